@@ -1,0 +1,115 @@
+//! Bodies (Direktionen, Økonomiudvalget, Kommunalbestyrelsen, the standing committees).
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use crate::ids::BodyId;
+
+/// The short code of a body used in "Sagsgang" (DIR, ØK, KB, BUU …): upper-case letters
+/// (Danish letters included), digits and '-', 1 to 16 characters.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct BodyCode(String);
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "invalid body code {0:?}: expected 1-16 upper-case letters, digits or '-' (e.g. DIR, ØK, KB)"
+)]
+pub struct InvalidBodyCode(pub String);
+
+impl BodyCode {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl FromStr for BodyCode {
+    type Err = InvalidBodyCode;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let n = s.chars().count();
+        let ok = (1..=16).contains(&n)
+            && s.chars()
+                .all(|c| c.is_uppercase() || c.is_ascii_digit() || c == '-');
+        if ok {
+            Ok(Self(s.to_string()))
+        } else {
+            Err(InvalidBodyCode(s.to_string()))
+        }
+    }
+}
+
+impl fmt::Display for BodyCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl Serialize for BodyCode {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for BodyCode {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        s.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+/// How a meeting names its body in the exchange format.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BodyRef {
+    pub name: String,
+    pub code: BodyCode,
+}
+
+/// Per-body settings that change what is published.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct BodySettings {
+    /// Whether the titles of closed attachments may be shown to the public. Off by
+    /// default: a closed attachment is internal as a whole, title included.
+    pub closed_attachment_titles_public: bool,
+    /// Working days before a meeting by which the agenda must reach the members.
+    pub agenda_deadline_working_days: Option<u8>,
+}
+
+impl Default for BodySettings {
+    fn default() -> Self {
+        Self {
+            closed_attachment_titles_public: false,
+            agenda_deadline_working_days: None,
+        }
+    }
+}
+
+/// A stored body.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Body {
+    pub id: BodyId,
+    pub code: BodyCode,
+    pub name: String,
+    pub settings: BodySettings,
+    pub version: i64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn danish_codes_are_accepted() {
+        for ok in ["DIR", "ØK", "KB", "BUU", "MTU-2"] {
+            assert!(ok.parse::<BodyCode>().is_ok(), "{ok}");
+        }
+    }
+
+    #[test]
+    fn lower_case_empty_and_long_codes_are_rejected() {
+        for bad in ["dir", "", "D R", "ABCDEFGHIJKLMNOPQ", "Ø.K"] {
+            assert!(bad.parse::<BodyCode>().is_err(), "{bad:?}");
+        }
+    }
+}

@@ -1,0 +1,87 @@
+//! Newtype identifiers. Each kind of record has its own ID type so that an item ID can never
+//! be passed where a meeting ID is expected.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+macro_rules! id_type {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[serde(transparent)]
+        pub struct $name(Uuid);
+
+        impl $name {
+            /// A new random identifier.
+            pub fn new() -> Self {
+                Self(Uuid::new_v4())
+            }
+
+            pub fn as_uuid(&self) -> Uuid {
+                self.0
+            }
+        }
+
+        impl Default for $name {
+            fn default() -> Self {
+                Self::new()
+            }
+        }
+
+        impl From<Uuid> for $name {
+            fn from(u: Uuid) -> Self {
+                Self(u)
+            }
+        }
+
+        impl FromStr for $name {
+            type Err = uuid::Error;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                Uuid::parse_str(s).map(Self)
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                self.0.hyphenated().fmt(f)
+            }
+        }
+    };
+}
+
+id_type!(
+    /// Identifies a body (udvalg, direktion, kommunalbestyrelse).
+    BodyId
+);
+id_type!(
+    /// Identifies one meeting of a body.
+    MeetingId
+);
+id_type!(
+    /// Identifies one agenda item (dagsordenspunkt) of a meeting.
+    ItemId
+);
+id_type!(
+    /// Identifies a stored document; one document can be attached to several meetings.
+    DocumentId
+);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn id_round_trips_through_its_text_form() {
+        let id = MeetingId::new();
+        let back: MeetingId = id.to_string().parse().unwrap();
+        assert_eq!(id, back);
+    }
+
+    #[test]
+    fn malformed_id_is_rejected() {
+        assert!("not-a-uuid".parse::<ItemId>().is_err());
+    }
+}

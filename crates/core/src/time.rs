@@ -1,0 +1,101 @@
+//! Clock times as meetings use them: "HH:MM", 24-hour, zero-padded.
+
+use std::fmt;
+use std::str::FromStr;
+
+use chrono::{NaiveTime, Timelike};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+/// A time of day to the minute, written "09:05". Only valid times can be built.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ClockTime(NaiveTime);
+
+/// Why a text is not a clock time.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("invalid time {0:?}: expected HH:MM between 00:00 and 23:59")]
+pub struct InvalidTime(pub String);
+
+impl ClockTime {
+    pub fn from_hm(hour: u32, minute: u32) -> Option<Self> {
+        NaiveTime::from_hms_opt(hour, minute, 0).map(Self)
+    }
+
+    pub fn hour(&self) -> u32 {
+        self.0.hour()
+    }
+
+    pub fn minute(&self) -> u32 {
+        self.0.minute()
+    }
+
+    pub fn as_naive(&self) -> NaiveTime {
+        self.0
+    }
+}
+
+impl FromStr for ClockTime {
+    type Err = InvalidTime;
+
+    /// Parses exactly "HH:MM" (the exchange format). Lenient forms such as "9.05" are the
+    /// importer's business, not this type's.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let err = || InvalidTime(s.to_string());
+        let b = s.as_bytes();
+        if b.len() != 5 || b[2] != b':' {
+            return Err(err());
+        }
+        let digits = |r: &[u8]| -> Option<u32> {
+            r.iter().try_fold(0u32, |acc, c| {
+                c.is_ascii_digit().then(|| acc * 10 + u32::from(c - b'0'))
+            })
+        };
+        let (h, m) = (
+            digits(&b[0..2]).ok_or_else(err)?,
+            digits(&b[3..5]).ok_or_else(err)?,
+        );
+        Self::from_hm(h, m).ok_or_else(err)
+    }
+}
+
+impl fmt::Display for ClockTime {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:02}:{:02}", self.0.hour(), self.0.minute())
+    }
+}
+
+impl Serialize for ClockTime {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for ClockTime {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        s.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_and_prints_zero_padded_times() {
+        let t: ClockTime = "09:05".parse().unwrap();
+        assert_eq!((t.hour(), t.minute()), (9, 5));
+        assert_eq!(t.to_string(), "09:05");
+    }
+
+    #[test]
+    fn rejects_impossible_and_sloppy_times() {
+        for bad in [
+            "25:61", "24:00", "9:05", "09.05", "0905", "", "ab:cd", "09:5 ",
+        ] {
+            assert!(
+                bad.parse::<ClockTime>().is_err(),
+                "{bad:?} should be rejected"
+            );
+        }
+    }
+}
