@@ -1,1 +1,211 @@
-//! placeholder
+//! Storage for protokol: SQLite (the embedded default, a file in the data folder) and
+//! PostgreSQL (for several application nodes), chosen by a database URL.
+//!
+//! One code path serves both: sqlx's `Any` driver with runtime queries, `$N` placeholders
+//! (which SQLite accepts too) and portable column types (ISO-8601 text for dates, integers,
+//! text). Each backend has its own migrations in `migrations/<backend>/`, embedded in the
+//! binary and run when the store is opened.
+//!
+//! Rules this crate keeps:
+//! - every write is one transaction;
+//! - meetings and items carry a version; an edit based on an old version is refused with
+//!   [`StoreError::Conflict`], never applied over a newer one;
+//! - every change is appended to the change log (`changes`) in the same transaction.
+//!
+//! The store returns complete records. Hiding closed content from viewers who may not see
+//! it is done by `protokol_core::Meeting::visible_to`, never here.
+
+mod bodies;
+mod changes;
+mod codec;
+mod documents;
+mod read;
+mod write;
+
+use std::str::FromStr;
+
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{AnyPool, Executor};
+
+pub use changes::Change;
+pub use read::MeetingSummary;
+pub use write::{SaveOutcome, Saved};
+
+/// Which database is behind the URL.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn from_url(url: &str) -> Result<Self, StoreError> {
+        if url.starts_with("sqlite:") {
+            Ok(Self::Sqlite)
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            Ok(Self::Postgres)
+        } else {
+            Err(StoreError::UnsupportedUrl(redact_url(url)))
+        }
+    }
+
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::Sqlite => "SQLite",
+            Self::Postgres => "PostgreSQL",
+        }
+    }
+}
+
+/// What can go wrong in the store. The first group are the caller's mistakes (a stale
+/// version, a missing record, a request the data does not allow); the rest are faults of
+/// the system.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error(
+        "{entity} {id} was changed by someone else: it is at version {current}, the change was based on version {expected}"
+    )]
+    Conflict {
+        entity: &'static str,
+        id: String,
+        expected: i64,
+        current: i64,
+    },
+    #[error("{entity} {id} not found")]
+    NotFound { entity: &'static str, id: String },
+    #[error("{0}")]
+    Rejected(String),
+    #[error("unsupported database URL {0:?}: use sqlite://PATH or postgres://USER@HOST/DB")]
+    UnsupportedUrl(String),
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("database migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("stored data cannot be read: {0}")]
+    Corrupt(String),
+}
+
+impl StoreError {
+    /// Whether the caller can fix this (as opposed to a fault of the system).
+    pub fn is_caller_error(&self) -> bool {
+        matches!(
+            self,
+            Self::Conflict { .. } | Self::NotFound { .. } | Self::Rejected(_)
+        )
+    }
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+/// Hides a password in a database URL before it is shown or logged.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let userinfo = &url[scheme_end + 3..at];
+            match userinfo.find(':') {
+                Some(colon) => format!(
+                    "{}{}:***{}",
+                    &url[..scheme_end + 3],
+                    &userinfo[..colon],
+                    &url[at..]
+                ),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+/// The database of meetings.
+#[derive(Clone, Debug)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+impl Store {
+    /// Connects to the database at `url`, creating an SQLite file if needed, and brings its
+    /// schema up to date.
+    pub async fn open(url: &str) -> Result<Self> {
+        sqlx::any::install_default_drivers();
+        let backend = Backend::from_url(url)?;
+        let options = AnyConnectOptions::from_str(url)?;
+        let pool = AnyPoolOptions::new()
+            .max_connections(if backend == Backend::Sqlite { 4 } else { 8 })
+            .after_connect(move |conn, _meta| {
+                Box::pin(async move {
+                    if backend == Backend::Sqlite {
+                        conn.execute("PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;")
+                            .await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect_with(options)
+            .await?;
+        if backend == Backend::Sqlite {
+            pool.execute("PRAGMA journal_mode = WAL").await?;
+        }
+        let store = Self { pool, backend };
+        store.migrate().await?;
+        tracing::debug!(backend = backend.name(), "store opened");
+        Ok(store)
+    }
+
+    /// Applies the migrations that have not run yet.
+    pub async fn migrate(&self) -> Result<()> {
+        match self.backend {
+            Backend::Sqlite => SQLITE_MIGRATIONS.run(&self.pool).await?,
+            Backend::Postgres => POSTGRES_MIGRATIONS.run(&self.pool).await?,
+        }
+        Ok(())
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Closes all connections.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    /// Starts a write transaction. On SQLite it takes the write lock at once
+    /// (`BEGIN IMMEDIATE`), so two writers queue instead of failing half-way.
+    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>> {
+        Ok(match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.pool.begin().await?,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_are_hidden_in_urls() {
+        assert_eq!(
+            redact_url("postgres://app:s3cret@db.local/protokol"),
+            "postgres://app:***@db.local/protokol"
+        );
+        assert_eq!(
+            redact_url("postgres://postgres@127.0.0.1/test"),
+            "postgres://postgres@127.0.0.1/test"
+        );
+    }
+
+    #[test]
+    fn backend_follows_the_url_scheme() {
+        assert_eq!(Backend::from_url("sqlite://x.db").unwrap(), Backend::Sqlite);
+        assert_eq!(
+            Backend::from_url("postgresql://h/db").unwrap(),
+            Backend::Postgres
+        );
+        assert!(Backend::from_url("mysql://h/db").is_err());
+    }
+}

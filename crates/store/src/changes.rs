@@ -1,0 +1,78 @@
+//! The change log: one row per change, appended in the transaction that made it.
+
+use sqlx::{AnyConnection, Row};
+
+use crate::codec::now;
+use crate::{Result, Store};
+
+/// One recorded change.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Change {
+    pub seq: i64,
+    pub at: String,
+    pub actor: String,
+    pub action: String,
+    pub entity: String,
+    pub entity_id: String,
+    pub meeting_id: Option<String>,
+    pub version: Option<i64>,
+    pub detail: Option<String>,
+}
+
+/// What to record; `seq` and `at` are assigned by the log.
+pub(crate) struct NewChange<'a> {
+    pub actor: &'a str,
+    pub action: &'a str,
+    pub entity: &'a str,
+    pub entity_id: &'a str,
+    pub meeting_id: Option<&'a str>,
+    pub version: Option<i64>,
+    pub detail: Option<String>,
+}
+
+pub(crate) async fn record(conn: &mut AnyConnection, c: NewChange<'_>) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO changes (at, actor, action, entity, entity_id, meeting_id, version, detail)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(now())
+    .bind(c.actor)
+    .bind(c.action)
+    .bind(c.entity)
+    .bind(c.entity_id)
+    .bind(c.meeting_id)
+    .bind(c.version)
+    .bind(c.detail)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+impl Store {
+    /// Changes after sequence number `after`, oldest first, at most `limit`.
+    pub async fn changes_since(&self, after: i64, limit: i64) -> Result<Vec<Change>> {
+        let rows = sqlx::query(
+            "SELECT seq, at, actor, action, entity, entity_id, meeting_id, version, detail
+             FROM changes WHERE seq > $1 ORDER BY seq LIMIT $2",
+        )
+        .bind(after)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(Change {
+                    seq: r.try_get("seq")?,
+                    at: r.try_get("at")?,
+                    actor: r.try_get("actor")?,
+                    action: r.try_get("action")?,
+                    entity: r.try_get("entity")?,
+                    entity_id: r.try_get("entity_id")?,
+                    meeting_id: r.try_get("meeting_id")?,
+                    version: r.try_get("version")?,
+                    detail: r.try_get("detail")?,
+                })
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,77 @@
+//! Documents behind attachments. One document (one document number, or one file) is stored
+//! once, however many meetings it is attached to.
+
+use protokol_core::Attachment;
+use sha2::{Digest, Sha256};
+use sqlx::{AnyConnection, Row};
+
+use crate::Result;
+use crate::codec::now;
+
+/// Which document an attachment refers to, or `None` when it names neither a document
+/// number nor a file.
+fn identity(a: &Attachment) -> Option<String> {
+    if let Some(no) = a.doc_id.as_deref().filter(|s| !s.trim().is_empty()) {
+        return Some(format!("no:{}", no.trim()));
+    }
+    let file = a.file.as_ref()?;
+    if let Some(hash) = file.sha256.as_deref().filter(|s| !s.is_empty()) {
+        return Some(format!("sha256:{}", hash.to_ascii_lowercase()));
+    }
+    let mut h = Sha256::new();
+    h.update(file.name.as_bytes());
+    h.update([0]);
+    h.update(file.media_type.as_bytes());
+    h.update([0]);
+    h.update(file.text.as_deref().unwrap_or("").as_bytes());
+    Some(format!("content:{:x}", h.finalize()))
+}
+
+/// Finds or creates the document for an attachment and returns its row id. A file given now
+/// is stored on the document (replacing an earlier one); a reference without a file leaves
+/// a known file in place.
+pub(crate) async fn resolve(conn: &mut AnyConnection, a: &Attachment) -> Result<Option<String>> {
+    let Some(identity) = identity(a) else {
+        return Ok(None);
+    };
+    let existing = sqlx::query("SELECT id FROM documents WHERE identity = $1")
+        .bind(&identity)
+        .fetch_optional(&mut *conn)
+        .await?;
+    let file = a.file.as_ref();
+    if let Some(row) = existing {
+        let id: String = row.try_get("id")?;
+        if let Some(f) = file {
+            sqlx::query(
+                "UPDATE documents SET file_name = $1, media_type = $2, sha256 = $3, file_text = $4,
+                 updated_at = $5 WHERE id = $6",
+            )
+            .bind(f.name.as_str())
+            .bind(f.media_type.as_str())
+            .bind(f.sha256.as_deref())
+            .bind(f.text.as_deref())
+            .bind(now())
+            .bind(&id)
+            .execute(&mut *conn)
+            .await?;
+        }
+        return Ok(Some(id));
+    }
+    let id = protokol_core::DocumentId::new().to_string();
+    let ts = now();
+    sqlx::query(
+        "INSERT INTO documents (id, identity, doc_no, file_name, media_type, sha256, file_text,
+         created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)",
+    )
+    .bind(&id)
+    .bind(&identity)
+    .bind(a.doc_id.as_deref().map(str::trim))
+    .bind(file.map(|f| f.name.as_str()))
+    .bind(file.map(|f| f.media_type.as_str()))
+    .bind(file.and_then(|f| f.sha256.as_deref()))
+    .bind(file.and_then(|f| f.text.as_deref()))
+    .bind(ts)
+    .execute(&mut *conn)
+    .await?;
+    Ok(Some(id))
+}
