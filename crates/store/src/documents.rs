@@ -1,7 +1,7 @@
 //! Documents behind attachments. One document (one document number, or one file) is stored
 //! once, however many meetings it is attached to.
 
-use protokol_core::Attachment;
+use protokol_core::{Attachment, AttachmentFile, Meeting};
 use sha2::{Digest, Sha256};
 use sqlx::{AnyConnection, Row};
 
@@ -74,4 +74,38 @@ pub(crate) async fn resolve(conn: &mut AnyConnection, a: &Attachment) -> Result<
     .execute(&mut *conn)
     .await?;
     Ok(Some(id))
+}
+
+/// Gives every attachment of `m` that names a stored document but no file the file the
+/// document already has, which is what the meeting reads back as once stored.
+pub(crate) async fn fill_known_files(conn: &mut AnyConnection, m: &mut Meeting) -> Result<()> {
+    for item in &mut m.items {
+        for a in &mut item.attachments {
+            if a.file.is_some() {
+                continue;
+            }
+            let Some(identity) = identity(a) else {
+                continue;
+            };
+            let row = sqlx::query(
+                "SELECT file_name, media_type, sha256, file_text FROM documents WHERE identity = $1",
+            )
+            .bind(&identity)
+            .fetch_optional(&mut *conn)
+            .await?;
+            if let Some(r) = row {
+                let name: Option<String> = r.try_get("file_name")?;
+                let media_type: Option<String> = r.try_get("media_type")?;
+                if let (Some(name), Some(media_type)) = (name, media_type) {
+                    a.file = Some(AttachmentFile {
+                        name,
+                        media_type,
+                        sha256: r.try_get("sha256")?,
+                        text: r.try_get("file_text")?,
+                    });
+                }
+            }
+        }
+    }
+    Ok(())
 }

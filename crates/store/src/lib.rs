@@ -29,7 +29,7 @@ use sqlx::{AnyPool, Executor};
 
 pub use changes::Change;
 pub use read::MeetingSummary;
-pub use write::{SaveOutcome, Saved};
+pub use write::{Commit, SaveOutcome, Saved};
 
 /// Which database is behind the URL.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

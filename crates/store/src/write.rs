@@ -31,6 +31,13 @@ pub struct Saved {
     pub warnings: Vec<String>,
 }
 
+/// Whether a batch of writes is kept or only tried.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Commit {
+    Yes,
+    No,
+}
+
 fn refuse_invalid(m: &Meeting) -> Result<()> {
     let problems = validate_meeting(m);
     if problems.is_empty() {
@@ -66,76 +73,34 @@ impl Store {
     /// body on the same date, exists, it is updated; otherwise it is created. Importing what
     /// is already stored changes nothing (no new version, no change-log entry).
     pub async fn upsert_meeting(&self, m: &Meeting, actor: &str) -> Result<Saved> {
-        refuse_invalid(m)?;
+        let mut saved = self
+            .upsert_meetings(std::slice::from_ref(m), actor, Commit::Yes)
+            .await?;
+        Ok(saved.remove(0))
+    }
+
+    /// Stores several meetings as [`Store::upsert_meeting`] does, all in one transaction:
+    /// either all are stored or none. With [`Commit::No`] the work is done and rolled back,
+    /// which tells exactly what an import would do without changing anything.
+    pub async fn upsert_meetings(
+        &self,
+        meetings: &[Meeting],
+        actor: &str,
+        commit: Commit,
+    ) -> Result<Vec<Saved>> {
+        for m in meetings {
+            refuse_invalid(m)?;
+        }
         let mut tx = self.begin_write().await?;
-        let body = ensure_body(&mut tx, &m.body, actor).await?;
-        let mut warnings = body_name_warning(&body, m);
-
-        let mut existing = None;
-        if let Some(id) = m.id {
-            existing = load_meeting(&mut tx, &id.to_string()).await?;
+        let mut out = Vec::with_capacity(meetings.len());
+        for m in meetings {
+            out.push(upsert_in(&mut tx, m, actor).await?);
         }
-        if existing.is_none() {
-            existing = match meeting_id_on(&mut tx, &body, m).await? {
-                Some(id) => load_meeting(&mut tx, &id).await?,
-                None => None,
-            };
+        match commit {
+            Commit::Yes => tx.commit().await?,
+            Commit::No => tx.rollback().await?,
         }
-
-        let Some((old, old_version)) = existing else {
-            let id = m.id.unwrap_or_default();
-            let mut new = m.clone();
-            new.id = Some(id);
-            new.body.name = body.name.clone();
-            warnings.extend(assign_item_ids(&mut tx, &mut new, &[]).await?);
-            insert_meeting_row(&mut tx, &new, &body)
-                .await
-                .map_err(|e| {
-                    if unique_violation(&e) {
-                        StoreError::Rejected(format!(
-                            "another meeting of {} on {} was stored at the same moment; try again",
-                            body.code, m.date
-                        ))
-                    } else {
-                        e.into()
-                    }
-                })?;
-            insert_children(&mut tx, &new, &HashMap::new(), &[]).await?;
-            log_meeting(&mut tx, actor, "meeting.created", id, 1).await?;
-            tx.commit().await?;
-            return Ok(Saved {
-                id,
-                version: 1,
-                outcome: SaveOutcome::Created,
-                warnings,
-            });
-        };
-
-        let id = old.id.unwrap_or_default();
-        let mut new = m.clone();
-        new.id = Some(id);
-        new.body.name = body.name.clone();
-        warnings.extend(assign_item_ids(&mut tx, &mut new, &old.items).await?);
-        if without_ids(&new) == without_ids(&old) {
-            return Ok(unchanged(id, old_version, warnings));
-        }
-        ensure_date_free(&mut tx, &body, &new, id).await?;
-        let version = rewrite(&mut tx, &new, &body, &old, old_version).await?;
-        // A reference to a shared document can read back as what is already stored.
-        if let Some((after, _)) = load_meeting(&mut tx, &id.to_string()).await?
-            && after == old
-        {
-            tx.rollback().await?;
-            return Ok(unchanged(id, old_version, warnings));
-        }
-        log_meeting(&mut tx, actor, "meeting.updated", id, version).await?;
-        tx.commit().await?;
-        Ok(Saved {
-            id,
-            version,
-            outcome: SaveOutcome::Updated,
-            warnings,
-        })
+        Ok(out)
     }
 
     /// Replaces a stored meeting with `m` (which must carry the meeting's id), provided the
@@ -171,6 +136,7 @@ impl Store {
         let mut new = m.clone();
         new.body.name = body.name.clone();
         warnings.extend(assign_item_ids(&mut tx, &mut new, &old.items).await?);
+        documents::fill_known_files(&mut tx, &mut new).await?;
         if without_ids(&new) == without_ids(&old) {
             return Ok(unchanged(id, old_version, warnings));
         }
@@ -280,6 +246,67 @@ impl Store {
             .await?;
         Ok(row.map(|r| r.try_get("version")).transpose()?)
     }
+}
+
+async fn upsert_in(conn: &mut AnyConnection, m: &Meeting, actor: &str) -> Result<Saved> {
+    let body = ensure_body(conn, &m.body, actor).await?;
+    let mut warnings = body_name_warning(&body, m);
+
+    let mut existing = None;
+    if let Some(id) = m.id {
+        existing = load_meeting(conn, &id.to_string()).await?;
+    }
+    if existing.is_none() {
+        existing = match meeting_id_on(conn, &body, m).await? {
+            Some(id) => load_meeting(conn, &id).await?,
+            None => None,
+        };
+    }
+
+    let Some((old, old_version)) = existing else {
+        let id = m.id.unwrap_or_default();
+        let mut new = m.clone();
+        new.id = Some(id);
+        new.body.name = body.name.clone();
+        warnings.extend(assign_item_ids(conn, &mut new, &[]).await?);
+        insert_meeting_row(conn, &new, &body).await.map_err(|e| {
+            if unique_violation(&e) {
+                StoreError::Rejected(format!(
+                    "another meeting of {} on {} was stored at the same moment; try again",
+                    body.code, m.date
+                ))
+            } else {
+                e.into()
+            }
+        })?;
+        insert_children(conn, &new, &HashMap::new(), &[]).await?;
+        log_meeting(conn, actor, "meeting.created", id, 1).await?;
+        return Ok(Saved {
+            id,
+            version: 1,
+            outcome: SaveOutcome::Created,
+            warnings,
+        });
+    };
+
+    let id = old.id.unwrap_or_default();
+    let mut new = m.clone();
+    new.id = Some(id);
+    new.body.name = body.name.clone();
+    warnings.extend(assign_item_ids(conn, &mut new, &old.items).await?);
+    documents::fill_known_files(conn, &mut new).await?;
+    if without_ids(&new) == without_ids(&old) {
+        return Ok(unchanged(id, old_version, warnings));
+    }
+    ensure_date_free(conn, &body, &new, id).await?;
+    let version = rewrite(conn, &new, &body, &old, old_version).await?;
+    log_meeting(conn, actor, "meeting.updated", id, version).await?;
+    Ok(Saved {
+        id,
+        version,
+        outcome: SaveOutcome::Updated,
+        warnings,
+    })
 }
 
 fn unchanged(id: MeetingId, version: i64, warnings: Vec<String>) -> Saved {

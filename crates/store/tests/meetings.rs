@@ -2,7 +2,7 @@
 
 use protokol_core::exchange::{parse_meeting, to_json};
 use protokol_core::{Access, Attachment, AttachmentFile, Meeting};
-use protokol_store::{SaveOutcome, StoreError};
+use protokol_store::{Commit, SaveOutcome, StoreError};
 use protokol_testkit::{Kind, demo_meetings, fresh, store_tests};
 
 fn by_date<'a>(meetings: &'a [Meeting], date: &str) -> &'a Meeting {
@@ -325,7 +325,42 @@ async fn body_is_created_once_and_its_settings_are_versioned(kind: Kind) {
     );
 }
 
+async fn batch_is_stored_all_or_nothing(kind: Kind) {
+    let store = fresh(kind).await;
+    let demo = demo_meetings();
+    let first = store
+        .upsert_meeting(by_date(&demo, "2023-09-06"), "t")
+        .await
+        .unwrap();
+    let before = export_all(&store).await;
+
+    // The second meeting of the batch moves the 6 September meeting (by its id) onto
+    // 13 September, where the first meeting of the batch has just been created.
+    let (mut moved, _) = store.meeting(first.id).await.unwrap().unwrap();
+    moved.date = "2023-09-13".parse().unwrap();
+    let batch = [by_date(&demo, "2023-09-13").clone(), moved];
+    let err = store
+        .upsert_meetings(&batch, "t", Commit::Yes)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Rejected(_)), "{err}");
+    assert_eq!(export_all(&store).await, before);
+    assert_eq!(store.meeting_count().await.unwrap(), 1);
+}
+
+async fn dry_run_reports_and_changes_nothing(kind: Kind) {
+    let store = fresh(kind).await;
+    let demo = demo_meetings();
+    let saved = store.upsert_meetings(&demo, "t", Commit::No).await.unwrap();
+    assert!(saved.iter().all(|s| s.outcome == SaveOutcome::Created));
+    assert_eq!(store.meeting_count().await.unwrap(), 0);
+    assert!(store.changes_since(0, 10).await.unwrap().is_empty());
+    assert!(store.bodies().await.unwrap().is_empty());
+}
+
 store_tests!(
+    batch_is_stored_all_or_nothing,
+    dry_run_reports_and_changes_nothing,
     round_trip_is_lossless,
     reimport_updates_instead_of_duplicating,
     reimport_with_explicit_id_updates_that_meeting,
