@@ -83,6 +83,45 @@ pub fn parse_meeting(json: &str) -> Result<Meeting, DocumentError> {
     }
 }
 
+/// Reads a document holding one meeting (an object) or several (an array of objects), and
+/// validates each. Paths in errors of an array start with the element's index (`[2].date`).
+pub fn parse_meetings(json: &str) -> Result<Vec<Meeting>, DocumentError> {
+    if !json.trim_start().starts_with('[') {
+        return parse_meeting(json).map(|m| vec![m]);
+    }
+    let de = &mut serde_json::Deserializer::from_str(json);
+    let meetings: Vec<Meeting> = serde_path_to_error::deserialize(de).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        match inner.classify() {
+            serde_json::error::Category::Syntax | serde_json::error::Category::Eof => {
+                DocumentError::Syntax {
+                    line: inner.line(),
+                    column: inner.column(),
+                    reason: strip_position(&inner.to_string()),
+                }
+            }
+            _ => {
+                DocumentError::Invalid(vec![Invalid::new(path, strip_position(&inner.to_string()))])
+            }
+        }
+    })?;
+    let problems: Vec<Invalid> = meetings
+        .iter()
+        .enumerate()
+        .flat_map(|(i, m)| {
+            validate_meeting(m)
+                .into_iter()
+                .map(move |p| Invalid::new(format!("[{i}].{}", p.path), p.reason))
+        })
+        .collect();
+    if problems.is_empty() {
+        Ok(meetings)
+    } else {
+        Err(DocumentError::Invalid(problems))
+    }
+}
+
 /// serde_json appends " at line L column C"; the path says more, so drop it.
 fn strip_position(msg: &str) -> String {
     match msg.rfind(" at line ") {
@@ -173,6 +212,17 @@ mod tests {
         let errs = invalid_paths(&json);
         assert_eq!(errs[0].0, "items[0].access");
         assert!(errs[0].1.contains("secret"));
+    }
+
+    #[test]
+    fn a_list_of_meetings_names_the_element_in_paths() {
+        let bad = MINIMAL.replace("2023-09-13", "2023-13-01");
+        let list = format!("[{MINIMAL}, {bad}]");
+        match parse_meetings(&list) {
+            Err(DocumentError::Invalid(v)) => assert_eq!(v[0].path, "[1].date"),
+            other => panic!("expected invalid, got {other:?}"),
+        }
+        assert_eq!(parse_meetings(&format!("[{MINIMAL}]")).unwrap().len(), 1);
     }
 
     #[test]

@@ -13,12 +13,23 @@ use crate::read::load_meeting;
 use crate::{Result, Store, StoreError, documents};
 
 /// What a save did.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum SaveOutcome {
     Created,
     Updated,
     /// The stored meeting already said exactly this; nothing was written.
     Unchanged,
+}
+
+impl SaveOutcome {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Created => "created",
+            Self::Updated => "updated",
+            Self::Unchanged => "unchanged",
+        }
+    }
 }
 
 /// The result of a save: the meeting's id and version after it, and what happened.
