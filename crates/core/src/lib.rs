@@ -11,6 +11,7 @@
 
 pub mod access;
 pub mod body;
+pub mod danish;
 pub mod exchange;
 pub mod ids;
 pub mod item;

@@ -1,0 +1,123 @@
+//! Danish words for dates and names as the documents write them: "Onsdag den 6. september
+//! 2023", "06-09-2023", and URL slugs for body names ("Økonomiudvalget" → "oekonomiudvalget").
+
+use chrono::{Datelike, NaiveDate, Weekday};
+
+const MONTHS: [&str; 12] = [
+    "januar",
+    "februar",
+    "marts",
+    "april",
+    "maj",
+    "juni",
+    "juli",
+    "august",
+    "september",
+    "oktober",
+    "november",
+    "december",
+];
+
+/// The Danish name of a weekday, lower case ("onsdag").
+pub fn weekday(d: Weekday) -> &'static str {
+    match d {
+        Weekday::Mon => "mandag",
+        Weekday::Tue => "tirsdag",
+        Weekday::Wed => "onsdag",
+        Weekday::Thu => "torsdag",
+        Weekday::Fri => "fredag",
+        Weekday::Sat => "lørdag",
+        Weekday::Sun => "søndag",
+    }
+}
+
+/// The Danish name of a month (1-12), lower case ("september").
+pub fn month(m: u32) -> &'static str {
+    MONTHS
+        .get(m.saturating_sub(1) as usize)
+        .copied()
+        .unwrap_or("")
+}
+
+/// "Onsdag den 6. september 2023", as on a front page.
+pub fn long_date(d: NaiveDate) -> String {
+    let mut s = format!(
+        "{} den {}. {} {}",
+        weekday(d.weekday()),
+        d.day(),
+        month(d.month()),
+        d.year()
+    );
+    if let Some(first) = s.get(..1) {
+        let upper = first.to_uppercase();
+        s.replace_range(..1, &upper);
+    }
+    s
+}
+
+/// "6. september 2023".
+pub fn day_month_year(d: NaiveDate) -> String {
+    format!("{}. {} {}", d.day(), month(d.month()), d.year())
+}
+
+/// "06-09-2023", as in "Beslutning i Direktionen den 06-09-2023".
+pub fn numeric_date(d: NaiveDate) -> String {
+    d.format("%d-%m-%Y").to_string()
+}
+
+/// A URL-safe slug of a name: lower case ASCII, æ/ø/å spelt ae/oe/aa, other runs of
+/// non-alphanumerics as one '-'.
+pub fn slug(name: &str) -> String {
+    let mut out = String::new();
+    for c in name.to_lowercase().chars() {
+        match c {
+            'æ' => out.push_str("ae"),
+            'ø' => out.push_str("oe"),
+            'å' => out.push_str("aa"),
+            'é' | 'è' => out.push('e'),
+            'ü' => out.push('u'),
+            c if c.is_ascii_alphanumeric() => out.push(c),
+            _ => {
+                if !out.is_empty() && !out.ends_with('-') {
+                    out.push('-');
+                }
+            }
+        }
+    }
+    while out.ends_with('-') {
+        out.pop();
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    #[test]
+    fn front_page_dates_read_as_in_the_documents() {
+        assert_eq!(long_date(d(2023, 9, 6)), "Onsdag den 6. september 2023");
+        assert_eq!(long_date(d(2024, 5, 15)), "Onsdag den 15. maj 2024");
+        assert_eq!(long_date(d(2024, 6, 1)), "Lørdag den 1. juni 2024");
+        assert_eq!(numeric_date(d(2023, 9, 6)), "06-09-2023");
+        assert_eq!(day_month_year(d(2024, 2, 6)), "6. februar 2024");
+    }
+
+    #[test]
+    fn slugs_spell_out_danish_letters() {
+        assert_eq!(slug("Direktionen"), "direktionen");
+        assert_eq!(slug("Økonomiudvalget"), "oekonomiudvalget");
+        assert_eq!(
+            slug("Børne- og Ungdomsudvalget"),
+            "boerne-og-ungdomsudvalget"
+        );
+        assert_eq!(
+            slug("Kultur- og Fritidsudvalget "),
+            "kultur-og-fritidsudvalget"
+        );
+    }
+}

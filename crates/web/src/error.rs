@@ -1,0 +1,65 @@
+//! The one error type of the web layer: each case maps to a status and a Danish message for
+//! the reader; details go to the log, never to the page.
+
+use askama::Template;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+
+use crate::view::ErrorPage;
+
+#[derive(Debug, thiserror::Error)]
+pub enum WebError {
+    /// Nothing here (or nothing this reader may see, which must look the same).
+    #[error("not found")]
+    NotFound,
+    /// The address is malformed, e.g. an impossible date.
+    #[error("bad request: {0}")]
+    BadRequest(&'static str),
+    #[error("store: {0}")]
+    Store(#[from] protokol_store::StoreError),
+    #[error("template: {0}")]
+    Template(#[from] askama::Error),
+}
+
+impl WebError {
+    fn status(&self) -> StatusCode {
+        match self {
+            Self::NotFound => StatusCode::NOT_FOUND,
+            Self::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Self::Store(_) | Self::Template(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn message(&self) -> (&'static str, &'static str) {
+        match self {
+            Self::NotFound => (
+                "Siden findes ikke",
+                "Vi kan ikke finde den side, du leder efter. Den kan være flyttet, eller adressen kan være skrevet forkert.",
+            ),
+            Self::BadRequest(why) => ("Adressen er ikke gyldig", why),
+            Self::Store(_) | Self::Template(_) => (
+                "Der opstod en fejl",
+                "Siden kunne ikke vises lige nu. Prøv igen om lidt.",
+            ),
+        }
+    }
+}
+
+impl IntoResponse for WebError {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        if status.is_server_error() {
+            tracing::error!(error = %self, "request failed");
+        }
+        let (heading, text) = self.message();
+        let page = ErrorPage {
+            title: heading,
+            heading,
+            text,
+        };
+        match page.render() {
+            Ok(html) => (status, Html(html)).into_response(),
+            Err(_) => (status, heading).into_response(),
+        }
+    }
+}
