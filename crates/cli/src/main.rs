@@ -1,1 +1,142 @@
-fn main() {}
+//! The `protokol` command. It parses arguments, sets up logging and hands each subcommand
+//! to the library crates; the work itself lives there.
+
+mod commands;
+mod demo;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+
+/// Meeting records for Danish municipal boards: agendas, minutes, decisions.
+#[derive(Parser, Debug)]
+#[command(name = "protokol", version, about, long_about = None)]
+struct Cli {
+    #[command(flatten)]
+    global: Global,
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// Options every subcommand accepts, before or after its name.
+#[derive(Args, Debug, Clone)]
+pub struct Global {
+    /// Folder for protokol's data (the SQLite database and, later, files).
+    #[arg(
+        long,
+        global = true,
+        value_name = "DIR",
+        default_value = "protokol-data",
+        env = "PROTOKOL_DATA",
+        hide_env_values = true
+    )]
+    pub data: PathBuf,
+    /// Database to use instead of SQLite in the data folder, e.g.
+    /// postgres://user@host/protokol or sqlite:///path/to/protokol.db
+    #[arg(
+        long,
+        global = true,
+        value_name = "URL",
+        env = "PROTOKOL_DATABASE_URL",
+        hide_env_values = true
+    )]
+    pub database_url: Option<String>,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Import meetings from protokol.meeting/1 JSON files or folders of them.
+    ///
+    /// Each file is stored in one transaction: a broken file stores nothing and is reported
+    /// with the reason and the JSON path; the other files are still imported. A meeting
+    /// that exists (same id, or same body and date) is updated, not duplicated. The exit
+    /// status is 1 when any file failed.
+    Import {
+        /// Files or folders (searched recursively for .json files).
+        #[arg(required = true, value_name = "PATH")]
+        paths: Vec<PathBuf>,
+        /// Show what would be imported, but store nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Print the report as JSON (for scripts) instead of lines for people.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Export every meeting, one file per meeting named <body code>-<date>.json.
+    Export {
+        /// Write protokol.meeting/1 JSON (the only format so far).
+        #[arg(long, required = true)]
+        json: bool,
+        /// Folder to write into (created if missing).
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        /// Export what the public may see (closed content removed) instead of everything.
+        #[arg(long)]
+        public: bool,
+    },
+    /// Start the web server.
+    Serve {
+        /// Address to listen on.
+        #[arg(long, value_name = "HOST:PORT", default_value = "127.0.0.1:8080")]
+        addr: SocketAddr,
+        /// Load the demo meetings (Norddjurs Kommune's Direktion) if the store is empty.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Bring the database schema up to date (also done automatically at start).
+    Migrate,
+}
+
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("PROTOKOL_LOG").unwrap_or_else(|_| {
+        tracing_subscriber::EnvFilter::new(
+            "warn,protokol=info,protokol_web=info,protokol_store=info,protokol_import=info",
+        )
+    });
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .init();
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logging();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = runtime.block_on(async {
+        let g = &cli.global;
+        match cli.command {
+            Command::Import {
+                paths,
+                dry_run,
+                json,
+            } => commands::import(g, &paths, dry_run, json).await,
+            Command::Export {
+                json: _,
+                out,
+                public,
+            } => commands::export(g, &out, public).await,
+            Command::Serve { addr, demo } => commands::serve(g, addr, demo).await,
+            Command::Migrate => commands::migrate(g).await,
+        }
+    });
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

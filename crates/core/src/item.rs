@@ -74,6 +74,7 @@ impl NextKind {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NextStep {
     pub body: String,
+    #[serde(with = "crate::time::iso_date")]
     pub date: NaiveDate,
     pub kind: NextKind,
 }
@@ -199,7 +200,7 @@ pub struct Item {
     /// Beslutning.
     #[serde(default)]
     pub decision: Option<String>,
-    #[serde(default)]
+    #[serde(default, with = "crate::time::iso_date::option")]
     pub decision_date: Option<NaiveDate>,
     #[serde(default)]
     pub participants: Vec<String>,

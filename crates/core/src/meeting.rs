@@ -102,6 +102,7 @@ pub struct Absence {
 /// One entry of the rolling plan of coming meetings ("punkter til næste møde").
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ForwardPlanEntry {
+    #[serde(with = "crate::time::iso_date")]
     pub date: NaiveDate,
     #[serde(default)]
     pub topics: Vec<String>,
@@ -126,6 +127,7 @@ pub struct Meeting {
     pub kind: MeetingKind,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<MeetingStatus>,
+    #[serde(with = "crate::time::iso_date")]
     pub date: NaiveDate,
     #[serde(default)]
     pub start: Option<ClockTime>,

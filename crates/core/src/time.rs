@@ -99,3 +99,75 @@ mod tests {
         }
     }
 }
+
+/// Serde for calendar dates written "YYYY-MM-DD", with errors that say what is wrong
+/// ("2024-02-31 is not a date in the calendar").
+pub mod iso_date {
+    use chrono::NaiveDate;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn parse(s: &str) -> Result<NaiveDate, String> {
+        let shaped = s.len() == 10
+            && s.bytes().enumerate().all(|(i, b)| {
+                if i == 4 || i == 7 {
+                    b == b'-'
+                } else {
+                    b.is_ascii_digit()
+                }
+            });
+        if !shaped {
+            return Err(format!("invalid date {s:?}: expected YYYY-MM-DD"));
+        }
+        NaiveDate::parse_from_str(s, "%Y-%m-%d")
+            .map_err(|_| format!("invalid date {s:?}: there is no such day in the calendar"))
+    }
+
+    pub fn serialize<S: Serializer>(d: &NaiveDate, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(&d.format("%Y-%m-%d"))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<NaiveDate, D::Error> {
+        let s = String::deserialize(d)?;
+        parse(&s).map_err(serde::de::Error::custom)
+    }
+
+    /// The same for optional dates (`null` allowed).
+    pub mod option {
+        use chrono::NaiveDate;
+        use serde::{Deserialize, Deserializer, Serializer};
+
+        pub fn serialize<S: Serializer>(d: &Option<NaiveDate>, s: S) -> Result<S::Ok, S::Error> {
+            match d {
+                Some(d) => super::serialize(d, s),
+                None => s.serialize_none(),
+            }
+        }
+
+        pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<NaiveDate>, D::Error> {
+            Option::<String>::deserialize(d)?
+                .map(|s| super::parse(&s).map_err(serde::de::Error::custom))
+                .transpose()
+        }
+    }
+}
+
+#[cfg(test)]
+mod date_tests {
+    use super::iso_date::parse;
+
+    #[test]
+    fn impossible_and_misshapen_dates_are_explained() {
+        assert!(parse("2024-02-29").is_ok());
+        assert!(parse("2024-02-31").unwrap_err().contains("no such day"));
+        assert!(
+            parse("31-02-2024")
+                .unwrap_err()
+                .contains("expected YYYY-MM-DD")
+        );
+        assert!(
+            parse("2024-2-3")
+                .unwrap_err()
+                .contains("expected YYYY-MM-DD")
+        );
+    }
+}

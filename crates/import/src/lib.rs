@@ -73,7 +73,7 @@ pub async fn import_file(store: &Store, path: &Path, options: &Options) -> FileR
         None => Err(ImportError::Unsupported),
     };
     if let Err(e) = &result {
-        tracing::warn!(file = %path.display(), error = %e, "file not imported");
+        tracing::debug!(file = %path.display(), error = %e, "file not imported");
     }
     FileReport {
         path: path.to_path_buf(),

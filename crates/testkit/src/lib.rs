@@ -20,7 +20,15 @@ pub const DEFAULT_POSTGRES_URL: &str = "postgres://postgres@127.0.0.1:5432/test"
 /// A store that lives as long as this value; its database is removed when it is dropped.
 pub struct TestStore {
     pub store: Store,
+    url: String,
     cleanup: Cleanup,
+}
+
+impl TestStore {
+    /// The database URL of this store (for starting the `protokol` binary on it).
+    pub fn url(&self) -> &str {
+        &self.url
+    }
 }
 
 enum Cleanup {
@@ -74,6 +82,7 @@ pub async fn sqlite() -> TestStore {
         .unwrap_or_else(|e| panic!("cannot open SQLite store: {e}"));
     TestStore {
         store,
+        url,
         cleanup: Cleanup::Sqlite(dir),
     }
 }
@@ -114,6 +123,7 @@ pub async fn postgres() -> Option<TestStore> {
         .unwrap_or_else(|e| panic!("cannot open PostgreSQL store {database}: {e}"));
     Some(TestStore {
         store,
+        url,
         cleanup: Cleanup::Postgres {
             admin_url,
             database,

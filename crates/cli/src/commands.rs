@@ -1,0 +1,172 @@
+//! The subcommands.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use indicatif::{ProgressBar, ProgressStyle};
+use protokol_core::Viewer;
+use protokol_core::exchange::{parse_meeting, to_json};
+use protokol_import::{Options, Summary, collect_files, import_files};
+use protokol_store::{Store, redact_url};
+
+use crate::Global;
+
+/// Opens the store named by the flags: the database URL if given, else SQLite in the data
+/// folder (created if needed).
+async fn open_store(g: &Global) -> Result<Store> {
+    let url = match &g.database_url {
+        Some(url) => url.clone(),
+        None => {
+            std::fs::create_dir_all(&g.data)
+                .with_context(|| format!("cannot create the data folder {}", g.data.display()))?;
+            format!("sqlite://{}?mode=rwc", g.data.join("protokol.db").display())
+        }
+    };
+    tracing::debug!(database = %redact_url(&url), "opening store");
+    Store::open(&url)
+        .await
+        .with_context(|| format!("cannot open the database {}", redact_url(&url)))
+}
+
+fn bar(len: u64, what: &str) -> ProgressBar {
+    let pb = ProgressBar::new(len);
+    let style = ProgressStyle::with_template(&format!(
+        "{{bar:30}} {{pos}}/{{len}} {what} ({{per_sec}}, {{eta}} left)"
+    ))
+    .unwrap_or_else(|_| ProgressStyle::default_bar());
+    pb.set_style(style);
+    pb
+}
+
+pub async fn import(g: &Global, paths: &[PathBuf], dry_run: bool, json: bool) -> Result<ExitCode> {
+    let store = open_store(g).await?;
+    let (files, mut missing) = collect_files(paths);
+    let pb = if json {
+        ProgressBar::hidden()
+    } else {
+        bar(files.len() as u64, "files")
+    };
+    let options = Options {
+        dry_run,
+        actor: None,
+    };
+    let mut reports = import_files(&store, &files, &options, |r| {
+        if !json {
+            // println through suspend: ProgressBar::println is dropped when the bar is not
+            // drawn (output not a terminal), and these lines are the report.
+            pb.suspend(|| {
+                let mark = if r.is_ok() { "ok  " } else { "FAIL" };
+                println!("{mark} {}", r.line());
+                if let Ok(ms) = &r.result {
+                    for w in ms.iter().flat_map(|m| &m.warnings) {
+                        println!("     warning: {w}");
+                    }
+                }
+            });
+        }
+        pb.inc(1);
+    })
+    .await;
+    pb.finish_and_clear();
+    for r in &missing {
+        if !json {
+            println!("FAIL {}", r.line());
+        }
+    }
+    reports.append(&mut missing);
+    let summary = Summary::of(&reports);
+    if json {
+        let out = serde_json::json!({ "dry_run": dry_run, "files": reports, "summary": summary });
+        println!("{}", serde_json::to_string_pretty(&out)?);
+    } else {
+        println!(
+            "{}{} files: {} meetings created, {} updated, {} unchanged; {} files failed.",
+            if dry_run {
+                "Dry run, nothing stored. "
+            } else {
+                ""
+            },
+            summary.files,
+            summary.created,
+            summary.updated,
+            summary.unchanged,
+            summary.failed
+        );
+    }
+    store.close().await;
+    Ok(if summary.failed > 0 {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// Writes `contents` to `path` through a temporary file, so a reader never sees half a file.
+fn write_atomically(path: &Path, contents: &str) -> Result<()> {
+    let tmp = path.with_extension("json.tmp");
+    std::fs::write(&tmp, contents).with_context(|| format!("cannot write {}", tmp.display()))?;
+    std::fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(())
+}
+
+pub async fn export(g: &Global, out: &Path, public: bool) -> Result<ExitCode> {
+    let store = open_store(g).await?;
+    std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
+    let summaries = store.meetings().await?;
+    let bodies = store.bodies().await?;
+    let pb = bar(summaries.len() as u64, "meetings");
+    for s in &summaries {
+        let Some((meeting, _)) = store.meeting(s.id).await? else {
+            continue; // deleted meanwhile
+        };
+        let meeting = if public {
+            let settings = bodies
+                .iter()
+                .find(|b| b.code == meeting.body.code)
+                .map(|b| b.settings.clone())
+                .unwrap_or_default();
+            meeting.visible_to(&Viewer::Public, &settings)
+        } else {
+            meeting
+        };
+        write_atomically(&out.join(meeting.export_file_name()), &to_json(&meeting))?;
+        pb.inc(1);
+    }
+    pb.finish_and_clear();
+    println!(
+        "Exported {} meetings{} to {}.",
+        summaries.len(),
+        if public { " (public version)" } else { "" },
+        out.display()
+    );
+    store.close().await;
+    Ok(ExitCode::SUCCESS)
+}
+
+pub async fn serve(g: &Global, addr: SocketAddr, demo: bool) -> Result<ExitCode> {
+    let store = open_store(g).await?;
+    if demo {
+        if store.meeting_count().await? == 0 {
+            for (name, json) in crate::demo::MEETINGS {
+                let m = parse_meeting(json).with_context(|| format!("demo meeting {name}"))?;
+                store.upsert_meeting(&m, "demo").await?;
+            }
+            tracing::info!("loaded {} demo meetings", crate::demo::MEETINGS.len());
+        } else {
+            tracing::info!("the store already holds meetings; demo data not loaded");
+        }
+    }
+    protokol_web::serve(store, addr)
+        .await
+        .with_context(|| format!("cannot serve on {addr}"))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+pub async fn migrate(g: &Global) -> Result<ExitCode> {
+    let store = open_store(g).await?;
+    store.migrate().await?;
+    println!("The {} database is up to date.", store.backend().name());
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,227 @@
+//! The `protokol` binary as a user runs it.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+use protokol_testkit::{demo_dir, postgres_available};
+
+fn protokol() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_protokol"));
+    c.env_remove("PROTOKOL_DATABASE_URL")
+        .env_remove("PROTOKOL_DATA");
+    c
+}
+
+fn run(c: &mut Command) -> Output {
+    c.output().expect("the protokol binary runs")
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+fn files_in(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut v: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| {
+            let p = e.unwrap().path();
+            (
+                p.file_name().unwrap().to_string_lossy().into_owned(),
+                std::fs::read(&p).unwrap(),
+            )
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+/// import demo → export → import into an empty store → export: identical files.
+fn round_trip(first: &[&str], second: &[&str]) {
+    let tmp = tempfile::tempdir().unwrap();
+    let (out1, out2) = (tmp.path().join("out1"), tmp.path().join("out2"));
+    let o = run(protokol().args(first).arg("import").arg(demo_dir()));
+    assert!(o.status.success(), "{}", text(&o));
+    let o = run(protokol()
+        .args(first)
+        .args(["export", "--json", "--out"])
+        .arg(&out1));
+    assert!(o.status.success(), "{}", text(&o));
+    let o = run(protokol().args(second).arg("import").arg(&out1));
+    assert!(o.status.success(), "{}", text(&o));
+    let o = run(protokol()
+        .args(second)
+        .args(["export", "--json", "--out"])
+        .arg(&out2));
+    assert!(o.status.success(), "{}", text(&o));
+
+    let (a, b) = (files_in(&out1), files_in(&out2));
+    let names: Vec<_> = a.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "DIR-2023-09-06.json",
+            "DIR-2023-09-13.json",
+            "DIR-2024-01-24.json",
+            "DIR-2024-05-15.json"
+        ]
+    );
+    assert_eq!(a, b, "the second export differs from the first");
+}
+
+#[test]
+fn export_import_export_is_identical_on_sqlite() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (d1, d2) = (tmp.path().join("a"), tmp.path().join("b"));
+    round_trip(
+        &["--data", d1.to_str().unwrap()],
+        &["--data", d2.to_str().unwrap()],
+    );
+}
+
+#[tokio::test]
+async fn export_import_export_is_identical_on_postgres() {
+    if !postgres_available().await {
+        return;
+    }
+    let first = protokol_testkit::postgres().await.unwrap();
+    let second = protokol_testkit::postgres().await.unwrap();
+    let (u1, u2) = (first.url().to_string(), second.url().to_string());
+    tokio::task::spawn_blocking(move || {
+        round_trip(&["--database-url", &u1], &["--database-url", &u2])
+    })
+    .await
+    .unwrap();
+}
+
+#[test]
+fn global_options_work_before_and_after_the_subcommand() {
+    let tmp = tempfile::tempdir().unwrap();
+    let before = tmp.path().join("before");
+    let after = tmp.path().join("after");
+    let o = run(protokol()
+        .arg("--data")
+        .arg(&before)
+        .arg("import")
+        .arg(demo_dir()));
+    assert!(o.status.success(), "{}", text(&o));
+    let o = run(protokol()
+        .arg("import")
+        .arg(demo_dir())
+        .arg("--data")
+        .arg(&after));
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(before.join("protokol.db").exists());
+    assert!(after.join("protokol.db").exists());
+    assert!(text(&o).contains("4 meetings created"), "{}", text(&o));
+}
+
+#[test]
+fn database_url_from_the_environment_is_used() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = tmp.path().join("elsewhere.db");
+    let data = tmp.path().join("data");
+    let o = run(protokol()
+        .env(
+            "PROTOKOL_DATABASE_URL",
+            format!("sqlite://{}?mode=rwc", db.display()),
+        )
+        .arg("--data")
+        .arg(&data)
+        .arg("import")
+        .arg(demo_dir()));
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(db.exists());
+    assert!(
+        !data.exists(),
+        "the data folder is not used when a database URL is given"
+    );
+}
+
+#[test]
+fn a_failing_file_is_named_with_path_and_reason_and_the_exit_status_is_non_zero() {
+    let tmp = tempfile::tempdir().unwrap();
+    let bad = tmp.path().join("bad.json");
+    std::fs::write(
+        &bad,
+        r#"{"schema":"protokol.meeting/1","body":{"name":"Direktionen","code":"DIR"},
+            "kind":"minutes","date":"2023-09-06","items":[{"number":1,"title":"A","access":"open",
+            "schedule":[{"time":"25:61","title":"x"}]}]}"#,
+    )
+    .unwrap();
+    let o = run(protokol()
+        .arg("--data")
+        .arg(tmp.path().join("d"))
+        .arg("import")
+        .arg(&bad)
+        .arg(demo_dir().join("DIR-2023-09-13.json")));
+    assert_eq!(o.status.code(), Some(1));
+    let out = text(&o);
+    assert!(
+        out.contains("bad.json: items[0].schedule[0].time: invalid time \"25:61\""),
+        "{out}"
+    );
+    assert!(out.contains("DIR 2023-09-13 created"), "{out}");
+    assert!(out.contains("1 files failed"), "{out}");
+}
+
+#[test]
+fn dry_run_as_json_stores_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("d");
+    let o = run(protokol()
+        .arg("--data")
+        .arg(&data)
+        .args(["import", "--dry-run", "--json"])
+        .arg(demo_dir()));
+    assert!(o.status.success(), "{}", text(&o));
+    let report: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(report["summary"]["created"], 4);
+    let o = run(protokol()
+        .arg("--data")
+        .arg(&data)
+        .args(["export", "--json", "--out"])
+        .arg(tmp.path().join("o")));
+    assert!(text(&o).contains("Exported 0 meetings"), "{}", text(&o));
+}
+
+#[test]
+fn serve_demo_answers_with_the_demo_meetings() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut child = protokol()
+        .arg("--data")
+        .arg(tmp.path())
+        .args(["serve", "--demo", "--addr", "127.0.0.1:0"])
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let mut lines = BufReader::new(stderr).lines();
+    let addr = loop {
+        let line = lines
+            .next()
+            .expect("the server says where it listens")
+            .unwrap();
+        if let Some(i) = line.find("http://") {
+            break line[i + 7..].split_whitespace().next().unwrap().to_string();
+        }
+    };
+    let mut s = std::net::TcpStream::connect(&addr).unwrap();
+    write!(
+        s,
+        "GET /direktionen/2023-09-06 HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut response = String::new();
+    s.read_to_string(&mut response).unwrap();
+    child.kill().unwrap();
+    let _ = child.wait();
+    assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+    assert!(response.contains("Onsdag den 6. september 2023"));
+    assert!(response.contains("Punkter til behandling"));
+}
