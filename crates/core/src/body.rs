@@ -66,7 +66,7 @@ pub struct BodyRef {
 }
 
 /// Per-body settings that change what is published.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(default, deny_unknown_fields)]
 pub struct BodySettings {
     /// Whether the titles of closed attachments may be shown to the public. Off by
@@ -74,15 +74,6 @@ pub struct BodySettings {
     pub closed_attachment_titles_public: bool,
     /// Working days before a meeting by which the agenda must reach the members.
     pub agenda_deadline_working_days: Option<u8>,
-}
-
-impl Default for BodySettings {
-    fn default() -> Self {
-        Self {
-            closed_attachment_titles_public: false,
-            agenda_deadline_working_days: None,
-        }
-    }
 }
 
 /// A stored body.

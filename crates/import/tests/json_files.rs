@@ -1,6 +1,8 @@
 //! Importing protokol.meeting/1 files: good files are stored, broken files store nothing and
 //! say where and why, on SQLite and PostgreSQL.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::path::{Path, PathBuf};
 
 use protokol_import::{FileReport, Options, Summary, collect_files, import_files};
@@ -28,7 +30,7 @@ fn write(dir: &Path, name: &str, contents: &[u8]) -> PathBuf {
     p
 }
 
-fn error_of<'a>(reports: &'a [FileReport], name: &str) -> String {
+fn error_of(reports: &[FileReport], name: &str) -> String {
     let r = reports
         .iter()
         .find(|r| r.path.file_name().is_some_and(|n| n == name))

@@ -1,5 +1,7 @@
 //! The store's behaviour, run on SQLite and on PostgreSQL.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use protokol_core::exchange::{parse_meeting, to_json};
 use protokol_core::{Access, Attachment, AttachmentFile, Meeting};
 use protokol_store::{Commit, SaveOutcome, StoreError};

@@ -1,6 +1,8 @@
 //! The public pages, requested in-process: what a reader sees, and that closed content never
 //! reaches them.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use protokol_core::{Access, Attachment, AttachmentFile, Item};
