@@ -8,7 +8,7 @@ use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
 use protokol_core::Viewer;
 use protokol_core::exchange::{parse_meeting, to_json};
-use protokol_import::{Options, Summary, collect_files, import_files};
+use protokol_import::{Options, Summary, collect_files, count, import_files};
 use protokol_store::{Store, redact_url};
 
 use crate::Global;

@@ -168,7 +168,7 @@ fn a_failing_file_is_named_with_path_and_reason_and_the_exit_status_is_non_zero(
         "{out}"
     );
     assert!(out.contains("DIR 2023-09-13 created"), "{out}");
-    assert!(out.contains("1 files failed"), "{out}");
+    assert!(out.contains("1 file failed"), "{out}");
 }
 
 #[test]

@@ -16,7 +16,7 @@ use protokol_core::exchange::{DocumentError, parse_meetings};
 use protokol_store::{Commit, Store, StoreError};
 
 pub use files::{MAX_JSON_BYTES, collect_files};
-pub use report::{FileReport, Format, MeetingReport, Summary};
+pub use report::{FileReport, Format, MeetingReport, Summary, count};
 
 /// Why one file was not imported.
 #[derive(Debug, thiserror::Error)]

@@ -67,6 +67,11 @@ impl MeetingReport {
     }
 }
 
+/// "1 item", "2 items".
+pub fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 /// The report of one file: the meetings it fed, or why it was not imported.
 #[derive(Debug)]
 pub struct FileReport {
@@ -88,14 +93,14 @@ impl FileReport {
                     .iter()
                     .map(|m| {
                         format!(
-                            "{} {} {} ({} items, {} sub-points, {} attachments, {} follow-ups)",
+                            "{} {} {} ({}, {}, {}, {})",
                             m.body,
                             m.date,
                             m.outcome.as_str(),
-                            m.items,
-                            m.sub_points,
-                            m.attachments,
-                            m.followups
+                            count(m.items, "item", "items"),
+                            count(m.sub_points, "sub-point", "sub-points"),
+                            count(m.attachments, "attachment", "attachments"),
+                            count(m.followups, "follow-up", "follow-ups")
                         )
                     })
                     .collect();
