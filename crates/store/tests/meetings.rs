@@ -5,7 +5,7 @@
 use protokol_core::exchange::{parse_meeting, to_json};
 use protokol_core::{Access, Attachment, AttachmentFile, Meeting};
 use protokol_store::{Commit, SaveOutcome, StoreError};
-use protokol_testkit::{Kind, demo_meetings, fresh, store_tests};
+use protokol_testkit::{Kind, council_meeting, demo_meetings, fresh, store_tests};
 
 fn by_date<'a>(meetings: &'a [Meeting], date: &str) -> &'a Meeting {
     meetings
@@ -24,17 +24,23 @@ async fn export_all(store: &protokol_store::Store) -> Vec<String> {
     out
 }
 
+fn all_fixtures() -> Vec<Meeting> {
+    let mut v = demo_meetings();
+    v.push(council_meeting());
+    v
+}
+
 async fn round_trip_is_lossless(kind: Kind) {
     let first = fresh(kind).await;
-    for m in demo_meetings() {
+    for m in all_fixtures() {
         let saved = first.upsert_meeting(&m, "test").await.unwrap();
         assert_eq!(saved.outcome, SaveOutcome::Created);
     }
     let exported = export_all(&first).await;
-    assert_eq!(exported.len(), 4);
+    assert_eq!(exported.len(), 5);
 
-    // Every demo fact survives storage (ids aside, which the store assigns).
-    for original in demo_meetings() {
+    // Every fact survives storage (ids aside, which the store assigns).
+    for original in all_fixtures() {
         let (stored, _) = first
             .meeting_on(&original.body.code, original.date)
             .await
