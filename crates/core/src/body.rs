@@ -3,6 +3,7 @@
 use std::fmt;
 use std::str::FromStr;
 
+use chrono::NaiveDate;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::ids::BodyId;
@@ -74,6 +75,47 @@ pub struct BodySettings {
     pub closed_attachment_titles_public: bool,
     /// Working days before a meeting by which the agenda must reach the members.
     pub agenda_deadline_working_days: Option<u8>,
+}
+
+/// A seat in a body's standing composition: a person with a role or party letter, or a
+/// vacant seat; a substitute (stedfortræder) names the member they stand in for.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Membership {
+    pub name: Option<String>,
+    #[serde(default)]
+    pub role: Option<String>,
+    #[serde(default)]
+    pub party: Option<String>,
+    #[serde(default)]
+    pub vacant: bool,
+    #[serde(default)]
+    pub substitute_for: Option<String>,
+    #[serde(default, with = "crate::time::iso_date::option")]
+    pub from: Option<NaiveDate>,
+    #[serde(default, with = "crate::time::iso_date::option")]
+    pub until: Option<NaiveDate>,
+}
+
+impl Membership {
+    /// Why this membership cannot be stored, if it cannot.
+    pub fn problem(&self) -> Option<String> {
+        match (&self.name, self.vacant) {
+            (Some(n), true) => {
+                return Some(format!("a vacant seat has no member, but {n:?} is named"));
+            }
+            (None, false) => {
+                return Some("the name is missing; a seat without a member must be vacant".into());
+            }
+            (Some(n), false) if n.trim().is_empty() => return Some("the name is empty".into()),
+            _ => {}
+        }
+        match (self.from, self.until) {
+            (Some(f), Some(u)) if u < f => {
+                Some(format!("the membership ends ({u}) before it begins ({f})"))
+            }
+            _ => None,
+        }
+    }
 }
 
 /// A stored body.

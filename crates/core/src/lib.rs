@@ -20,7 +20,7 @@ pub mod time;
 pub mod validate;
 
 pub use access::{Access, Viewer};
-pub use body::{Body, BodyCode, BodyRef, BodySettings};
+pub use body::{Body, BodyCode, BodyRef, BodySettings, Membership};
 pub use ids::{BodyId, DocumentId, ItemId, MeetingId};
 pub use item::{
     Attachment, AttachmentFile, Dissent, Followup, FollowupStatus, Item, NextKind, NextStep,

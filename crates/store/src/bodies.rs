@@ -1,10 +1,10 @@
 //! Bodies and their settings.
 
-use protokol_core::{Body, BodyCode, BodyId, BodyRef, BodySettings};
+use protokol_core::{Body, BodyCode, BodyId, BodyRef, BodySettings, Membership};
 use sqlx::{AnyConnection, AssertSqlSafe, Row};
 
 use crate::changes::{NewChange, record};
-use crate::codec::{from_json, json_text, now};
+use crate::codec::{count, date_text, flag, from_json, json_text, now, opt_date};
 use crate::{Result, Store, StoreError};
 
 fn body_from_row(r: &sqlx::any::AnyRow) -> Result<Body> {
@@ -152,4 +152,150 @@ impl Store {
         tx.commit().await?;
         Ok(version)
     }
+
+    /// A body's standing composition, in order, with the body's version.
+    pub async fn memberships(&self, code: &BodyCode) -> Result<(Vec<Membership>, i64)> {
+        let mut conn = self.pool.acquire().await?;
+        let body = body_by_code(&mut conn, code)
+            .await?
+            .ok_or_else(|| StoreError::NotFound {
+                entity: "body",
+                id: code.to_string(),
+            })?;
+        let rows = sqlx::query(
+            "SELECT p.name, m.role, m.party, m.vacant, s.name AS substitute_for, m.valid_from,
+                    m.valid_until
+             FROM body_memberships m
+             LEFT JOIN people p ON p.id = m.person_id
+             LEFT JOIN people s ON s.id = m.substitute_for
+             WHERE m.body_id = $1 ORDER BY m.position",
+        )
+        .bind(body.id.to_string())
+        .fetch_all(&mut *conn)
+        .await?;
+        let members = rows
+            .iter()
+            .map(|r| {
+                Ok(Membership {
+                    name: r.try_get("name")?,
+                    role: r.try_get("role")?,
+                    party: r.try_get("party")?,
+                    vacant: r.try_get::<i64, _>("vacant")? != 0,
+                    substitute_for: r.try_get("substitute_for")?,
+                    from: opt_date(r.try_get("valid_from")?)?,
+                    until: opt_date(r.try_get("valid_until")?)?,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok((members, body.version))
+    }
+
+    /// Replaces a body's standing composition, provided the body is still at
+    /// `expected_version`. People are matched by name and created when new. Returns the
+    /// body's new version.
+    pub async fn set_memberships(
+        &self,
+        code: &BodyCode,
+        members: &[Membership],
+        expected_version: i64,
+        actor: &str,
+    ) -> Result<i64> {
+        if let Some((i, why)) = members
+            .iter()
+            .enumerate()
+            .find_map(|(i, m)| m.problem().map(|p| (i, p)))
+        {
+            return Err(StoreError::Rejected(format!("members[{i}]: {why}")));
+        }
+        let mut tx = self.begin_write().await?;
+        let body = body_by_code(&mut tx, code)
+            .await?
+            .ok_or_else(|| StoreError::NotFound {
+                entity: "body",
+                id: code.to_string(),
+            })?;
+        let done = sqlx::query(
+            "UPDATE bodies SET version = version + 1, updated_at = $1 WHERE id = $2 AND version = $3",
+        )
+        .bind(now())
+        .bind(body.id.to_string())
+        .bind(expected_version)
+        .execute(&mut *tx)
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::Conflict {
+                entity: "body",
+                id: code.to_string(),
+                expected: expected_version,
+                current: body.version,
+            });
+        }
+        sqlx::query("DELETE FROM body_memberships WHERE body_id = $1")
+            .bind(body.id.to_string())
+            .execute(&mut *tx)
+            .await?;
+        for (pos, m) in members.iter().enumerate() {
+            let person = match &m.name {
+                Some(n) => Some(person_id(&mut tx, n).await?),
+                None => None,
+            };
+            let substitute_for = match &m.substitute_for {
+                Some(n) => Some(person_id(&mut tx, n).await?),
+                None => None,
+            };
+            sqlx::query(
+                "INSERT INTO body_memberships (id, body_id, position, person_id, role, party, vacant,
+                 substitute_for, valid_from, valid_until, version)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 1)",
+            )
+            .bind(uuid::Uuid::new_v4().to_string())
+            .bind(body.id.to_string())
+            .bind(count(pos))
+            .bind(person)
+            .bind(m.role.as_deref())
+            .bind(m.party.as_deref())
+            .bind(flag(m.vacant))
+            .bind(substitute_for)
+            .bind(m.from.map(date_text))
+            .bind(m.until.map(date_text))
+            .execute(&mut *tx)
+            .await?;
+        }
+        let version = expected_version + 1;
+        record(
+            &mut tx,
+            NewChange {
+                actor,
+                action: "body.members_updated",
+                entity: "body",
+                entity_id: &body.id.to_string(),
+                meeting_id: None,
+                version: Some(version),
+                detail: Some(format!("{} members", members.len())),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(version)
+    }
+}
+
+/// The id of the person with this name, created if there is none.
+async fn person_id(conn: &mut AnyConnection, name: &str) -> Result<String> {
+    if let Some(r) =
+        sqlx::query("SELECT id FROM people WHERE name = $1 ORDER BY created_at LIMIT 1")
+            .bind(name)
+            .fetch_optional(&mut *conn)
+            .await?
+    {
+        return Ok(r.try_get("id")?);
+    }
+    let id = uuid::Uuid::new_v4().to_string();
+    sqlx::query("INSERT INTO people (id, name, created_at) VALUES ($1, $2, $3)")
+        .bind(&id)
+        .bind(name)
+        .bind(now())
+        .execute(conn)
+        .await?;
+    Ok(id)
 }

@@ -366,7 +366,56 @@ async fn dry_run_reports_and_changes_nothing(kind: Kind) {
     assert!(store.bodies().await.unwrap().is_empty());
 }
 
+async fn body_membership_is_stored_in_order_and_versioned(kind: Kind) {
+    let store = fresh(kind).await;
+    store.upsert_meeting(&council_meeting(), "t").await.unwrap();
+    let code = "KB".parse().unwrap();
+    let (empty, v) = store.memberships(&code).await.unwrap();
+    assert!(empty.is_empty());
+    let seat = |name: Option<&str>, party: Option<&str>, vacant: bool, sub: Option<&str>| {
+        protokol_core::Membership {
+            name: name.map(Into::into),
+            role: None,
+            party: party.map(Into::into),
+            vacant,
+            substitute_for: sub.map(Into::into),
+            from: "2022-01-01".parse().ok(),
+            until: None,
+        }
+    };
+    let members = vec![
+        seat(Some("Kasper Bjerregaard"), Some("V"), false, None),
+        seat(Some("Per Hansen"), Some("O"), false, None),
+        seat(Some("Ulla Mortensen"), Some("O"), false, Some("Per Hansen")),
+        seat(None, Some("F"), true, None),
+    ];
+    let v2 = store
+        .set_memberships(&code, &members, v, "admin")
+        .await
+        .unwrap();
+    assert_eq!(
+        store.memberships(&code).await.unwrap(),
+        (members.clone(), v2)
+    );
+
+    // A stale edit and an invalid one are refused; nothing changes.
+    let err = store
+        .set_memberships(&code, &members[..1], v, "admin")
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Conflict { .. }), "{err}");
+    let mut bad = members.clone();
+    bad[3].name = Some("Navn".into());
+    let err = store
+        .set_memberships(&code, &bad, v2, "admin")
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("members[3]"), "{err}");
+    assert_eq!(store.memberships(&code).await.unwrap(), (members, v2));
+}
+
 store_tests!(
+    body_membership_is_stored_in_order_and_versioned,
     batch_is_stored_all_or_nothing,
     dry_run_reports_and_changes_nothing,
     round_trip_is_lossless,
