@@ -82,17 +82,17 @@ pub async fn import(g: &Global, paths: &[PathBuf], dry_run: bool, json: bool) ->
         println!("{}", serde_json::to_string_pretty(&out)?);
     } else {
         println!(
-            "{}{} files: {} meetings created, {} updated, {} unchanged; {} files failed.",
+            "{}{}: {} created, {} updated, {} unchanged; {} failed.",
             if dry_run {
                 "Dry run, nothing stored. "
             } else {
                 ""
             },
-            summary.files,
-            summary.created,
+            count(summary.files, "file", "files"),
+            count(summary.created, "meeting", "meetings"),
             summary.updated,
             summary.unchanged,
-            summary.failed
+            count(summary.failed, "file", "files"),
         );
     }
     store.close().await;

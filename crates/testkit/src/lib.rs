@@ -6,13 +6,14 @@
 //! When PostgreSQL cannot be reached, its tests are skipped with a message, except when
 //! `CI=true`: then they fail, so CI can never pass without running them.
 
-use std::path::PathBuf;
 use std::time::Duration;
 
-use protokol_core::Meeting;
-use protokol_core::exchange::parse_meeting;
 use protokol_store::Store;
 use sqlx::Connection;
+
+mod fixtures;
+
+pub use fixtures::{council_meeting, demo_dir, demo_meetings};
 
 /// The default PostgreSQL server for tests.
 pub const DEFAULT_POSTGRES_URL: &str = "postgres://postgres@127.0.0.1:5432/test";
@@ -157,30 +158,6 @@ fn with_database(url: &str, database: &str) -> String {
     }
 }
 
-/// The folder of the demo meetings shipped with protokol (`data/demo`).
-pub fn demo_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../data/demo")
-}
-
-/// The demo meetings: the four seed meetings of Norddjurs Kommune's Direktion, complete
-/// with their texts, sorted by date.
-pub fn demo_meetings() -> Vec<Meeting> {
-    let mut files: Vec<_> = std::fs::read_dir(demo_dir())
-        .unwrap_or_else(|e| panic!("cannot read {}: {e}", demo_dir().display()))
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "json"))
-        .collect();
-    files.sort();
-    files
-        .iter()
-        .map(|p| {
-            let text = std::fs::read_to_string(p)
-                .unwrap_or_else(|e| panic!("cannot read {}: {e}", p.display()));
-            parse_meeting(&text).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
-        })
-        .collect()
-}
-
 /// Which database a test runs on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kind {
@@ -253,89 +230,3 @@ mod tests {
         assert_eq!(demo_meetings().len(), 4);
     }
 }
-
-/// A council meeting that uses every field of the model the demo meetings leave empty:
-/// party letters, a substitute, absence with notice, a closed item with reason, public
-/// title and public decision, votes by party and member, a dissent, a disqualified and an
-/// absent member, an attachment with a file, follow-ups with status, next steps and
-/// signatures with a reservation.
-pub fn council_meeting() -> Meeting {
-    parse_meeting(COUNCIL_MEETING).unwrap_or_else(|e| panic!("council fixture: {e}"))
-}
-
-const COUNCIL_MEETING: &str = r#"{
-  "schema": "protokol.meeting/1",
-  "body": {"name": "Kommunalbestyrelsen", "code": "KB"},
-  "kind": "minutes",
-  "status": "minutes_approved",
-  "date": "2024-06-18",
-  "start": "17:00",
-  "end": "21:35",
-  "location": "Byrådssalen, rådhuset",
-  "members": [
-    {"name": "Kasper Bjerregaard", "role": "Borgmester", "party": "V"},
-    {"name": "Jan Petersen", "role": null, "party": "A"},
-    {"name": "Ulla Mortensen", "role": null, "party": "O", "substitute_for": "Per Hansen"},
-    {"name": null, "role": "Medlem", "party": "F", "vacant": true}
-  ],
-  "absent": [{"name": "Per Hansen", "role": null, "party": "O", "notice": true}],
-  "items": [
-    {
-      "number": 1,
-      "title": "Forenkling af politikker, strategier og planer",
-      "access": "open",
-      "route": ["DIR", "ØK", "KB"],
-      "case": "Kommissoriet blev drøftet i Direktionen den 15. maj 2024.\n\n- Tidsplan\n- Kommissorium",
-      "economy": "Ingen.",
-      "recommendation": "Det indstilles, at kommissoriet godkendes.",
-      "decision": "Godkendt.",
-      "decision_date": "2024-06-18",
-      "participants": ["Sekretariatschef Rikke Thind"],
-      "followups": [{"owner": "Ledelsessekretariatet", "text": "Kortlægning i efteråret.", "status": "done"}],
-      "next": [{"body": "Økonomiudvalget", "date": "2024-09-03", "kind": "continued"}],
-      "schedule": [],
-      "attachments": [
-        {"number": 1, "title": "Kommissorium", "access": "open", "doc_id": "3701234", "journal": "52011/24",
-         "file": {"name": "kommissorium.pdf", "media_type": "application/pdf", "sha256": null, "text": "Kommissorium for forenkling"}}
-      ],
-      "absent": ["Jan Petersen"],
-      "votes": [
-        {"option": "for", "members": [], "parties": ["V", "A"], "count": 19},
-        {"option": "against", "members": ["Ulla Mortensen"], "parties": ["O"], "count": 2},
-        {"option": "abstain", "members": [], "parties": [], "count": null}
-      ],
-      "dissents": [{"member": "Ulla Mortensen", "text": "Jeg ønsker ført til protokols, at O stemmer imod."}]
-    },
-    {
-      "number": 2,
-      "title": "Salg af ejendom på Havnevej 12",
-      "access": "closed",
-      "closed_reason": "Køb og salg af fast ejendom",
-      "public_title": "Salg af ejendom",
-      "public_decision": "Kommunalbestyrelsen godkendte salget.",
-      "route": ["ØK", "KB"],
-      "case": "Køber tilbyder 4,2 mio. kr.",
-      "economy": null,
-      "recommendation": "Det indstilles, at tilbuddet accepteres.",
-      "decision": "Tilbuddet blev accepteret.",
-      "decision_date": "2024-06-18",
-      "participants": [],
-      "followups": [],
-      "next": [],
-      "schedule": [
-        {"time": "20:15", "title": "Forhandling", "text": "Mægler deltager.", "decision": null,
-         "participants": ["Ejendomsmægler Lis Holm"], "followups": [{"owner": "Økonomi", "text": null, "status": "open"}],
-         "next": [{"body": "Kommunalbestyrelsen", "date": "2024-08-20", "kind": "postponed"}]}
-      ],
-      "attachments": [{"number": 1, "title": "Købstilbud", "access": "closed", "doc_id": null, "journal": null}],
-      "disqualified": ["Kasper Bjerregaard"]
-    }
-  ],
-  "forward_plan": [{"date": "2024-08-20", "topics": ["Budget 2025, 1. behandling"]}],
-  "awaiting_date": ["Skolestruktur"],
-  "signatures": [
-    {"member": "Kasper Bjerregaard", "signed_at": "2024-06-18T21:40:00+02:00", "reservation": null},
-    {"member": "Ulla Mortensen", "signed_at": "2024-06-19T08:05:00+02:00", "reservation": "Med forbehold for punkt 1."}
-  ],
-  "sources": ["kb-2024-06-18.pdf"]
-}"#;
