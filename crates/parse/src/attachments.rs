@@ -1,0 +1,204 @@
+//! Attachment lists ("Bilag:") in the layouts published documents use:
+//! - "N - DOCID Åben TITLE (JOURNAL) (H)" / "N - Lukket TITLE () ()", wrapped over lines;
+//! - tab-separated rows "N<TAB>Åben<TAB>TITLE<TAB>JOURNAL";
+//! - the overview at the end, "N. TITLE (JOURNAL)" or "N. (Lukket bilag)".
+
+use std::sync::LazyLock;
+
+use protokol_core::{Access, Attachment};
+use regex::Regex;
+
+use crate::Warning;
+use crate::text::{Line, collapse_spaces, join_broken};
+
+/// The title given to a closed attachment whose title the document withholds.
+pub const WITHHELD_TITLE: &str = "Lukket bilag";
+
+static ENTRY_START: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^\s*(\d{1,3})\s*-\s*").unwrap_or_else(|e| panic!("{e}")));
+static ENTRY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?s)^(?P<no>\d{1,3})\s*-\s*(?:(?P<doc>\d{4,})\s+)?(?P<access>Åben|Lukket)\b\s*(?P<title>.*?)\s*(?:\((?P<journal>[^()]*)\)\s*\([^()]*\))?\s*$")
+        .unwrap_or_else(|e| panic!("{e}"))
+});
+static OVERVIEW: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^\s*(?P<no>\d{1,3})\.\s+(?P<title>.*?)\s*(?:\((?P<journal>\d+/\d+)\))?\s*$")
+        .unwrap_or_else(|e| panic!("{e}"))
+});
+
+fn access(word: &str) -> Access {
+    if word.eq_ignore_ascii_case("lukket") {
+        Access::Closed
+    } else {
+        Access::Open
+    }
+}
+
+fn non_empty(s: Option<&str>) -> Option<String> {
+    s.map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+}
+
+/// Parses the lines of a "Bilag:" section.
+pub fn parse(lines: &[Line], warnings: &mut Vec<Warning>) -> Vec<Attachment> {
+    let text_lines: Vec<&Line> = lines.iter().filter(|l| !l.is_blank()).collect();
+    if text_lines.iter().any(|l| l.text.matches('\t').count() >= 2) {
+        return parse_tabbed(&text_lines, warnings);
+    }
+    // Group wrapped lines into entries, each starting with "N -".
+    let mut entries: Vec<(usize, String)> = Vec::new();
+    for l in text_lines {
+        let t = l.trimmed();
+        if ENTRY_START.is_match(t) {
+            entries.push((l.no, t.to_string()));
+        } else if let Some((_, e)) = entries.last_mut() {
+            *e = join_broken(e, t);
+        } else {
+            warnings.push(Warning {
+                line: l.no,
+                message: format!("attachment line not understood: {t:?}"),
+            });
+        }
+    }
+    let mut out = Vec::new();
+    for (no, e) in entries {
+        let e = collapse_spaces(&e);
+        match ENTRY.captures(&e) {
+            Some(c) => {
+                let number = c["no"].parse().unwrap_or(0);
+                let title = non_empty(c.name("title").map(|m| m.as_str()))
+                    .unwrap_or_else(|| WITHHELD_TITLE.to_string());
+                out.push(Attachment {
+                    number,
+                    title,
+                    access: access(&c["access"]),
+                    doc_id: non_empty(c.name("doc").map(|m| m.as_str())),
+                    journal: non_empty(c.name("journal").map(|m| m.as_str())),
+                    file: None,
+                });
+            }
+            None => warnings.push(Warning {
+                line: no,
+                message: format!("attachment not understood: {e:?}"),
+            }),
+        }
+    }
+    out
+}
+
+fn parse_tabbed(lines: &[&Line], warnings: &mut Vec<Warning>) -> Vec<Attachment> {
+    let mut out = Vec::new();
+    for l in lines {
+        let cells: Vec<&str> = l.text.split('\t').map(str::trim).collect();
+        let number = cells.first().and_then(|c| c.parse::<u32>().ok());
+        let acc = cells
+            .get(1)
+            .filter(|c| matches!(c.to_lowercase().as_str(), "åben" | "lukket"));
+        match (number, acc) {
+            (Some(number), Some(acc)) => out.push(Attachment {
+                number,
+                title: non_empty(cells.get(2).copied())
+                    .unwrap_or_else(|| WITHHELD_TITLE.to_string()),
+                access: access(acc),
+                doc_id: None,
+                journal: non_empty(cells.get(3).copied()),
+                file: None,
+            }),
+            _ => warnings.push(Warning {
+                line: l.no,
+                message: format!("attachment row not understood: {:?}", l.trimmed()),
+            }),
+        }
+    }
+    out
+}
+
+/// Parses the attachment overview at the end of a full document: item heading lines
+/// ("3. Punkter til behandling") followed by "N. TITLE (JOURNAL)" lines. Returns the
+/// attachments by item title.
+pub fn parse_overview(lines: &[Line], item_titles: &[String]) -> Vec<(String, Vec<Attachment>)> {
+    let mut out: Vec<(String, Vec<Attachment>)> = Vec::new();
+    for l in lines.iter().filter(|l| !l.is_blank()) {
+        let t = l.trimmed();
+        let heading = item_titles.iter().find(|title| {
+            t.strip_prefix(|c: char| c.is_ascii_digit())
+                .map(|r| {
+                    r.trim_start_matches(|c: char| c.is_ascii_digit() || c == '.')
+                        .trim()
+                })
+                .is_some_and(|r| r == title.as_str())
+        });
+        if let Some(title) = heading {
+            out.push((title.clone(), Vec::new()));
+            continue;
+        }
+        let (Some((_, list)), Some(c)) = (out.last_mut(), OVERVIEW.captures(t)) else {
+            continue;
+        };
+        let title = c["title"].trim();
+        let closed = title.eq_ignore_ascii_case("(lukket bilag)");
+        list.push(Attachment {
+            number: c["no"].parse().unwrap_or(0),
+            title: if closed {
+                WITHHELD_TITLE.to_string()
+            } else {
+                title.to_string()
+            },
+            access: if closed { Access::Closed } else { Access::Open },
+            doc_id: None,
+            journal: non_empty(c.name("journal").map(|m| m.as_str())),
+            file: None,
+        });
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::text::normalize;
+
+    #[test]
+    fn wrapped_entries_with_document_and_journal_numbers() {
+        let raw = "1 - \n3514050 \nÅben APV for ledere - hovedside på intra (91141/23) (H) \n4 - \n3514054 \nÅben Skema 2 prioritering – APV for ledere BFA \nskemametoden \n(91145/23) (H) \n9 -  Lukket Bilag 3 - opsummering af erfaringer fra STAR-\nprojekter \n() () \n10 -  Lukket Bilag 4 - Inspiration tilsygefraværsindsatsen i 45 kommuner (STAR) () ()\n";
+        let mut w = Vec::new();
+        let a = parse(&normalize(raw), &mut w);
+        assert!(w.is_empty(), "{w:?}");
+        assert_eq!(a.len(), 4);
+        assert_eq!(
+            (a[0].number, a[0].doc_id.as_deref(), a[0].journal.as_deref()),
+            (1, Some("3514050"), Some("91141/23"))
+        );
+        assert_eq!(a[0].title, "APV for ledere - hovedside på intra");
+        assert_eq!(
+            a[1].title,
+            "Skema 2 prioritering – APV for ledere BFA skemametoden"
+        );
+        assert_eq!(
+            (a[2].title.as_str(), a[2].access, a[2].journal.as_deref()),
+            (
+                "Bilag 3 - opsummering af erfaringer fra STAR-projekter",
+                Access::Closed,
+                None
+            )
+        );
+        assert_eq!(
+            a[3].title,
+            "Bilag 4 - Inspiration tilsygefraværsindsatsen i 45 kommuner (STAR)"
+        );
+    }
+
+    #[test]
+    fn tabbed_rows_with_withheld_titles() {
+        let raw = "1\tÅben\tAPV for ledere - hovedside på intra\t91141/23\n7\tLukket\t\t\n";
+        let a = parse(&normalize(raw), &mut Vec::new());
+        assert_eq!(
+            (a[0].title.as_str(), a[0].journal.as_deref()),
+            ("APV for ledere - hovedside på intra", Some("91141/23"))
+        );
+        assert_eq!(
+            (a[1].title.as_str(), a[1].access),
+            (WITHHELD_TITLE, Access::Closed)
+        );
+    }
+}

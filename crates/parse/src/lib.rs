@@ -1,0 +1,82 @@
+//! Reading published agendas and minutes into protokol meetings.
+//!
+//! Input is the text of a document (extracted from PDF by the import crate, or a text
+//! export); output is a [`protokol_core::Meeting`] with every fact the document states, the
+//! layout that was recognised and warnings for lines that could not be placed. The rules
+//! are written for the family of Danish municipal documents, not for particular files:
+//! - full documents (DAGSORDEN, REFERAT, BESLUTNINGSPROTOKOL, BESLUTNINGSREFERAT) with a
+//!   front page (Sted, Dato, Start kl., Slut kl., Medlemmer, Fraværende), a table of
+//!   contents, numbered items, an attachment overview and a signature page;
+//! - single-item extracts with a running page header ("Direktionen 06-09-2023").
+//!
+//! This crate does no I/O and never panics on any input (it is fuzzed).
+
+pub mod attachments;
+pub mod bodies;
+pub mod dates;
+mod document;
+pub mod facts;
+pub mod front;
+pub mod schedule;
+pub mod text;
+
+use protokol_core::Meeting;
+pub use serde_free::Layout;
+
+pub use document::parse_document;
+
+/// A line of the input the parser could not place, with its line number.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Warning {
+    pub line: usize,
+    pub message: String,
+}
+
+mod serde_free {
+    /// The layout a document was recognised as.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    pub enum Layout {
+        /// A complete agenda or minutes with a front page.
+        FullDocument,
+        /// One item, with a running page header naming the body and date.
+        ItemExtract,
+    }
+
+    impl Layout {
+        pub fn as_str(&self) -> &'static str {
+            match self {
+                Self::FullDocument => "full_document",
+                Self::ItemExtract => "item_extract",
+            }
+        }
+    }
+}
+
+/// What a document was understood to say.
+#[derive(Clone, Debug)]
+pub struct Parsed {
+    pub meeting: Meeting,
+    pub layout: Layout,
+    pub warnings: Vec<Warning>,
+}
+
+/// Why a text could not be read as a meeting document.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ParseError {
+    #[error("the document has no text")]
+    Empty,
+    #[error(
+        "not a meeting document: found neither a front page (DAGSORDEN/REFERAT … with Dato:) nor a page header such as \"Direktionen 06-09-2023\""
+    )]
+    NotAMeeting,
+    #[error("line {line}: the meeting date {text:?} does not exist")]
+    BadDate { line: usize, text: String },
+    #[error("line {line}: no meeting date found on the front page")]
+    NoDate { line: usize },
+    #[error(
+        "no agenda items found (an item is a title followed by \"Åben sag\" or \"Lukket sag\")"
+    )]
+    NoItems,
+    #[error("line {line}: {reason}")]
+    Invalid { line: usize, reason: String },
+}

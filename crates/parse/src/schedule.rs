@@ -1,0 +1,374 @@
+//! The timed sub-points of an item (the "Tid / Punkt" table) and, in minutes, their
+//! decisions: in the decision section each sub-point's agenda text is repeated and the
+//! decision sentences follow it, so the repeated sentences are taken out.
+
+use protokol_core::{ClockTime, SubPoint};
+
+use crate::dates::leading_clock;
+use crate::facts::{first_sentence_end, sentences};
+use crate::text::{Flow, Line, join_broken, list_item};
+
+/// Whether a line is the header of the table ("Tid Punkt", "Tid<TAB>Punkt").
+pub fn is_table_header(t: &str) -> bool {
+    let words: Vec<&str> = t.split_whitespace().collect();
+    words.len() == 2
+        && words[0].eq_ignore_ascii_case("tid")
+        && words[1].eq_ignore_ascii_case("punkt")
+}
+
+struct Row {
+    time: Option<ClockTime>,
+    lines: Vec<Line>,
+}
+
+fn ends_sentence(s: &str) -> bool {
+    s.trim_end().ends_with(['.', '!', '?', ':'])
+}
+
+/// Splits the table's lines into rows: a row starts with a time ("10.00", "9.05",
+/// "10.45-"), or, without a time, with an indented line after a blank line once the row
+/// before has ended its last sentence (an empty time cell).
+fn rows(lines: &[Line]) -> Vec<Row> {
+    let mut rows: Vec<Row> = Vec::new();
+    let mut prev_blank = false;
+    for l in lines {
+        if l.is_blank() {
+            prev_blank = true;
+            if let Some(r) = rows.last_mut() {
+                r.lines.push(l.clone());
+            }
+            continue;
+        }
+        if let Some((t, end)) = leading_clock(&l.text) {
+            let rest = l.text[end..].trim_start_matches(['-', '–', ' ', '\t']);
+            rows.push(Row {
+                time: Some(t),
+                lines: vec![Line {
+                    no: l.no,
+                    text: rest.to_string(),
+                }],
+            });
+            prev_blank = false;
+            continue;
+        }
+        let indented = l.text.starts_with([' ', '\t']);
+        let last_done = rows
+            .last()
+            .and_then(|r| r.lines.iter().rev().find(|x| !x.is_blank()))
+            .is_some_and(|x| ends_sentence(x.trimmed()));
+        if prev_blank && indented && last_done && list_item(l.trimmed()).is_none() {
+            rows.push(Row {
+                time: None,
+                lines: vec![Line {
+                    no: l.no,
+                    text: l.trimmed().to_string(),
+                }],
+            });
+        } else if let Some(r) = rows.last_mut() {
+            r.lines.push(l.clone());
+        } else {
+            rows.push(Row {
+                time: None,
+                lines: vec![l.clone()],
+            });
+        }
+        prev_blank = false;
+    }
+    rows
+}
+
+/// A sub-point's title is its first sentence, or its first line (continued onto the next
+/// line only when that line goes on in lower case). Returns the title and the lines left.
+fn title_and_rest(lines: &[Line]) -> (String, Vec<Line>) {
+    let text_lines: Vec<&Line> = lines.iter().filter(|l| !l.is_blank()).collect();
+    let Some(first) = text_lines.first() else {
+        return (String::new(), Vec::new());
+    };
+    let mut title = first.trimmed().to_string();
+    let mut used = 1;
+    while !ends_sentence(&title)
+        && used < text_lines.len()
+        && text_lines[used]
+            .trimmed()
+            .chars()
+            .next()
+            .is_some_and(char::is_lowercase)
+    {
+        title = join_broken(&title, text_lines[used].trimmed());
+        used += 1;
+    }
+    let mut rest: Vec<Line> = Vec::new();
+    if let Some(end) = first_sentence_end(&title) {
+        let tail = title[end..].trim().to_string();
+        title.truncate(end);
+        rest.push(Line {
+            no: first.no,
+            text: tail,
+        });
+    }
+    let last_used_no = text_lines[used - 1].no;
+    let mut past = false;
+    let mut skipped = 0;
+    for l in lines {
+        if !past {
+            if !l.is_blank() {
+                skipped += 1;
+            }
+            if skipped == used && l.no >= last_used_no {
+                past = true;
+            }
+            continue;
+        }
+        rest.push(l.clone());
+    }
+    let title = title.trim().trim_end_matches('.').trim().to_string();
+    (title, rest)
+}
+
+/// The sub-points of a "Tid / Punkt" table.
+pub fn parse_table(lines: &[Line], flow: Flow) -> Vec<SubPoint> {
+    rows(lines)
+        .into_iter()
+        .filter_map(|r| {
+            let (title, rest) = title_and_rest(&r.lines);
+            if title.is_empty() {
+                return None;
+            }
+            let text = flow.reflow(&rest);
+            Some(SubPoint {
+                time: r.time,
+                title,
+                text: (!text.is_empty()).then_some(text),
+                decision: None,
+                participants: Vec::new(),
+                followups: Vec::new(),
+                next: Vec::new(),
+            })
+        })
+        .collect()
+}
+
+/// Text compared loosely: case, spacing, quotes and dashes ignored.
+pub fn loose(s: &str) -> String {
+    let mapped: String = s
+        .chars()
+        .map(|c| match c {
+            '–' | '—' | '‐' | '‑' => '-',
+            '”' | '“' | '„' | '»' | '«' | '’' | '‘' => '"',
+            c => c,
+        })
+        .collect();
+    crate::text::collapse_spaces(&mapped).to_lowercase()
+}
+
+/// Whether `sentence` repeats something the agenda text already says.
+fn repeats(sentence: &str, agenda_loose: &str, agenda_sentences: &[String]) -> bool {
+    let s = loose(sentence);
+    let s = s.trim_end_matches(['.', ' ']);
+    if s.is_empty() {
+        return true;
+    }
+    // Who actually took part ("X deltog …") is a fact of the minutes, even when the agenda
+    // said who would ("X deltager …").
+    if s.contains(" deltog ") {
+        return false;
+    }
+    if agenda_loose.contains(s) {
+        return true;
+    }
+    agenda_sentences
+        .iter()
+        .any(|a| strsim::normalized_levenshtein(a, s) >= 0.85)
+}
+
+/// Removes from a decision segment the sentences that repeat the sub-point's agenda text,
+/// keeping paragraphs and list lines.
+fn decision_only(segment: &str, agenda: &str) -> Option<String> {
+    let agenda_loose = loose(agenda);
+    let agenda_sentences: Vec<String> = sentences(agenda)
+        .iter()
+        .map(|s| loose(s).trim_end_matches(['.', ' ']).to_string())
+        .collect();
+    let mut paragraphs: Vec<String> = Vec::new();
+    for para in segment.split("\n\n") {
+        let mut lines_out: Vec<String> = Vec::new();
+        for line in para.lines() {
+            let (prefix, body) = match list_item(line) {
+                Some(b) => ("- ", b),
+                None => ("", line.trim()),
+            };
+            let kept: Vec<String> = sentences(body)
+                .into_iter()
+                .filter(|s| !repeats(s, &agenda_loose, &agenda_sentences))
+                .collect();
+            if !kept.is_empty() {
+                lines_out.push(format!("{prefix}{}", kept.join(" ")));
+            }
+        }
+        if !lines_out.is_empty() {
+            paragraphs.push(lines_out.join("\n"));
+        }
+    }
+    (!paragraphs.is_empty()).then(|| paragraphs.join("\n\n"))
+}
+
+/// Whether a line of the decision text starts the given sub-point: it begins with the
+/// sub-point's title (or, where the title wraps, with most of it).
+fn starts_with_title(line: &str, title: &str) -> bool {
+    let u = loose(line);
+    let u = u.trim_end_matches(['.', ' ']);
+    let t = loose(title);
+    let t = t.trim_end_matches(['.', ' ']);
+    if t.is_empty() || u.is_empty() {
+        return false;
+    }
+    if u.starts_with(t) {
+        return true;
+    }
+    let (ul, tl) = (u.chars().count(), t.chars().count());
+    if ul * 10 >= tl * 6 && ul < tl && t.starts_with(u) {
+        return true; // the title goes on on the next line
+    }
+    let head: String = u.chars().take(tl).collect();
+    head.chars().count() == tl && strsim::normalized_levenshtein(&head, t) >= 0.9
+}
+
+/// Strips the title from the start of a text.
+fn without_title(text: &str, title: &str) -> String {
+    let t = loose(title);
+    let t = t.trim_end_matches(['.', ' ']);
+    let mut acc = String::new();
+    for (i, c) in text.char_indices() {
+        acc.push(c);
+        let l = loose(&acc);
+        if l.trim_end() == t {
+            let rest = &text[i + c.len_utf8()..];
+            return rest.trim_start_matches(['.', ' ', '\n']).to_string();
+        }
+        if l.chars().count() > t.chars().count() + 3 {
+            break;
+        }
+    }
+    text.to_string()
+}
+
+/// Splits the decision section of an item with sub-points: a line that begins with the next
+/// sub-point's title starts that sub-point's part; the text before the first is the item's
+/// own decision. Each sub-point keeps the sentences of its part that do not repeat its
+/// agenda text.
+pub fn assign_decisions(lines: &[Line], schedule: &mut [SubPoint], flow: Flow) -> Option<String> {
+    let mut intro: Vec<Line> = Vec::new();
+    let mut parts: Vec<(usize, Vec<Line>)> = Vec::new();
+    let mut next_index = 0;
+    for l in lines {
+        let body = list_item(l.trimmed()).unwrap_or(l.trimmed());
+        let found = if body.is_empty() {
+            None
+        } else {
+            (next_index..schedule.len()).find(|&k| starts_with_title(body, &schedule[k].title))
+        };
+        match found {
+            Some(k) => {
+                parts.push((
+                    k,
+                    vec![Line {
+                        no: l.no,
+                        text: body.to_string(),
+                    }],
+                ));
+                next_index = k + 1;
+            }
+            None => match parts.last_mut() {
+                Some((_, part)) => part.push(l.clone()),
+                None => intro.push(l.clone()),
+            },
+        }
+    }
+    for (k, part) in parts {
+        let text = flow.reflow(&part);
+        let segment = without_title(&text, &schedule[k].title);
+        let agenda = format!(
+            "{}. {}",
+            schedule[k].title,
+            schedule[k].text.as_deref().unwrap_or("")
+        );
+        schedule[k].decision = decision_only(&segment, &agenda);
+    }
+    let intro = flow.reflow(&intro);
+    (!intro.is_empty()).then_some(intro)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::text::normalize;
+
+    #[test]
+    fn rows_with_times_untimed_rows_and_wrapped_titles() {
+        let raw = "10.00  APV for ledere. Direktionen har udtrykt ønske om at drøfte APV.\n10.15 Forebyggelse af sygefravær – herunder STAR-puljeansøgning og \nandre indsatser på området.  \nVedhæftede notat har til formål at sætte fokus.\n10.45- Kerneopgaven i sekretariatet. \nBilag er vedlagt.\n\n Klimakompetencer og klimaadfærd hos ansatte.  \nAf klimahandlingskataloget fremgår det.\n";
+        let s = parse_table(&normalize(raw), Flow::default());
+        let got: Vec<_> = s
+            .iter()
+            .map(|s| (s.time.map(|t| t.to_string()), s.title.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (Some("10:00".into()), "APV for ledere"),
+                (
+                    Some("10:15".into()),
+                    "Forebyggelse af sygefravær – herunder STAR-puljeansøgning og andre indsatser på området"
+                ),
+                (Some("10:45".into()), "Kerneopgaven i sekretariatet"),
+                (None, "Klimakompetencer og klimaadfærd hos ansatte"),
+            ]
+        );
+        assert_eq!(
+            s[0].text.as_deref(),
+            Some("Direktionen har udtrykt ønske om at drøfte APV.")
+        );
+        assert_eq!(
+            s[1].text.as_deref(),
+            Some("Vedhæftede notat har til formål at sætte fokus.")
+        );
+    }
+
+    #[test]
+    fn a_first_line_without_a_sentence_end_is_the_title() {
+        let s = parse_table(
+            &normalize(
+                "10.00 Rammer og vilkår for Hjerteløbere \nDer er udarbejdet et notat.\n11.00 Chefforum d. 23. feb. \nReferencegruppen mødtes.\n",
+            ),
+            Flow::default(),
+        );
+        assert_eq!(s[0].title, "Rammer og vilkår for Hjerteløbere");
+        assert_eq!(s[0].text.as_deref(), Some("Der er udarbejdet et notat."));
+        assert_eq!(s[1].title, "Chefforum d. 23. feb");
+    }
+
+    #[test]
+    fn decisions_lose_the_repeated_agenda_text() {
+        let mut s = parse_table(
+            &normalize(
+                "10.00 APV for ledere. Direktionen drøfter APV. Konsulent Mette Løvholm deltager i behandlingen af punktet.\n10.30 Klima.\nBilag er vedlagt.\n",
+            ),
+            Flow::default(),
+        );
+        let decision = "Direktionen havde følgende punkter:\n\n- APV for ledere. Direktionen drøfter APV. Konsulent Mette Løvholm deltog i behandlingen af punktet. Velfærdsdirektøren drøfter APV i egen chefgruppe.\n Klima\nPunktet blev udskudt til direktionsmøde den 13. september.";
+        let intro = assign_decisions(&normalize(decision), &mut s, Flow::default());
+        assert_eq!(
+            intro.as_deref(),
+            Some("Direktionen havde følgende punkter:")
+        );
+        assert_eq!(
+            s[0].decision.as_deref(),
+            Some(
+                "Konsulent Mette Løvholm deltog i behandlingen af punktet. Velfærdsdirektøren drøfter APV i egen chefgruppe."
+            )
+        );
+        assert_eq!(
+            s[1].decision.as_deref(),
+            Some("Punktet blev udskudt til direktionsmøde den 13. september.")
+        );
+    }
+}
