@@ -52,23 +52,22 @@ pub async fn import(g: &Global, paths: &[PathBuf], dry_run: bool, json: bool) ->
         dry_run,
         actor: None,
     };
-    let mut reports = import_files(&store, &files, &options, |r| {
+    let run = import_files(&store, &files, &options, |r| {
         if !json {
             // println through suspend: ProgressBar::println is dropped when the bar is not
             // drawn (output not a terminal), and these lines are the report.
             pb.suspend(|| {
                 let mark = if r.is_ok() { "ok  " } else { "FAIL" };
                 println!("{mark} {}", r.line());
-                if let Ok(ms) = &r.result {
-                    for w in ms.iter().flat_map(|m| &m.warnings) {
-                        println!("     warning: {w}");
-                    }
+                for d in r.details() {
+                    println!("     {d}");
                 }
             });
         }
         pb.inc(1);
     })
     .await;
+    let mut reports = run.reports;
     pb.finish_and_clear();
     for r in &missing {
         if !json {

@@ -47,14 +47,16 @@ pub struct Global {
 
 #[derive(Subcommand, Debug)]
 enum Command {
-    /// Import meetings from protokol.meeting/1 JSON files or folders of them.
+    /// Import meetings: protokol.meeting/1 JSON, or published agendas and minutes as text
+    /// or PDF; files or folders of them.
     ///
     /// Each file is stored in one transaction: a broken file stores nothing and is reported
-    /// with the reason and the JSON path; the other files are still imported. A meeting
-    /// that exists (same id, or same body and date) is updated, not duplicated. The exit
-    /// status is 1 when any file failed.
+    /// with the reason and where (line or JSON path); the other files are still imported.
+    /// A meeting that exists (same id, or same body and date) is updated, not duplicated;
+    /// several documents about one meeting are merged, whatever their order. Importing the
+    /// same files again changes nothing. The exit status is 1 when any file failed.
     Import {
-        /// Files or folders (searched recursively for .json files).
+        /// Files or folders (searched recursively for .json, .txt and .pdf files).
         #[arg(required = true, value_name = "PATH")]
         paths: Vec<PathBuf>,
         /// Show what would be imported, but store nothing.

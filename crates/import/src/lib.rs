@@ -1,22 +1,33 @@
 //! Bringing records into protokol.
 //!
-//! Today: `protokol.meeting/1` JSON files (one meeting, or a list of meetings, per file).
-//! Each file is read, checked and stored in one transaction: a broken file stores nothing
-//! and says what is wrong and where (file, JSON path, reason), while the other files of the
-//! batch are still imported. Importing the same file again changes nothing.
+//! Reads `protokol.meeting/1` JSON (one meeting or a list per file) and published agendas
+//! and minutes as text or PDF (understood by `protokol-parse`). Files are read and parsed in
+//! parallel, a chunk at a time so memory does not grow with the archive, then stored one by
+//! one, each file in one transaction: a broken file stores nothing and says what is wrong
+//! and where (file, line or JSON path, reason), while the other files are still imported.
+//! Documents about the same meeting are merged (see [`merge`]); importing the same files
+//! again changes nothing.
 //!
 //! This crate reads files and calls the store; it neither renders nor serves anything.
 
 mod files;
+pub mod merge;
+mod pdf;
 mod report;
 
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
+use protokol_core::Meeting;
 use protokol_core::exchange::{DocumentError, parse_meetings};
-use protokol_store::{Commit, Store, StoreError};
+use protokol_parse::{ParseError, Parsed, parse_document};
+use protokol_store::{Commit, SourceDocument, Store, StoreError};
+use rayon::prelude::*;
+use sha2::{Digest, Sha256};
 
-pub use files::{MAX_JSON_BYTES, collect_files};
-pub use report::{FileReport, Format, MeetingReport, Summary, count};
+pub use files::{MAX_JSON_BYTES, MAX_PDF_BYTES, MAX_TEXT_BYTES, collect_files};
+pub use pdf::Extractor;
+pub use report::{FileReport, Format, LineWarning, MeetingReport, Summary, Timings, count};
 
 /// Why one file was not imported.
 #[derive(Debug, thiserror::Error)]
@@ -27,14 +38,20 @@ pub enum ImportError {
     Missing,
     #[error("the file is empty")]
     Empty,
-    #[error("the file is {size} bytes; a meeting document may be at most {limit} bytes")]
+    #[error("the file is {size} bytes; a file of this type may be at most {limit} bytes")]
     TooLarge { size: u64, limit: u64 },
-    #[error("the file is not UTF-8 text (invalid byte at offset {offset}); is it a binary file?")]
+    #[error("the file is not text (a binary byte at offset {offset}); is it a binary file?")]
     NotText { offset: usize },
-    #[error("unsupported file type: expected a protokol.meeting/1 .json file")]
+    #[error("unsupported file type: expected .json (protokol.meeting/1), .txt or .pdf")]
     Unsupported,
     #[error("{0}")]
     Document(#[from] DocumentError),
+    #[error("{0}")]
+    Parse(#[from] ParseError),
+    #[error("{0}")]
+    Pdf(String),
+    #[error("the PDF has no text layer (a scanned image?); run OCR on it first")]
+    NoTextLayer,
     #[error("not stored: {0}")]
     Store(#[from] StoreError),
 }
@@ -48,60 +65,194 @@ pub struct Options {
     pub actor: Option<String>,
 }
 
-/// Imports the given files one by one, calling `on_file` after each, and returns the report
-/// of every file.
+/// What a batch did, with the wall-clock time of its two stages.
+#[derive(Debug, Default)]
+pub struct Run {
+    pub reports: Vec<FileReport>,
+    /// Reading, text extraction and parsing (in parallel).
+    pub parse_wall: Duration,
+    /// Storing (one transaction per file).
+    pub store_wall: Duration,
+}
+
+enum Content {
+    Json(Vec<Meeting>),
+    Document { parsed: Box<Parsed>, sha256: String },
+}
+
+struct Prepared {
+    path: PathBuf,
+    format: Option<Format>,
+    bytes: u64,
+    timings: Timings,
+    content: Result<Content, ImportError>,
+}
+
+fn file_name(path: &Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| path.display().to_string())
+}
+
+/// Reads and understands one file (no store involved): CPU work, run in parallel.
+fn prepare(path: &Path) -> Prepared {
+    let format = Format::of(path);
+    let mut timings = Timings::default();
+    let mut bytes = 0;
+    let content = (|| {
+        let format = format.ok_or(ImportError::Unsupported)?;
+        let t = Instant::now();
+        match format {
+            Format::MeetingJson => {
+                let text = files::read_json_text(path)?;
+                bytes = text.len() as u64;
+                timings.read = t.elapsed();
+                let t = Instant::now();
+                let meetings = parse_meetings(&text)?;
+                timings.parse = t.elapsed();
+                Ok(Content::Json(meetings))
+            }
+            Format::Text | Format::Pdf => {
+                let limit = if format == Format::Pdf {
+                    files::MAX_PDF_BYTES
+                } else {
+                    files::MAX_TEXT_BYTES
+                };
+                let raw = files::read_bytes(path, limit)?;
+                bytes = raw.len() as u64;
+                let sha256 = format!("{:x}", Sha256::digest(&raw));
+                timings.read = t.elapsed();
+                let t = Instant::now();
+                let text = if format == Format::Pdf {
+                    pdf::extract(path, &raw)?.0
+                } else {
+                    files::decode_text(raw)?
+                };
+                timings.extract = t.elapsed();
+                let t = Instant::now();
+                let parsed = parse_document(&text, &file_name(path))?;
+                timings.parse = t.elapsed();
+                Ok(Content::Document { parsed: Box::new(parsed), sha256 })
+            }
+        }
+    })();
+    Prepared {
+        path: path.to_path_buf(),
+        format,
+        bytes,
+        timings,
+        content,
+    }
+}
+
+/// How many files are read and parsed together before they are stored.
+const CHUNK: usize = 256;
+
+/// Imports the given files, calling `on_file` after each, and returns every file's report.
 pub async fn import_files(
     store: &Store,
     files: &[PathBuf],
     options: &Options,
     mut on_file: impl FnMut(&FileReport),
-) -> Vec<FileReport> {
-    let mut reports = Vec::with_capacity(files.len());
-    for path in files {
-        let report = import_file(store, path, options).await;
-        on_file(&report);
-        reports.push(report);
+) -> Run {
+    let mut run = Run::default();
+    for chunk in files.chunks(CHUNK) {
+        let owned: Vec<PathBuf> = chunk.to_vec();
+        let t = Instant::now();
+        let prepared = tokio::task::spawn_blocking(move || {
+            owned.par_iter().map(|p| prepare(p)).collect::<Vec<_>>()
+        })
+        .await
+        .unwrap_or_default();
+        run.parse_wall += t.elapsed();
+        let t = Instant::now();
+        for p in prepared {
+            let report = store_prepared(store, p, options).await;
+            on_file(&report);
+            run.reports.push(report);
+        }
+        run.store_wall += t.elapsed();
     }
-    reports
+    run
 }
 
 /// Imports one file.
 pub async fn import_file(store: &Store, path: &Path, options: &Options) -> FileReport {
-    let format = Format::of(path);
-    let result = match format {
-        Some(Format::MeetingJson) => import_json(store, path, options).await,
-        None => Err(ImportError::Unsupported),
-    };
-    if let Err(e) = &result {
-        tracing::debug!(file = %path.display(), error = %e, "file not imported");
-    }
-    FileReport {
-        path: path.to_path_buf(),
-        format,
-        result,
-    }
+    store_prepared(store, prepare(path), options).await
 }
 
-async fn import_json(
-    store: &Store,
-    path: &Path,
-    options: &Options,
-) -> Result<Vec<MeetingReport>, ImportError> {
-    let text = files::read_text(path, MAX_JSON_BYTES)?;
-    let meetings = parse_meetings(&text)?;
+async fn store_prepared(store: &Store, p: Prepared, options: &Options) -> FileReport {
     let actor = options
         .actor
         .clone()
-        .unwrap_or_else(|| format!("import:{}", path.display()));
+        .unwrap_or_else(|| format!("import:{}", p.path.display()));
     let commit = if options.dry_run {
         Commit::No
     } else {
         Commit::Yes
     };
-    let saved = store.upsert_meetings(&meetings, &actor, commit).await?;
-    Ok(meetings
-        .iter()
-        .zip(saved)
-        .map(|(m, s)| MeetingReport::new(m, s))
-        .collect())
+    let mut timings = p.timings;
+    let mut layout = None;
+    let mut line_warnings = Vec::new();
+    let t = Instant::now();
+    let result = match p.content {
+        Err(e) => Err(e),
+        Ok(Content::Json(meetings)) => {
+            layout = Some("protokol.meeting/1".to_string());
+            store
+                .upsert_meetings(&meetings, &actor, commit)
+                .await
+                .map(|saved| {
+                    meetings
+                        .iter()
+                        .zip(saved)
+                        .map(|(m, s)| MeetingReport::new(m, s, Vec::new()))
+                        .collect()
+                })
+                .map_err(ImportError::from)
+        }
+        Ok(Content::Document { parsed, sha256 }) => {
+            layout = Some(parsed.layout.as_str().to_string());
+            line_warnings = parsed
+                .warnings
+                .iter()
+                .map(|w| LineWarning {
+                    line: w.line,
+                    message: w.message.clone(),
+                })
+                .collect();
+            let source = SourceDocument {
+                name: file_name(&p.path),
+                sha256,
+                layout: parsed.layout.as_str().to_string(),
+                meeting: parsed.meeting,
+            };
+            let fallback = source.meeting.clone();
+            let mut disagreements = Vec::new();
+            store
+                .import_source(source, &actor, commit, |all| match merge::merge(all) {
+                    Some((m, d)) => {
+                        disagreements = d;
+                        m
+                    }
+                    None => fallback,
+                })
+                .await
+                .map(|(saved, merged)| vec![MeetingReport::new(&merged, saved, disagreements)])
+                .map_err(ImportError::from)
+        }
+    };
+    timings.store = t.elapsed();
+    if let Err(e) = &result {
+        tracing::debug!(file = %p.path.display(), error = %e, "file not imported");
+    }
+    FileReport {
+        path: p.path,
+        format: p.format,
+        layout,
+        bytes: p.bytes,
+        result,
+        line_warnings,
+        timings,
+    }
 }

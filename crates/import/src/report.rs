@@ -1,6 +1,7 @@
 //! What an import did, per file and in total.
 
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use chrono::NaiveDate;
 use protokol_core::{Meeting, MeetingId};
@@ -8,6 +9,7 @@ use protokol_store::{SaveOutcome, Saved};
 use serde::Serialize;
 
 use crate::ImportError;
+use crate::merge::Disagreement;
 
 /// The kinds of file the importer reads.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -15,6 +17,10 @@ use crate::ImportError;
 pub enum Format {
     /// `protokol.meeting/1` JSON.
     MeetingJson,
+    /// Text of a published agenda or minutes.
+    Text,
+    /// A published agenda or minutes as PDF.
+    Pdf,
 }
 
 impl Format {
@@ -23,6 +29,8 @@ impl Format {
         let ext = path.extension()?.to_str()?.to_ascii_lowercase();
         match ext.as_str() {
             "json" => Some(Self::MeetingJson),
+            "txt" | "text" => Some(Self::Text),
+            "pdf" => Some(Self::Pdf),
             _ => None,
         }
     }
@@ -41,10 +49,12 @@ pub struct MeetingReport {
     pub attachments: usize,
     pub followups: usize,
     pub warnings: Vec<String>,
+    /// Where this file and the meeting's other documents disagree, and what was kept.
+    pub disagreements: Vec<Disagreement>,
 }
 
 impl MeetingReport {
-    pub(crate) fn new(m: &Meeting, s: Saved) -> Self {
+    pub(crate) fn new(m: &Meeting, s: Saved, disagreements: Vec<Disagreement>) -> Self {
         let followups = m
             .items
             .iter()
@@ -63,6 +73,7 @@ impl MeetingReport {
             attachments: m.items.iter().map(|i| i.attachments.len()).sum(),
             followups,
             warnings: s.warnings,
+            disagreements,
         }
     }
 }
@@ -72,15 +83,60 @@ pub fn count(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
-/// The report of one file: the meetings it fed, or why it was not imported.
+/// A line of a document the parser could not place.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct LineWarning {
+    pub line: usize,
+    pub message: String,
+}
+
+/// Time spent on one file, by stage.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Timings {
+    #[serde(with = "micros")]
+    pub read: Duration,
+    #[serde(with = "micros")]
+    pub extract: Duration,
+    #[serde(with = "micros")]
+    pub parse: Duration,
+    #[serde(with = "micros")]
+    pub store: Duration,
+}
+
+mod micros {
+    use std::time::Duration;
+
+    pub fn serialize<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_u64(u64::try_from(d.as_micros()).unwrap_or(u64::MAX))
+    }
+}
+
+/// The report of one file: the layout recognised, the meetings it fed, or why it was not
+/// imported; lines that could not be placed; time spent.
 #[derive(Debug)]
 pub struct FileReport {
     pub path: PathBuf,
     pub format: Option<Format>,
+    pub layout: Option<String>,
+    pub bytes: u64,
     pub result: Result<Vec<MeetingReport>, ImportError>,
+    pub line_warnings: Vec<LineWarning>,
+    pub timings: Timings,
 }
 
 impl FileReport {
+    pub(crate) fn failed(path: &Path, format: Option<Format>, e: ImportError) -> Self {
+        Self {
+            path: path.to_path_buf(),
+            format,
+            layout: None,
+            bytes: 0,
+            result: Err(e),
+            line_warnings: Vec::new(),
+            timings: Timings::default(),
+        }
+    }
+
     pub fn is_ok(&self) -> bool {
         self.result.is_ok()
     }
@@ -104,19 +160,71 @@ impl FileReport {
                         )
                     })
                     .collect();
-                format!("{}: {}", self.path.display(), parts.join("; "))
+                let layout = self
+                    .layout
+                    .as_deref()
+                    .map(|l| format!("[{l}] "))
+                    .unwrap_or_default();
+                format!("{}: {layout}{}", self.path.display(), parts.join("; "))
             }
             Err(e) => format!("{}: {e}", self.path.display()),
         }
     }
+
+    /// Further lines for people: lines not placed, disagreements, store warnings.
+    pub fn details(&self) -> Vec<String> {
+        let mut out: Vec<String> = self
+            .line_warnings
+            .iter()
+            .map(|w| format!("line {}: {}", w.line, w.message))
+            .collect();
+        if let Ok(ms) = &self.result {
+            for m in ms {
+                out.extend(m.warnings.iter().cloned());
+                out.extend(m.disagreements.iter().map(|d| {
+                    let (kept, other) = difference(&d.kept.0, &d.other.0);
+                    format!(
+                        "sources disagree on {}: kept \"{kept}\" ({}), not \"{other}\" ({})",
+                        d.field, d.kept.1, d.other.1
+                    )
+                }));
+            }
+        }
+        out
+    }
+}
+
+/// Where two texts first differ, as short excerpts ("…Norrdjurs Kommune…").
+fn difference(a: &str, b: &str) -> (String, String) {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let first = a
+        .iter()
+        .zip(&b)
+        .position(|(x, y)| x != y)
+        .unwrap_or(a.len().min(b.len()));
+    let start = first.saturating_sub(25);
+    let excerpt = |v: &[char]| {
+        let end = (first + 25).min(v.len());
+        let s: String = v[start.min(v.len())..end].iter().collect();
+        let s = s.replace('\n', " ");
+        format!(
+            "{}{s}{}",
+            if start > 0 { "…" } else { "" },
+            if end < v.len() { "…" } else { "" }
+        )
+    };
+    (excerpt(&a), excerpt(&b))
 }
 
 impl Serialize for FileReport {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct;
-        let mut st = s.serialize_struct("FileReport", 4)?;
+        let mut st = s.serialize_struct("FileReport", 8)?;
         st.serialize_field("file", &self.path.display().to_string())?;
         st.serialize_field("format", &self.format)?;
+        st.serialize_field("layout", &self.layout)?;
+        st.serialize_field("bytes", &self.bytes)?;
         match &self.result {
             Ok(m) => {
                 st.serialize_field("meetings", m)?;
@@ -127,6 +235,8 @@ impl Serialize for FileReport {
                 st.serialize_field("error", &Some(e.to_string()))?;
             }
         }
+        st.serialize_field("line_warnings", &self.line_warnings)?;
+        st.serialize_field("timings_us", &self.timings)?;
         st.end()
     }
 }

@@ -11,7 +11,7 @@ use protokol_testkit::{Kind, demo_dir, fresh, store_tests};
 
 async fn run(store: &Store, paths: &[PathBuf], options: &Options) -> Vec<FileReport> {
     let (files, mut missing) = collect_files(paths);
-    let mut reports = import_files(store, &files, options, |_| {}).await;
+    let mut reports = import_files(store, &files, options, |_| {}).await.reports;
     reports.append(&mut missing);
     reports
 }
@@ -93,7 +93,7 @@ async fn broken_files_are_reported_and_store_nothing_while_the_rest_imports(kind
         ),
         write(d, "binary.json", &[0x7b, 0xff, 0xfe, 0x00, 0x9f, 0x92, 0x96]),
         write(d, "empty.json", b"  \n"),
-        write(d, "notes.txt", b"Dagsorden"),
+        write(d, "notes.doc", b"Dagsorden"),
         d.join("does-not-exist.json"),
     ];
     let huge = d.join("huge.json");
@@ -125,9 +125,9 @@ async fn broken_files_are_reported_and_store_nothing_while_the_rest_imports(kind
             "duplicate.json",
             "items[0].attachments[1].number: attachment number 1 appears more than once",
         ),
-        ("binary.json", "not UTF-8 text"),
+        ("binary.json", "is it a binary file"),
         ("empty.json", "the file is empty"),
-        ("notes.txt", "unsupported file type"),
+        ("notes.doc", "unsupported file type"),
         ("does-not-exist.json", "no such file"),
         ("huge.json", "may be at most 67108864 bytes"),
     ] {

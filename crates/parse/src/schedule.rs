@@ -154,7 +154,8 @@ pub fn loose(s: &str) -> String {
         .chars()
         .map(|c| match c {
             '–' | '—' | '‐' | '‑' => '-',
-            '”' | '“' | '„' | '»' | '«' | '’' | '‘' => '"',
+            '”' | '“' | '„' | '»' | '«' => '"',
+            '’' | '‘' | '`' | '´' => '\'',
             c => c,
         })
         .collect();
@@ -197,10 +198,18 @@ fn decision_only(segment: &str, agenda: &str) -> Option<String> {
                 Some(b) => ("- ", b),
                 None => ("", line.trim()),
             };
-            let kept: Vec<String> = sentences(body)
-                .into_iter()
+            let all = sentences(body);
+            let kept: Vec<String> = all
+                .iter()
                 .filter(|s| !repeats(s, &agenda_loose, &agenda_sentences))
+                .cloned()
                 .collect();
+            // A list item whose own words were a repeat leaves text that followed it, not an item.
+            let prefix = if kept.first() == all.first() {
+                prefix
+            } else {
+                ""
+            };
             if !kept.is_empty() {
                 lines_out.push(format!("{prefix}{}", kept.join(" ")));
             }

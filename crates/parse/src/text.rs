@@ -33,6 +33,9 @@ static HTML_TAG: LazyLock<Regex> = LazyLock::new(|| {
     .unwrap_or_else(|e| panic!("{e}"))
 });
 
+static INLINE_ITEM: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\s+-\s+(\p{Lu})").unwrap_or_else(|e| panic!("{e}")));
+
 /// Characters PDF and word-processor exports use as list bullets.
 const BULLETS: [char; 8] = [
     '\u{f0b7}', '\u{2022}', '\u{25cf}', '\u{25aa}', '\u{25a0}', '\u{f0a7}', '\u{2023}', '\u{2043}',
@@ -48,6 +51,16 @@ fn strip_html(line: &str) -> String {
     if !line.contains('<') && !line.contains('&') {
         return line.to_string();
     }
+    // Inside a list, items exported inline ("<ul> - a - b") become lines of their own.
+    let owned;
+    let line = match line.to_ascii_lowercase().find("<ul") {
+        Some(at) => {
+            let (head, tail) = line.split_at(at);
+            owned = format!("{head}{}", INLINE_ITEM.replace_all(tail, "\n- $1"));
+            owned.as_str()
+        }
+        None => line,
+    };
     let out = HTML_TAG.replace_all(line, |c: &regex::Captures| {
         let tag = c[0].to_ascii_lowercase();
         let closing = tag.starts_with("</");
@@ -118,8 +131,25 @@ pub fn normalize(raw: &str) -> Vec<Line> {
                     text: "\u{000c}".to_string(),
                 });
             }
+            // Leading whitespace (an empty table cell) stays with the first text that
+            // follows, even when an HTML tag put a line break in between.
+            let lead: String = page_part
+                .chars()
+                .take_while(|c| *c == ' ' || *c == '\t')
+                .collect();
+            let mut lead_pending = !lead.is_empty();
             for piece in strip_html(page_part).split('\n') {
-                for l in bullets_to_dashes(piece) {
+                let piece = if lead_pending && !piece.trim().is_empty() {
+                    lead_pending = false;
+                    if piece.starts_with([' ', '\t']) {
+                        piece.to_string()
+                    } else {
+                        format!("{lead}{piece}")
+                    }
+                } else {
+                    piece.to_string()
+                };
+                for l in bullets_to_dashes(&piece) {
                     out.push(Line {
                         no,
                         text: l.trim_end().to_string(),
@@ -361,8 +391,10 @@ fn reflow_blocks(all: Vec<Vec<Line>>) -> String {
             match items.last_mut() {
                 Some((is_list, prev)) => {
                     let continues = if *is_list {
-                        // A list item goes on while the next line does not start a sentence.
-                        !ends_sentence(prev) || starts_lower(&t)
+                        // A list item goes on over a line break unless its line ended a
+                        // sentence or stopped short of the margin, or the next starts lower case.
+                        (!ends_sentence(prev) && !last_line_was_short(&block, l, width))
+                            || starts_lower(&t)
                     } else {
                         // A short line that ends a sentence ends its paragraph.
                         !(ends_sentence(prev)

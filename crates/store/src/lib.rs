@@ -20,6 +20,7 @@ mod changes;
 mod codec;
 mod documents;
 mod read;
+mod sources;
 mod write;
 
 use std::str::FromStr;
@@ -29,6 +30,7 @@ use sqlx::{AnyPool, Executor};
 
 pub use changes::Change;
 pub use read::MeetingSummary;
+pub use sources::SourceDocument;
 pub use write::{Commit, SaveOutcome, Saved};
 
 /// Which database is behind the URL.

@@ -49,6 +49,10 @@ pub enum Commit {
     No,
 }
 
+pub(crate) fn refuse_invalid_meeting(m: &Meeting) -> Result<()> {
+    refuse_invalid(m)
+}
+
 fn refuse_invalid(m: &Meeting) -> Result<()> {
     let problems = validate_meeting(m);
     if problems.is_empty() {
@@ -259,7 +263,7 @@ impl Store {
     }
 }
 
-async fn upsert_in(conn: &mut AnyConnection, m: &Meeting, actor: &str) -> Result<Saved> {
+pub(crate) async fn upsert_in(conn: &mut AnyConnection, m: &Meeting, actor: &str) -> Result<Saved> {
     let body = ensure_body(conn, &m.body, actor).await?;
     let mut warnings = body_name_warning(&body, m);
 

@@ -1,0 +1,119 @@
+//! Source documents: what each imported published document said about a meeting, kept so
+//! that a meeting can be merged anew from all of its sources whenever one is added.
+
+use chrono::NaiveDate;
+use protokol_core::exchange::{parse_meeting, to_json};
+use protokol_core::{BodyCode, Meeting};
+use sqlx::{AnyConnection, Row};
+
+use crate::codec::{date_text, now};
+use crate::write::{Commit, Saved, refuse_invalid_meeting, upsert_in};
+use crate::{Result, Store, StoreError};
+
+/// One imported document and what it says.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SourceDocument {
+    /// The file name as imported (its identity within the meeting).
+    pub name: String,
+    pub sha256: String,
+    /// The layout the importer recognised ("full_document", "item_extract", …).
+    pub layout: String,
+    pub meeting: Meeting,
+}
+
+async fn sources_in(
+    conn: &mut AnyConnection,
+    body: &BodyCode,
+    date: NaiveDate,
+) -> Result<Vec<SourceDocument>> {
+    let rows = sqlx::query(
+        "SELECT name, sha256, layout, parsed FROM source_documents
+         WHERE body_code = $1 AND meeting_date = $2 ORDER BY name",
+    )
+    .bind(body.as_str())
+    .bind(date_text(date))
+    .fetch_all(conn)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            let parsed: String = r.try_get("parsed")?;
+            Ok(SourceDocument {
+                name: r.try_get("name")?,
+                sha256: r.try_get("sha256")?,
+                layout: r.try_get("layout")?,
+                meeting: parse_meeting(&parsed)
+                    .map_err(|e| StoreError::Corrupt(format!("source_documents.parsed: {e}")))?,
+            })
+        })
+        .collect()
+}
+
+impl Store {
+    /// The stored source documents of a meeting, by name.
+    pub async fn sources(&self, body: &BodyCode, date: NaiveDate) -> Result<Vec<SourceDocument>> {
+        let mut conn = self.pool.acquire().await?;
+        sources_in(&mut conn, body, date).await
+    }
+
+    /// Adds (or replaces, by name) a source document of a meeting and stores the meeting as
+    /// `merge` makes it from all of the meeting's sources, in one transaction. `merge` gets
+    /// the sources sorted by name and returns the merged meeting.
+    pub async fn import_source<F>(
+        &self,
+        source: SourceDocument,
+        actor: &str,
+        commit: Commit,
+        merge: F,
+    ) -> Result<(Saved, Meeting)>
+    where
+        F: FnOnce(&[SourceDocument]) -> Meeting,
+    {
+        refuse_invalid_meeting(&source.meeting)?;
+        let body = source.meeting.body.code.clone();
+        let date = source.meeting.date;
+        let mut tx = self.begin_write().await?;
+        let mut all = sources_in(&mut tx, &body, date).await?;
+        let changed = match all.iter_mut().find(|s| s.name == source.name) {
+            Some(existing) if *existing == source => false,
+            Some(existing) => {
+                *existing = source.clone();
+                true
+            }
+            None => {
+                all.push(source.clone());
+                all.sort_by(|a, b| a.name.cmp(&b.name));
+                true
+            }
+        };
+        if changed {
+            sqlx::query("DELETE FROM source_documents WHERE body_code = $1 AND meeting_date = $2 AND name = $3")
+                .bind(body.as_str())
+                .bind(date_text(date))
+                .bind(&source.name)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query(
+                "INSERT INTO source_documents (id, body_code, meeting_date, name, sha256, layout, parsed, imported_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            )
+            .bind(uuid::Uuid::new_v4().to_string())
+            .bind(body.as_str())
+            .bind(date_text(date))
+            .bind(&source.name)
+            .bind(&source.sha256)
+            .bind(&source.layout)
+            .bind(to_json(&source.meeting))
+            .bind(now())
+            .execute(&mut *tx)
+            .await?;
+        }
+        let merged = merge(&all);
+        refuse_invalid_meeting(&merged)?;
+        let saved = upsert_in(&mut tx, &merged, actor).await?;
+        match commit {
+            Commit::Yes => tx.commit().await?,
+            Commit::No => tx.rollback().await?,
+        }
+        Ok((saved, merged))
+    }
+}
