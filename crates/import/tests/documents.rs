@@ -1,0 +1,140 @@
+//! Importing published agendas and minutes (text and PDF): the seed documents become
+//! complete, merged meetings in any order, re-imports change nothing, and bad input is
+//! refused with a reason while the rest of the batch is imported. On SQLite and PostgreSQL.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::{Path, PathBuf};
+
+use protokol_core::exchange::to_json;
+use protokol_import::{FileReport, Options, Summary, collect_files, import_files};
+use protokol_store::Store;
+use protokol_testkit::{Kind, fresh, store_tests};
+
+fn seeds() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../data/seeds")
+}
+
+fn seed(name: &str) -> PathBuf {
+    seeds().join(name)
+}
+
+const FULL: &str = "001_9e1715f7c52341eb.txt";
+const EXTRACT: &str = "000_0ef5c3c12aec06f5.txt";
+
+async fn run(store: &Store, paths: &[PathBuf]) -> Vec<FileReport> {
+    let (files, mut missing) = collect_files(paths);
+    let mut reports = import_files(store, &files, &Options::default(), |_| {}).await.reports;
+    reports.append(&mut missing);
+    reports
+}
+
+async fn export(store: &Store) -> Vec<String> {
+    let mut out = Vec::new();
+    for s in store.meetings().await.unwrap() {
+        let (mut m, _) = store.meeting(s.id).await.unwrap().unwrap();
+        m.id = None;
+        m.items.iter_mut().for_each(|i| i.id = None);
+        out.push(to_json(&m));
+    }
+    out.sort();
+    out
+}
+
+async fn the_seed_documents_become_four_complete_meetings(kind: Kind) {
+    let store = fresh(kind).await;
+    let reports = run(&store, &[seeds()]).await;
+    assert!(reports.iter().all(FileReport::is_ok), "{reports:#?}");
+    assert_eq!(store.meeting_count().await.unwrap(), 4);
+    let (m, _) = store
+        .meeting_on(&"DIR".parse().unwrap(), "2023-09-06".parse().unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    // The merge holds what each document alone lacks: the front page and other items from
+    // the full minutes, the document numbers and closed titles from the extract.
+    assert_eq!(m.location.as_deref(), Some("Mødelokale 250, rådhuset"));
+    assert_eq!(m.items.len(), 4);
+    let a21 = m.items[2].attachments.iter().find(|a| a.number == 21).unwrap();
+    assert_eq!((a21.doc_id.as_deref(), a21.journal.as_deref()), (Some("3514806"), Some("91823/23")));
+    let a8 = m.items[2].attachments.iter().find(|a| a.number == 8).unwrap();
+    assert_eq!(a8.title, "Bilag 2 - VIVES kommunetal om sygefravær 2023, VIVE");
+    assert_eq!(m.sources, [FULL, EXTRACT]);
+
+    let again = run(&store, &[seeds()]).await;
+    assert_eq!(Summary::of(&again).unchanged, 5, "{again:#?}");
+}
+
+async fn documents_of_one_meeting_merge_the_same_in_any_order(kind: Kind) {
+    let one = fresh(kind).await;
+    run(&one, &[seed(FULL)]).await;
+    run(&one, &[seed(EXTRACT)]).await;
+    let two = fresh(kind).await;
+    run(&two, &[seed(EXTRACT)]).await;
+    run(&two, &[seed(FULL)]).await;
+    assert_eq!(export(&one).await, export(&two).await);
+}
+
+fn write(dir: &Path, name: &str, contents: &[u8]) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, contents).unwrap();
+    p
+}
+
+fn line_of(reports: &[FileReport], name: &str) -> String {
+    let r = reports
+        .iter()
+        .find(|r| r.path.file_name().is_some_and(|n| n == name))
+        .unwrap_or_else(|| panic!("no report for {name}"));
+    assert!(!r.is_ok(), "{name} should have failed: {}", r.line());
+    r.line()
+}
+
+async fn bad_documents_are_refused_with_a_reason_and_the_rest_imports(kind: Kind) {
+    let store = fresh(kind).await;
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let extract = std::fs::read_to_string(seed("002_ef3a42c2608d16e4.txt")).unwrap();
+    let mut paths = vec![
+        seed("002_ef3a42c2608d16e4.txt"),
+        write(d, "empty.txt", b""),
+        write(d, "binary.txt", &[0x89, b'P', b'N', b'G', 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]),
+        write(d, "letter.txt", "Kære borger\n\nTak for din henvendelse om vejarbejdet.\n".as_bytes()),
+        write(d, "baddate.txt", extract.replace("13-09-2023", "31-02-2024").as_bytes()),
+        write(d, "noitems.txt", b"Direktionen 13-09-2023\n\nIngen punkter her.\n"),
+        write(d, "notpdf.pdf", b"this is not a pdf"),
+        write(d, "truncated.pdf", b"%PDF-1.7\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n2 0 obj\n<< /Type /Pa"),
+    ];
+    let huge = d.join("huge.txt");
+    std::fs::File::create(&huge)
+        .unwrap()
+        .set_len(500 * 1024 * 1024)
+        .unwrap();
+    paths.push(huge);
+
+    let reports = run(&store, &paths).await;
+    for (file, expected) in [
+        ("empty.txt", "the file is empty"),
+        ("binary.txt", "binary"),
+        ("letter.txt", "not a meeting document"),
+        ("baddate.txt", "the meeting date \"31-02-2024\" does not exist"),
+        ("noitems.txt", "no agenda items found"),
+        ("notpdf.pdf", "not a PDF"),
+        ("truncated.pdf", "damaged or truncated"),
+        ("huge.txt", "may be at most"),
+    ] {
+        let line = line_of(&reports, file);
+        assert!(line.contains(expected), "{file}: expected {expected:?} in {line:?}");
+    }
+    assert!(line_of(&reports, "baddate.txt").contains("line 2"), "the line is named");
+    assert_eq!(Summary::of(&reports).created, 1);
+    let meetings = store.meetings().await.unwrap();
+    assert_eq!(meetings.len(), 1);
+    assert_eq!(meetings[0].date.to_string(), "2023-09-13");
+}
+
+store_tests!(
+    the_seed_documents_become_four_complete_meetings,
+    documents_of_one_meeting_merge_the_same_in_any_order,
+    bad_documents_are_refused_with_a_reason_and_the_rest_imports,
+);
