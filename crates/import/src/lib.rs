@@ -132,7 +132,10 @@ fn prepare(path: &Path) -> Prepared {
                 let t = Instant::now();
                 let parsed = parse_document(&text, &file_name(path))?;
                 timings.parse = t.elapsed();
-                Ok(Content::Document { parsed: Box::new(parsed), sha256 })
+                Ok(Content::Document {
+                    parsed: Box::new(parsed),
+                    sha256,
+                })
             }
         }
     })();

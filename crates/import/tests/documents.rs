@@ -24,7 +24,9 @@ const EXTRACT: &str = "000_0ef5c3c12aec06f5.txt";
 
 async fn run(store: &Store, paths: &[PathBuf]) -> Vec<FileReport> {
     let (files, mut missing) = collect_files(paths);
-    let mut reports = import_files(store, &files, &Options::default(), |_| {}).await.reports;
+    let mut reports = import_files(store, &files, &Options::default(), |_| {})
+        .await
+        .reports;
     reports.append(&mut missing);
     reports
 }
@@ -55,10 +57,24 @@ async fn the_seed_documents_become_four_complete_meetings(kind: Kind) {
     // the full minutes, the document numbers and closed titles from the extract.
     assert_eq!(m.location.as_deref(), Some("Mødelokale 250, rådhuset"));
     assert_eq!(m.items.len(), 4);
-    let a21 = m.items[2].attachments.iter().find(|a| a.number == 21).unwrap();
-    assert_eq!((a21.doc_id.as_deref(), a21.journal.as_deref()), (Some("3514806"), Some("91823/23")));
-    let a8 = m.items[2].attachments.iter().find(|a| a.number == 8).unwrap();
-    assert_eq!(a8.title, "Bilag 2 - VIVES kommunetal om sygefravær 2023, VIVE");
+    let a21 = m.items[2]
+        .attachments
+        .iter()
+        .find(|a| a.number == 21)
+        .unwrap();
+    assert_eq!(
+        (a21.doc_id.as_deref(), a21.journal.as_deref()),
+        (Some("3514806"), Some("91823/23"))
+    );
+    let a8 = m.items[2]
+        .attachments
+        .iter()
+        .find(|a| a.number == 8)
+        .unwrap();
+    assert_eq!(
+        a8.title,
+        "Bilag 2 - VIVES kommunetal om sygefravær 2023, VIVE"
+    );
     assert_eq!(m.sources, [FULL, EXTRACT]);
 
     let again = run(&store, &[seeds()]).await;
@@ -98,12 +114,32 @@ async fn bad_documents_are_refused_with_a_reason_and_the_rest_imports(kind: Kind
     let mut paths = vec![
         seed("002_ef3a42c2608d16e4.txt"),
         write(d, "empty.txt", b""),
-        write(d, "binary.txt", &[0x89, b'P', b'N', b'G', 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]),
-        write(d, "letter.txt", "Kære borger\n\nTak for din henvendelse om vejarbejdet.\n".as_bytes()),
-        write(d, "baddate.txt", extract.replace("13-09-2023", "31-02-2024").as_bytes()),
-        write(d, "noitems.txt", b"Direktionen 13-09-2023\n\nIngen punkter her.\n"),
+        write(
+            d,
+            "binary.txt",
+            &[0x89, b'P', b'N', b'G', 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13],
+        ),
+        write(
+            d,
+            "letter.txt",
+            "Kære borger\n\nTak for din henvendelse om vejarbejdet.\n".as_bytes(),
+        ),
+        write(
+            d,
+            "baddate.txt",
+            extract.replace("13-09-2023", "31-02-2024").as_bytes(),
+        ),
+        write(
+            d,
+            "noitems.txt",
+            b"Direktionen 13-09-2023\n\nIngen punkter her.\n",
+        ),
         write(d, "notpdf.pdf", b"this is not a pdf"),
-        write(d, "truncated.pdf", b"%PDF-1.7\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n2 0 obj\n<< /Type /Pa"),
+        write(
+            d,
+            "truncated.pdf",
+            b"%PDF-1.7\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n2 0 obj\n<< /Type /Pa",
+        ),
     ];
     let huge = d.join("huge.txt");
     std::fs::File::create(&huge)
@@ -117,16 +153,25 @@ async fn bad_documents_are_refused_with_a_reason_and_the_rest_imports(kind: Kind
         ("empty.txt", "the file is empty"),
         ("binary.txt", "binary"),
         ("letter.txt", "not a meeting document"),
-        ("baddate.txt", "the meeting date \"31-02-2024\" does not exist"),
+        (
+            "baddate.txt",
+            "the meeting date \"31-02-2024\" does not exist",
+        ),
         ("noitems.txt", "no agenda items found"),
         ("notpdf.pdf", "not a PDF"),
         ("truncated.pdf", "damaged or truncated"),
         ("huge.txt", "may be at most"),
     ] {
         let line = line_of(&reports, file);
-        assert!(line.contains(expected), "{file}: expected {expected:?} in {line:?}");
+        assert!(
+            line.contains(expected),
+            "{file}: expected {expected:?} in {line:?}"
+        );
     }
-    assert!(line_of(&reports, "baddate.txt").contains("line 2"), "the line is named");
+    assert!(
+        line_of(&reports, "baddate.txt").contains("line 2"),
+        "the line is named"
+    );
     assert_eq!(Summary::of(&reports).created, 1);
     let meetings = store.meetings().await.unwrap();
     assert_eq!(meetings.len(), 1);

@@ -39,11 +39,24 @@ fn non_empty(s: Option<&str>) -> Option<String> {
         .map(str::to_string)
 }
 
+static COLUMNS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^\s*(?P<no>\d{1,3})\s{2,}(?P<access>Åben|Lukket)\b(?:\s{2,}(?P<title>.*?))?(?:\s{2,}(?P<journal>\d+/\d{2,4}))?\s*$")
+        .unwrap_or_else(|e| panic!("{e}"))
+});
+static JOURNAL_ONLY: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^\s*(\d+/\d{2,4})\s*$").unwrap_or_else(|e| panic!("{e}")));
+
 /// Parses the lines of a "Bilag:" section.
 pub fn parse(lines: &[Line], warnings: &mut Vec<Warning>) -> Vec<Attachment> {
     let text_lines: Vec<&Line> = lines.iter().filter(|l| !l.is_blank()).collect();
     if text_lines.iter().any(|l| l.text.matches('\t').count() >= 2) {
         return parse_tabbed(&text_lines, warnings);
+    }
+    if text_lines
+        .first()
+        .is_some_and(|l| COLUMNS.is_match(&l.text))
+    {
+        return parse_columns(&text_lines, warnings);
     }
     // Group wrapped lines into entries, each starting with "N -".
     let mut entries: Vec<(usize, String)> = Vec::new();
@@ -80,6 +93,37 @@ pub fn parse(lines: &[Line], warnings: &mut Vec<Warning>) -> Vec<Attachment> {
             None => warnings.push(Warning {
                 line: no,
                 message: format!("attachment not understood: {e:?}"),
+            }),
+        }
+    }
+    out
+}
+
+/// Rows laid out in columns by spaces (a table as `pdftotext -layout` renders it):
+/// "1    Åben    TITLE    91141/23", a wrapped title or a journal number on the next line.
+fn parse_columns(lines: &[&Line], warnings: &mut Vec<Warning>) -> Vec<Attachment> {
+    let mut out: Vec<Attachment> = Vec::new();
+    for l in lines {
+        if let Some(c) = COLUMNS.captures(&l.text) {
+            out.push(Attachment {
+                number: c["no"].parse().unwrap_or(0),
+                title: non_empty(c.name("title").map(|m| m.as_str()))
+                    .unwrap_or_else(|| WITHHELD_TITLE.to_string()),
+                access: access(&c["access"]),
+                doc_id: None,
+                journal: non_empty(c.name("journal").map(|m| m.as_str())),
+                file: None,
+            });
+            continue;
+        }
+        match (out.last_mut(), JOURNAL_ONLY.captures(&l.text)) {
+            (Some(a), Some(j)) if a.journal.is_none() => a.journal = Some(j[1].to_string()),
+            (Some(a), None) if a.title != WITHHELD_TITLE => {
+                a.title = join_broken(&a.title, l.trimmed())
+            }
+            _ => warnings.push(Warning {
+                line: l.no,
+                message: format!("attachment row not understood: {:?}", l.trimmed()),
             }),
         }
     }
@@ -185,6 +229,29 @@ mod tests {
         assert_eq!(
             a[3].title,
             "Bilag 4 - Inspiration tilsygefraværsindsatsen i 45 kommuner (STAR)"
+        );
+    }
+
+    #[test]
+    fn space_aligned_columns_with_wrapped_rows() {
+        let raw = "1        Åben      APV for ledere - hovedside på intra                  91141/23\n4      Åben       Skema 2 prioritering – APV for ledere BFA skemametoden\n91145/23\n7      Lukket\n";
+        let mut w = Vec::new();
+        let a = parse(&normalize(raw), &mut w);
+        assert!(w.is_empty(), "{w:?}");
+        assert_eq!(
+            (a[0].number, a[0].title.as_str(), a[0].journal.as_deref()),
+            (1, "APV for ledere - hovedside på intra", Some("91141/23"))
+        );
+        assert_eq!(
+            (a[1].title.as_str(), a[1].journal.as_deref()),
+            (
+                "Skema 2 prioritering – APV for ledere BFA skemametoden",
+                Some("91145/23")
+            )
+        );
+        assert_eq!(
+            (a[2].title.as_str(), a[2].access),
+            (WITHHELD_TITLE, Access::Closed)
         );
     }
 

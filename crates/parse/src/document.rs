@@ -31,7 +31,7 @@ static DECISION: LazyLock<Regex> = LazyLock::new(|| {
     .unwrap_or_else(|e| panic!("{e}"))
 });
 static PLAN_ROW: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^\s*(\d{1,2})\.\s*(\p{L}{3,9})\.?(?:\s+(\d{4}))?(?:\s+|\t|$)(.*)$")
+    Regex::new(r"^\s*(\d{1,2})\.\s*(\p{L}{3,9})(?:\.\s*|\s+|$)(?:(\d{4})(?:\s+|$))?(.*)$")
         .unwrap_or_else(|e| panic!("{e}"))
 });
 

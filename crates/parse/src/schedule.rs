@@ -16,6 +16,18 @@ pub fn is_table_header(t: &str) -> bool {
         && words[1].eq_ignore_ascii_case("punkt")
 }
 
+/// Whether a line can be the title of a row without a time: a short phrase that is not a
+/// list item, ends like a title, and is not boilerplate such as "Bilag er vedlagt.".
+fn looks_like_title(t: &str) -> bool {
+    let words = t.split_whitespace().count();
+    list_item(t).is_none()
+        && (1..=12).contains(&words)
+        && !t.ends_with([',', ';', ':'])
+        && t.chars().next().is_some_and(char::is_uppercase)
+        && !t.to_lowercase().starts_with("bilag")
+        && first_sentence_end(t).is_none()
+}
+
 struct Row {
     time: Option<ClockTime>,
     lines: Vec<Line>,
@@ -56,7 +68,7 @@ fn rows(lines: &[Line]) -> Vec<Row> {
             .last()
             .and_then(|r| r.lines.iter().rev().find(|x| !x.is_blank()))
             .is_some_and(|x| ends_sentence(x.trimmed()));
-        if prev_blank && indented && last_done && list_item(l.trimmed()).is_none() {
+        if prev_blank && indented && last_done && looks_like_title(l.trimmed()) {
             rows.push(Row {
                 time: None,
                 lines: vec![Line {
