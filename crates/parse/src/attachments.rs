@@ -43,6 +43,8 @@ static COLUMNS: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^\s*(?P<no>\d{1,3})\s{2,}(?P<access>Åben|Lukket)\b(?:\s{2,}(?P<title>.*?))?(?:\s{2,}(?P<journal>\d+/\d{2,4}))?\s*$")
         .unwrap_or_else(|e| panic!("{e}"))
 });
+static COLUMN_GAP: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\s{2,}").unwrap_or_else(|e| panic!("{e}")));
 static JOURNAL_ONLY: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^\s*(\d+/\d{2,4})\s*$").unwrap_or_else(|e| panic!("{e}")));
 
@@ -116,10 +118,22 @@ fn parse_columns(lines: &[&Line], warnings: &mut Vec<Warning>) -> Vec<Attachment
             });
             continue;
         }
-        match (out.last_mut(), JOURNAL_ONLY.captures(&l.text)) {
-            (Some(a), Some(j)) if a.journal.is_none() => a.journal = Some(j[1].to_string()),
-            (Some(a), None) if a.title != WITHHELD_TITLE => {
-                a.title = join_broken(&a.title, l.trimmed())
+        // A wrapped row: more title, and perhaps the journal number in its column.
+        let cells: Vec<&str> = COLUMN_GAP.split(l.trimmed()).collect();
+        let (text, journal) = match cells.split_last() {
+            Some((last, rest)) if JOURNAL_ONLY.is_match(last) => {
+                (rest.join(" "), Some(last.trim().to_string()))
+            }
+            _ => (cells.join(" "), None),
+        };
+        match out.last_mut() {
+            Some(a) if a.title != WITHHELD_TITLE || text.is_empty() => {
+                if !text.is_empty() {
+                    a.title = join_broken(&a.title, &text);
+                }
+                if a.journal.is_none() {
+                    a.journal = journal;
+                }
             }
             _ => warnings.push(Warning {
                 line: l.no,
@@ -234,7 +248,7 @@ mod tests {
 
     #[test]
     fn space_aligned_columns_with_wrapped_rows() {
-        let raw = "1        Åben      APV for ledere - hovedside på intra                  91141/23\n4      Åben       Skema 2 prioritering – APV for ledere BFA skemametoden\n91145/23\n7      Lukket\n";
+        let raw = "1        Åben      APV for ledere - hovedside på intra                  91141/23\n4      Åben       Skema 2 prioritering – APV for ledere BFA\n                   skemametoden              91145/23\n7      Lukket\n";
         let mut w = Vec::new();
         let a = parse(&normalize(raw), &mut w);
         assert!(w.is_empty(), "{w:?}");
