@@ -1,6 +1,7 @@
 //! The `protokol` command. It parses arguments, sets up logging and hands each subcommand
 //! to the library crates; the work itself lives there.
 
+mod bench;
 mod commands;
 mod demo;
 
@@ -89,6 +90,27 @@ enum Command {
     },
     /// Bring the database schema up to date (also done automatically at start).
     Migrate,
+    /// Measure performance (prints figures and baselines measured in the same run).
+    #[command(subcommand)]
+    Bench(BenchCommand),
+}
+
+#[derive(Subcommand, Debug)]
+enum BenchCommand {
+    /// Generate a corpus of published documents, import it into a fresh SQLite store, and
+    /// print documents/s, MB/s, meetings/s (parsing and storing apart), peak memory and the
+    /// share of PDF import spent in text extraction.
+    Import {
+        /// How many documents to generate.
+        #[arg(long, default_value_t = 10_000)]
+        docs: usize,
+        /// How many copies of each seed PDF to import for the PDF figures (0 to skip).
+        #[arg(long, default_value_t = 20)]
+        pdf_copies: usize,
+        /// Write the generated corpus into this folder and keep it (for profiling).
+        #[arg(long, value_name = "DIR")]
+        corpus: Option<PathBuf>,
+    },
 }
 
 fn init_logging() {
@@ -132,6 +154,13 @@ fn main() -> ExitCode {
             } => commands::export(g, &out, public).await,
             Command::Serve { addr, demo } => commands::serve(g, addr, demo).await,
             Command::Migrate => commands::migrate(g).await,
+            Command::Bench(BenchCommand::Import {
+                docs,
+                pdf_copies,
+                corpus,
+            }) => bench::import(docs, pdf_copies, corpus)
+                .await
+                .map(|()| ExitCode::SUCCESS),
         }
     });
     match result {

@@ -51,6 +51,10 @@ enum Heading {
 
 fn heading(t: &str) -> Option<Heading> {
     let t = t.trim().trim_end_matches(':').trim();
+    // Headings are short; most lines are not, and need no further look.
+    if t.is_empty() || t.len() > 160 {
+        return None;
+    }
     let lower = t.to_lowercase();
     let h = match lower.as_str() {
         "sagsgang" => Heading::Route,
@@ -77,6 +81,9 @@ fn heading(t: &str) -> Option<Heading> {
         | "vurdering"
         | "juridiske konsekvenser" => Heading::Other(t.to_string()),
         _ => {
+            if !lower.starts_with("beslutning") {
+                return None;
+            }
             let c = DECISION.captures(t)?;
             Heading::Decision {
                 body: c.name("body").map(|m| m.as_str().trim().to_string()),
@@ -88,7 +95,11 @@ fn heading(t: &str) -> Option<Heading> {
 }
 
 fn is_back_matter(t: &str) -> bool {
-    let lower = t.trim().to_lowercase();
+    let t = t.trim();
+    if !(t.starts_with(['B', 'b', 'U', 'u'])) || t.len() > 40 {
+        return false;
+    }
+    let lower = t.to_lowercase();
     lower.starts_with("bilagsoversigt")
         || matches!(lower.as_str(), "underskriftsside" | "underskrifter")
 }
@@ -230,10 +241,9 @@ fn take_forward_plan(lines: &mut Vec<Line>, meeting_date: NaiveDate) -> Vec<Forw
 
 /// Takes the list under "Punkter som afventer dato:" out of `lines`.
 fn take_awaiting(lines: &mut Vec<Line>) -> Vec<String> {
-    let Some(start) = lines
-        .iter()
-        .position(|l| loose(l.trimmed()).starts_with("punkter som afventer dato"))
-    else {
+    let Some(start) = lines.iter().position(|l| {
+        l.text.contains("fventer") && loose(l.trimmed()).starts_with("punkter som afventer dato")
+    }) else {
         return Vec::new();
     };
     let mut topics: Vec<String> = Vec::new();
@@ -469,7 +479,10 @@ pub fn parse_document(raw: &str, source: &str) -> Result<Parsed, ParseError> {
     let (layout, body_name, date, mut kind, mut meeting_front) = if keyword.is_some() {
         let front_end = lines
             .iter()
-            .position(|l| loose(l.trimmed()).starts_with("indholdsfortegnelse"))
+            .position(|l| {
+                l.text.contains("ndholdsfortegnelse")
+                    && loose(l.trimmed()).starts_with("indholdsfortegnelse")
+            })
             .into_iter()
             .chain(starts.first().copied())
             .min()

@@ -23,15 +23,13 @@ const ABBREVIATIONS: [&str; 28] = [
 /// sentence ends before the end of `s` (a period followed by space and an upper-case
 /// letter, after a word that is not an abbreviation or a number).
 pub fn first_sentence_end(s: &str) -> Option<usize> {
-    let bytes: Vec<(usize, char)> = s.char_indices().collect();
-    for (k, &(i, c)) in bytes.iter().enumerate() {
+    for (i, c) in s.char_indices() {
         if !matches!(c, '.' | '!' | '?') {
             continue;
         }
-        let after = &bytes[k + 1..];
-        let mut it = after.iter().skip_while(|(_, c)| *c == ' ');
-        let spaced = after.first().is_some_and(|(_, c)| *c == ' ');
-        let Some(&(_, next)) = it.next() else {
+        let after = &s[i + c.len_utf8()..];
+        let spaced = after.starts_with(' ');
+        let Some(next) = after.trim_start_matches(' ').chars().next() else {
             continue;
         };
         if !spaced || !next.is_uppercase() {
@@ -154,6 +152,9 @@ fn subject(who: &str) -> &str {
 pub fn participants(text: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for s in sentences(text) {
+        if !s.contains("delt") {
+            continue;
+        }
         let Some(c) = PARTICIPATION.captures(&s) else {
             continue;
         };
@@ -171,6 +172,9 @@ pub fn followups(text: &str) -> Vec<Followup> {
     let mut out = Vec::new();
     let all = sentences(text);
     for (i, s) in all.iter().enumerate() {
+        if !(s.contains("følger op") || s.contains("videre")) {
+            continue;
+        }
         let Some(c) = FOLLOWUP.captures(s) else {
             continue;
         };
@@ -219,6 +223,13 @@ static BODY_BEFORE_DATE: LazyLock<Regex> = LazyLock::new(|| {
 pub fn next_steps(text: &str, meeting_date: NaiveDate) -> Vec<NextStep> {
     let mut out: Vec<NextStep> = Vec::new();
     for s in sentences(text) {
+        if !(s.contains("dskud")
+            || s.contains("dsætte")
+            || s.contains("ehandl")
+            || s.contains("ægges"))
+        {
+            continue;
+        }
         let lower = s.to_lowercase();
         let postponed = lower.contains("udskudt") || lower.contains("udsættes");
         if !(postponed

@@ -160,18 +160,28 @@ pub fn parse_table(lines: &[Line], flow: Flow) -> Vec<SubPoint> {
         .collect()
 }
 
-/// Text compared loosely: case, spacing, quotes and dashes ignored.
+/// Text compared loosely: case, spacing, quotes and dashes ignored (one pass).
 pub fn loose(s: &str) -> String {
-    let mapped: String = s
-        .chars()
-        .map(|c| match c {
-            '–' | '—' | '‐' | '‑' => '-',
-            '”' | '“' | '„' | '»' | '«' => '"',
-            '’' | '‘' | '`' | '´' => '\'',
-            c => c,
-        })
-        .collect();
-    crate::text::collapse_spaces(&mapped).to_lowercase()
+    let mut out = String::with_capacity(s.len());
+    let mut space = false;
+    for c in s.chars() {
+        if c.is_whitespace() {
+            space = !out.is_empty();
+            continue;
+        }
+        if space {
+            out.push(' ');
+            space = false;
+        }
+        match c {
+            '–' | '—' | '‐' | '‑' => out.push('-'),
+            '”' | '“' | '„' | '»' | '«' => out.push('"'),
+            '’' | '‘' | '`' | '´' => out.push('\''),
+            c if c.is_ascii() => out.push(c.to_ascii_lowercase()),
+            c => out.extend(c.to_lowercase()),
+        }
+    }
+    out
 }
 
 /// Whether `sentence` repeats something the agenda text already says.
@@ -189,9 +199,18 @@ fn repeats(sentence: &str, agenda_loose: &str, agenda_sentences: &[String]) -> b
     if agenda_loose.contains(s) {
         return true;
     }
-    agenda_sentences
-        .iter()
-        .any(|a| strsim::normalized_levenshtein(a, s) >= 0.85)
+    agenda_sentences.iter().any(|a| close(a, s, 0.85))
+}
+
+/// Whether two strings are at least `min` similar (normalised Levenshtein), skipping the
+/// comparison when their lengths alone rule it out.
+fn close(a: &str, b: &str, min: f64) -> bool {
+    let (la, lb) = (a.chars().count(), b.chars().count());
+    let longest = la.max(lb).max(1);
+    if (la.abs_diff(lb) as f64) / (longest as f64) > 1.0 - min {
+        return false;
+    }
+    strsim::normalized_levenshtein(a, b) >= min
 }
 
 /// Removes from a decision segment the sentences that repeat the sub-point's agenda text,
@@ -233,13 +252,10 @@ fn decision_only(segment: &str, agenda: &str) -> Option<String> {
     (!paragraphs.is_empty()).then(|| paragraphs.join("\n\n"))
 }
 
-/// Whether a line of the decision text starts the given sub-point: it begins with the
-/// sub-point's title (or, where the title wraps, with most of it).
-fn starts_with_title(line: &str, title: &str) -> bool {
-    let u = loose(line);
-    let u = u.trim_end_matches(['.', ' ']);
-    let t = loose(title);
-    let t = t.trim_end_matches(['.', ' ']);
+/// Whether a line of the decision text (made [`loose`] and trimmed) starts the sub-point
+/// with the given loose title: it begins with the title (or, where the title wraps, with most
+/// of it).
+fn starts_with_loose_title(u: &str, t: &str) -> bool {
     if t.is_empty() || u.is_empty() {
         return false;
     }
@@ -250,8 +266,12 @@ fn starts_with_title(line: &str, title: &str) -> bool {
     if ul * 10 >= tl * 6 && ul < tl && t.starts_with(u) {
         return true; // the title goes on on the next line
     }
+    // Near matches ("Norrdjurs" for "Norddjurs") must at least begin alike.
+    if u.chars().take(3).ne(t.chars().take(3)) {
+        return false;
+    }
     let head: String = u.chars().take(tl).collect();
-    head.chars().count() == tl && strsim::normalized_levenshtein(&head, t) >= 0.9
+    head.chars().count() == tl && close(&head, t, 0.9)
 }
 
 /// Strips the title from the start of a text.
@@ -281,12 +301,18 @@ pub fn assign_decisions(lines: &[Line], schedule: &mut [SubPoint], flow: Flow) -
     let mut intro: Vec<Line> = Vec::new();
     let mut parts: Vec<(usize, Vec<Line>)> = Vec::new();
     let mut next_index = 0;
+    let titles: Vec<String> = schedule
+        .iter()
+        .map(|s| loose(&s.title).trim_end_matches(['.', ' ']).to_string())
+        .collect();
     for l in lines {
         let body = list_item(l.trimmed()).unwrap_or(l.trimmed());
         let found = if body.is_empty() {
             None
         } else {
-            (next_index..schedule.len()).find(|&k| starts_with_title(body, &schedule[k].title))
+            let lb = loose(body);
+            let lb = lb.trim_end_matches(['.', ' ']);
+            (next_index..schedule.len()).find(|&k| starts_with_loose_title(lb, &titles[k]))
         };
         match found {
             Some(k) => {

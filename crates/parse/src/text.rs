@@ -278,6 +278,23 @@ impl Flow {
         }
     }
 
+    /// [`join_broken`] in place: appends `b` to `a`.
+    pub fn join_onto(a: &mut String, b: &str) {
+        let b = b.trim_start();
+        while a.ends_with(char::is_whitespace) {
+            a.pop();
+        }
+        if a.ends_with('-') && !a[..a.len() - 1].ends_with(' ') {
+            let joined = join_broken(a, b);
+            *a = joined;
+            return;
+        }
+        if !a.is_empty() {
+            a.push(' ');
+        }
+        a.push_str(b);
+    }
+
     /// Re-flows lines into clean text (see [`reflow`]).
     pub fn reflow(&self, lines: &[Line]) -> String {
         reflow_blocks(blocks_with(lines, self.double))
@@ -366,6 +383,23 @@ pub fn join_broken(a: &str, b: &str) -> String {
     format!("{a} {b}")
 }
 
+/// [`join_broken`] in place: appends `b` to `a`.
+pub fn join_onto(a: &mut String, b: &str) {
+    let b = b.trim_start();
+    while a.ends_with(char::is_whitespace) {
+        a.pop();
+    }
+    if a.ends_with('-') && !a[..a.len() - 1].ends_with(' ') {
+        let joined = join_broken(a, b);
+        *a = joined;
+        return;
+    }
+    if !a.is_empty() {
+        a.push(' ');
+    }
+    a.push_str(b);
+}
+
 /// Re-flows lines into clean text: paragraphs separated by one blank line, list items one
 /// per line starting with "- ", lines broken by the layout joined.
 pub fn reflow(lines: &[Line]) -> String {
@@ -381,7 +415,11 @@ fn reflow_blocks(all: Vec<Vec<Line>>) -> String {
             .max()
             .unwrap_or(0);
         let mut items: Vec<(bool, String)> = Vec::new(); // (is list item, text)
+        let mut prev_len = usize::MAX; // length of the line before, for "short line" checks
         for l in &block {
+            let this_len = l.trimmed().chars().count();
+            let prev_short = prev_len < width * 3 / 4;
+            prev_len = this_len;
             let t = l.trimmed().replace('\t', " ");
             let t = collapse_spaces(&t);
             if let Some(rest) = list_item(&t) {
@@ -393,16 +431,13 @@ fn reflow_blocks(all: Vec<Vec<Line>>) -> String {
                     let continues = if *is_list {
                         // A list item goes on over a line break unless its line ended a
                         // sentence or stopped short of the margin, or the next starts lower case.
-                        (!ends_sentence(prev) && !last_line_was_short(&block, l, width))
-                            || starts_lower(&t)
+                        (!ends_sentence(prev) && !prev_short) || starts_lower(&t)
                     } else {
                         // A short line that ends a sentence ends its paragraph.
-                        !(ends_sentence(prev)
-                            && !starts_lower(&t)
-                            && last_line_was_short(&block, l, width))
+                        !(ends_sentence(prev) && !starts_lower(&t) && prev_short)
                     };
                     if continues {
-                        *prev = join_broken(prev, &t);
+                        join_onto(prev, &t);
                     } else {
                         items.push((false, t));
                     }
@@ -429,18 +464,6 @@ fn reflow_blocks(all: Vec<Vec<Line>>) -> String {
     }
     paragraphs.retain(|p| !p.trim().is_empty());
     paragraphs.join("\n\n")
-}
-
-/// Whether the line before `l` in its block was shorter than the block's width would
-/// suggest (so the paragraph really ended there).
-fn last_line_was_short(block: &[Line], l: &Line, width: usize) -> bool {
-    let Some(pos) = block.iter().position(|x| std::ptr::eq(x, l)) else {
-        return true;
-    };
-    if pos == 0 {
-        return true;
-    }
-    block[pos - 1].trimmed().chars().count() < width * 3 / 4
 }
 
 /// "- item" (or "– item") → "item".

@@ -76,6 +76,77 @@ pub(crate) async fn resolve(conn: &mut AnyConnection, a: &Attachment) -> Result<
     Ok(Some(id))
 }
 
+/// The document row ids of many attachments at once (one query to find the known ones, one
+/// insert for the new ones); files given replace known files.
+pub(crate) async fn resolve_all(
+    conn: &mut AnyConnection,
+    atts: &[&Attachment],
+) -> Result<Vec<Option<String>>> {
+    let identities: Vec<Option<String>> = atts.iter().map(|a| identity(a)).collect();
+    let mut known: std::collections::HashMap<String, String> = std::collections::HashMap::new();
+    let wanted: Vec<&String> = identities.iter().flatten().collect();
+    for chunk in wanted.chunks(500) {
+        let placeholders: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "SELECT id, identity FROM documents WHERE identity IN ({})",
+            placeholders.join(", ")
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for id in chunk {
+            q = q.bind(id.as_str());
+        }
+        for r in q.fetch_all(&mut *conn).await? {
+            known.insert(r.try_get("identity")?, r.try_get("id")?);
+        }
+    }
+    let mut out = Vec::with_capacity(atts.len());
+    let mut new_rows = crate::bulk::Rows::new(
+        "documents",
+        &[
+            "id",
+            "identity",
+            "doc_no",
+            "file_name",
+            "media_type",
+            "sha256",
+            "file_text",
+            "created_at",
+            "updated_at",
+        ],
+    );
+    let ts = now();
+    for (a, ident) in atts.iter().zip(identities) {
+        let Some(ident) = ident else {
+            out.push(None);
+            continue;
+        };
+        if let Some(id) = known.get(&ident) {
+            if a.file.is_some() {
+                resolve(conn, a).await?; // updates the known document's file
+            }
+            out.push(Some(id.clone()));
+            continue;
+        }
+        let id = protokol_core::DocumentId::new().to_string();
+        let file = a.file.as_ref();
+        new_rows.push(vec![
+            id.clone().into(),
+            ident.clone().into(),
+            a.doc_id.as_deref().map(str::trim).into(),
+            file.map(|f| f.name.as_str()).into(),
+            file.map(|f| f.media_type.as_str()).into(),
+            file.and_then(|f| f.sha256.as_deref()).into(),
+            file.and_then(|f| f.text.as_deref()).into(),
+            ts.as_str().into(),
+            ts.as_str().into(),
+        ]);
+        known.insert(ident, id.clone());
+        out.push(Some(id));
+    }
+    new_rows.flush(conn).await?;
+    Ok(out)
+}
+
 /// Gives every attachment of `m` that names a stored document but no file the file the
 /// document already has, which is what the meeting reads back as once stored.
 pub(crate) async fn fill_known_files(conn: &mut AnyConnection, m: &mut Meeting) -> Result<()> {

@@ -16,6 +16,7 @@
 //! it is done by `protokol_core::Meeting::visible_to`, never here.
 
 mod bodies;
+mod bulk;
 mod changes;
 mod codec;
 mod documents;
@@ -140,8 +141,13 @@ impl Store {
             .after_connect(move |conn, _meta| {
                 Box::pin(async move {
                     if backend == Backend::Sqlite {
-                        conn.execute("PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;")
-                            .await?;
+                        // WAL with synchronous=NORMAL: commits survive an application crash
+                        // and the database never corrupts; only on an OS crash or power loss
+                        // can the last commits roll back. SQLite recommends it for WAL.
+                        conn.execute(
+                            "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL;",
+                        )
+                        .await?;
                     }
                     Ok(())
                 })

@@ -7,6 +7,7 @@ use protokol_core::{Body, Item, ItemId, Meeting, MeetingId, validate_meeting};
 use sqlx::{AnyConnection, AssertSqlSafe, Row};
 
 use crate::bodies::ensure_body;
+use crate::bulk::Rows;
 use crate::changes::{NewChange, record};
 use crate::codec::{count, date_text, flag, json_text, now};
 use crate::read::load_meeting;
@@ -538,35 +539,52 @@ async fn insert_children(
     old_items: &[Item],
 ) -> Result<()> {
     let id = m.id.unwrap_or_default().to_string();
+    let mut members = Rows::new(
+        "meeting_members",
+        &[
+            "meeting_id",
+            "position",
+            "name",
+            "role",
+            "party",
+            "vacant",
+            "substitute_for",
+        ],
+    );
     for (pos, x) in m.members.iter().enumerate() {
-        sqlx::query(
-            "INSERT INTO meeting_members (meeting_id, position, name, role, party, vacant,
-             substitute_for) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        )
-        .bind(&id)
-        .bind(count(pos))
-        .bind(x.name.as_deref())
-        .bind(x.role.as_deref())
-        .bind(x.party.as_deref())
-        .bind(flag(x.vacant))
-        .bind(x.substitute_for.as_deref())
-        .execute(&mut *conn)
-        .await?;
+        members.push(vec![
+            id.as_str().into(),
+            count(pos).into(),
+            x.name.as_deref().into(),
+            x.role.as_deref().into(),
+            x.party.as_deref().into(),
+            flag(x.vacant).into(),
+            x.substitute_for.as_deref().into(),
+        ]);
     }
+    members.flush(conn).await?;
+    let mut absences = Rows::new(
+        "meeting_absences",
+        &["meeting_id", "position", "name", "role", "party", "notice"],
+    );
     for (pos, a) in m.absent.iter().enumerate() {
-        sqlx::query(
-            "INSERT INTO meeting_absences (meeting_id, position, name, role, party, notice)
-             VALUES ($1, $2, $3, $4, $5, $6)",
-        )
-        .bind(&id)
-        .bind(count(pos))
-        .bind(a.name.as_str())
-        .bind(a.role.as_deref())
-        .bind(a.party.as_deref())
-        .bind(flag(a.notice))
-        .execute(&mut *conn)
-        .await?;
+        absences.push(vec![
+            id.as_str().into(),
+            count(pos).into(),
+            a.name.as_str().into(),
+            a.role.as_deref().into(),
+            a.party.as_deref().into(),
+            flag(a.notice).into(),
+        ]);
     }
+    absences.flush(conn).await?;
+
+    let mut rows = ItemRows::new();
+    let all_attachments: Vec<&protokol_core::Attachment> =
+        m.items.iter().flat_map(|i| i.attachments.iter()).collect();
+    let mut documents = documents::resolve_all(conn, &all_attachments)
+        .await?
+        .into_iter();
     for (pos, item) in m.items.iter().enumerate() {
         let item_id = item.id.unwrap_or_default().to_string();
         let version = match item_versions.get(&item_id) {
@@ -576,43 +594,53 @@ async fn insert_children(
                 if same { *v } else { v + 1 }
             }
         };
-        insert_item(conn, &id, count(pos), item, version).await?;
+        let docs: Vec<Option<String>> = documents.by_ref().take(item.attachments.len()).collect();
+        rows.add(&id, count(pos), item, version, &docs);
     }
+    rows.flush(conn).await?;
+
+    let mut plan = Rows::new(
+        "forward_plan",
+        &["meeting_id", "position", "plan_date", "topics"],
+    );
     for (pos, p) in m.forward_plan.iter().enumerate() {
-        sqlx::query(
-            "INSERT INTO forward_plan (meeting_id, position, plan_date, topics)
-             VALUES ($1, $2, $3, $4)",
-        )
-        .bind(&id)
-        .bind(count(pos))
-        .bind(date_text(p.date))
-        .bind(json_text(&p.topics))
-        .execute(&mut *conn)
-        .await?;
+        plan.push(vec![
+            id.as_str().into(),
+            count(pos).into(),
+            date_text(p.date).into(),
+            json_text(&p.topics).into(),
+        ]);
     }
+    plan.flush(conn).await?;
+    let mut awaiting = Rows::new("awaiting_topics", &["meeting_id", "position", "topic"]);
     for (pos, t) in m.awaiting_date.iter().enumerate() {
-        sqlx::query(
-            "INSERT INTO awaiting_topics (meeting_id, position, topic) VALUES ($1, $2, $3)",
-        )
-        .bind(&id)
-        .bind(count(pos))
-        .bind(t.as_str())
-        .execute(&mut *conn)
-        .await?;
+        awaiting.push(vec![
+            id.as_str().into(),
+            count(pos).into(),
+            t.as_str().into(),
+        ]);
     }
+    awaiting.flush(conn).await?;
+    let mut signatures = Rows::new(
+        "signatures",
+        &[
+            "meeting_id",
+            "position",
+            "member",
+            "signed_at",
+            "reservation",
+        ],
+    );
     for (pos, s) in m.signatures.iter().enumerate() {
-        sqlx::query(
-            "INSERT INTO signatures (meeting_id, position, member, signed_at, reservation)
-             VALUES ($1, $2, $3, $4, $5)",
-        )
-        .bind(&id)
-        .bind(count(pos))
-        .bind(s.member.as_str())
-        .bind(s.signed_at.to_rfc3339())
-        .bind(s.reservation.as_deref())
-        .execute(&mut *conn)
-        .await?;
+        signatures.push(vec![
+            id.as_str().into(),
+            count(pos).into(),
+            s.member.as_str().into(),
+            s.signed_at.to_rfc3339().into(),
+            s.reservation.as_deref().into(),
+        ]);
     }
+    signatures.flush(conn).await?;
     Ok(())
 }
 
@@ -624,176 +652,272 @@ async fn insert_item(
     item: &Item,
     version: i64,
 ) -> Result<()> {
-    let item_id = item.id.unwrap_or_default().to_string();
-    sqlx::query(
-        "INSERT INTO items (id, meeting_id, position, number, title, access, closed_reason,
-         public_title, public_decision, route, case_text, economy, recommendation, decision,
-         decision_date, version)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
-    )
-    .bind(&item_id)
-    .bind(meeting_id)
-    .bind(position)
-    .bind(item.number.map(i64::from))
-    .bind(item.title.as_str())
-    .bind(item.access.as_str())
-    .bind(item.closed_reason.as_deref())
-    .bind(item.public_title.as_deref())
-    .bind(item.public_decision.as_deref())
-    .bind(json_text(&item.route))
-    .bind(item.case.as_deref())
-    .bind(item.economy.as_deref())
-    .bind(item.recommendation.as_deref())
-    .bind(item.decision.as_deref())
-    .bind(item.decision_date.map(date_text))
-    .bind(version)
-    .execute(&mut *conn)
-    .await?;
-
-    insert_point(
-        conn,
-        &item_id,
-        None,
-        &item.participants,
-        &item.followups,
-        &item.next,
-    )
-    .await?;
-    for (pos, sp) in item.schedule.iter().enumerate() {
-        let sp_id = uuid::Uuid::new_v4().to_string();
-        sqlx::query(
-            "INSERT INTO sub_points (id, item_id, position, start_time, title, body_text, decision)
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        )
-        .bind(&sp_id)
-        .bind(&item_id)
-        .bind(count(pos))
-        .bind(sp.time.map(|t| t.to_string()))
-        .bind(sp.title.as_str())
-        .bind(sp.text.as_deref())
-        .bind(sp.decision.as_deref())
-        .execute(&mut *conn)
-        .await?;
-        insert_point(
-            conn,
-            &item_id,
-            Some(&sp_id),
-            &sp.participants,
-            &sp.followups,
-            &sp.next,
-        )
-        .await?;
-    }
-    for (relation, names) in [
-        ("absent", &item.absent),
-        ("disqualified", &item.disqualified),
-    ] {
-        for (pos, name) in names.iter().enumerate() {
-            sqlx::query(
-                "INSERT INTO item_people (item_id, relation, position, name) VALUES ($1, $2, $3, $4)",
-            )
-            .bind(&item_id)
-            .bind(relation)
-            .bind(count(pos))
-            .bind(name.as_str())
-            .execute(&mut *conn)
-            .await?;
-        }
-    }
-    for (pos, v) in item.votes.iter().enumerate() {
-        sqlx::query(
-            "INSERT INTO votes (item_id, position, vote_option, members, parties, vote_count)
-             VALUES ($1, $2, $3, $4, $5, $6)",
-        )
-        .bind(&item_id)
-        .bind(count(pos))
-        .bind(v.option.as_str())
-        .bind(json_text(&v.members))
-        .bind(json_text(&v.parties))
-        .bind(v.count.map(i64::from))
-        .execute(&mut *conn)
-        .await?;
-    }
-    for (pos, d) in item.dissents.iter().enumerate() {
-        sqlx::query(
-            "INSERT INTO dissents (item_id, position, member, body_text) VALUES ($1, $2, $3, $4)",
-        )
-        .bind(&item_id)
-        .bind(count(pos))
-        .bind(d.member.as_str())
-        .bind(d.text.as_str())
-        .execute(&mut *conn)
-        .await?;
-    }
-    for (pos, a) in item.attachments.iter().enumerate() {
-        let document = documents::resolve(conn, a).await?;
-        sqlx::query(
-            "INSERT INTO attachments (item_id, number, position, title, access, journal, document_id)
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        )
-        .bind(&item_id)
-        .bind(i64::from(a.number))
-        .bind(count(pos))
-        .bind(a.title.as_str())
-        .bind(a.access.as_str())
-        .bind(a.journal.as_deref())
-        .bind(document)
-        .execute(&mut *conn)
-        .await?;
-    }
-    Ok(())
+    let atts: Vec<&protokol_core::Attachment> = item.attachments.iter().collect();
+    let docs = documents::resolve_all(conn, &atts).await?;
+    let mut rows = ItemRows::new();
+    rows.add(meeting_id, position, item, version, &docs);
+    rows.flush(conn).await
 }
 
-/// Participants, follow-ups and next steps of an item (`sub_point` none) or a sub-point.
-async fn insert_point(
-    conn: &mut AnyConnection,
-    item_id: &str,
-    sub_point: Option<&str>,
-    participants: &[String],
-    followups: &[protokol_core::Followup],
-    next: &[protokol_core::NextStep],
-) -> Result<()> {
-    for (pos, name) in participants.iter().enumerate() {
-        sqlx::query(
-            "INSERT INTO participants (item_id, sub_point_id, position, name) VALUES ($1, $2, $3, $4)",
-        )
-        .bind(item_id)
-        .bind(sub_point)
-        .bind(count(pos))
-        .bind(name.as_str())
-        .execute(&mut *conn)
-        .await?;
+/// The rows of items and everything below them, collected for multi-row inserts.
+struct ItemRows {
+    items: Rows,
+    sub_points: Rows,
+    participants: Rows,
+    followups: Rows,
+    next: Rows,
+    people: Rows,
+    votes: Rows,
+    dissents: Rows,
+    attachments: Rows,
+}
+
+impl ItemRows {
+    fn new() -> Self {
+        Self {
+            items: Rows::new(
+                "items",
+                &[
+                    "id",
+                    "meeting_id",
+                    "position",
+                    "number",
+                    "title",
+                    "access",
+                    "closed_reason",
+                    "public_title",
+                    "public_decision",
+                    "route",
+                    "case_text",
+                    "economy",
+                    "recommendation",
+                    "decision",
+                    "decision_date",
+                    "version",
+                ],
+            ),
+            sub_points: Rows::new(
+                "sub_points",
+                &[
+                    "id",
+                    "item_id",
+                    "position",
+                    "start_time",
+                    "title",
+                    "body_text",
+                    "decision",
+                ],
+            ),
+            participants: Rows::new(
+                "participants",
+                &["item_id", "sub_point_id", "position", "name"],
+            ),
+            followups: Rows::new(
+                "followups",
+                &[
+                    "id",
+                    "item_id",
+                    "sub_point_id",
+                    "position",
+                    "owner",
+                    "body_text",
+                    "status",
+                ],
+            ),
+            next: Rows::new(
+                "next_steps",
+                &[
+                    "item_id",
+                    "sub_point_id",
+                    "position",
+                    "body_name",
+                    "target_date",
+                    "kind",
+                ],
+            ),
+            people: Rows::new("item_people", &["item_id", "relation", "position", "name"]),
+            votes: Rows::new(
+                "votes",
+                &[
+                    "item_id",
+                    "position",
+                    "vote_option",
+                    "members",
+                    "parties",
+                    "vote_count",
+                ],
+            ),
+            dissents: Rows::new("dissents", &["item_id", "position", "member", "body_text"]),
+            attachments: Rows::new(
+                "attachments",
+                &[
+                    "item_id",
+                    "number",
+                    "position",
+                    "title",
+                    "access",
+                    "journal",
+                    "document_id",
+                ],
+            ),
+        }
     }
-    for (pos, f) in followups.iter().enumerate() {
-        sqlx::query(
-            "INSERT INTO followups (id, item_id, sub_point_id, position, owner, body_text, status)
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        )
-        .bind(uuid::Uuid::new_v4().to_string())
-        .bind(item_id)
-        .bind(sub_point)
-        .bind(count(pos))
-        .bind(f.owner.as_str())
-        .bind(f.text.as_deref())
-        .bind(f.status.as_str())
-        .execute(&mut *conn)
-        .await?;
+
+    /// Adds an item; `documents` holds the document row id of each of its attachments.
+    fn add(
+        &mut self,
+        meeting_id: &str,
+        position: i64,
+        item: &Item,
+        version: i64,
+        documents: &[Option<String>],
+    ) {
+        let item_id = item.id.unwrap_or_default().to_string();
+        self.items.push(vec![
+            item_id.as_str().into(),
+            meeting_id.into(),
+            position.into(),
+            item.number.map(i64::from).into(),
+            item.title.as_str().into(),
+            item.access.as_str().into(),
+            item.closed_reason.as_deref().into(),
+            item.public_title.as_deref().into(),
+            item.public_decision.as_deref().into(),
+            json_text(&item.route).into(),
+            item.case.as_deref().into(),
+            item.economy.as_deref().into(),
+            item.recommendation.as_deref().into(),
+            item.decision.as_deref().into(),
+            item.decision_date.map(date_text).into(),
+            version.into(),
+        ]);
+        self.point(
+            &item_id,
+            None,
+            &item.participants,
+            &item.followups,
+            &item.next,
+        );
+        for (pos, sp) in item.schedule.iter().enumerate() {
+            let sp_id = uuid::Uuid::new_v4().to_string();
+            self.sub_points.push(vec![
+                sp_id.as_str().into(),
+                item_id.as_str().into(),
+                count(pos).into(),
+                sp.time.map(|t| t.to_string()).into(),
+                sp.title.as_str().into(),
+                sp.text.as_deref().into(),
+                sp.decision.as_deref().into(),
+            ]);
+            self.point(
+                &item_id,
+                Some(&sp_id),
+                &sp.participants,
+                &sp.followups,
+                &sp.next,
+            );
+        }
+        for (relation, names) in [
+            ("absent", &item.absent),
+            ("disqualified", &item.disqualified),
+        ] {
+            for (pos, name) in names.iter().enumerate() {
+                self.people.push(vec![
+                    item_id.as_str().into(),
+                    relation.into(),
+                    count(pos).into(),
+                    name.as_str().into(),
+                ]);
+            }
+        }
+        for (pos, v) in item.votes.iter().enumerate() {
+            self.votes.push(vec![
+                item_id.as_str().into(),
+                count(pos).into(),
+                v.option.as_str().into(),
+                json_text(&v.members).into(),
+                json_text(&v.parties).into(),
+                v.count.map(i64::from).into(),
+            ]);
+        }
+        for (pos, d) in item.dissents.iter().enumerate() {
+            self.dissents.push(vec![
+                item_id.as_str().into(),
+                count(pos).into(),
+                d.member.as_str().into(),
+                d.text.as_str().into(),
+            ]);
+        }
+        for (pos, a) in item.attachments.iter().enumerate() {
+            self.attachments.push(vec![
+                item_id.as_str().into(),
+                i64::from(a.number).into(),
+                count(pos).into(),
+                a.title.as_str().into(),
+                a.access.as_str().into(),
+                a.journal.as_deref().into(),
+                documents.get(pos).cloned().flatten().into(),
+            ]);
+        }
     }
-    for (pos, n) in next.iter().enumerate() {
-        sqlx::query(
-            "INSERT INTO next_steps (item_id, sub_point_id, position, body_name, target_date, kind)
-             VALUES ($1, $2, $3, $4, $5, $6)",
-        )
-        .bind(item_id)
-        .bind(sub_point)
-        .bind(count(pos))
-        .bind(n.body.as_str())
-        .bind(date_text(n.date))
-        .bind(n.kind.as_str())
-        .execute(&mut *conn)
-        .await?;
+
+    /// Participants, follow-ups and next steps of an item (`sub_point` none) or a sub-point.
+    fn point(
+        &mut self,
+        item_id: &str,
+        sub_point: Option<&str>,
+        participants: &[String],
+        followups: &[protokol_core::Followup],
+        next: &[protokol_core::NextStep],
+    ) {
+        for (pos, name) in participants.iter().enumerate() {
+            self.participants.push(vec![
+                item_id.into(),
+                sub_point.into(),
+                count(pos).into(),
+                name.as_str().into(),
+            ]);
+        }
+        for (pos, f) in followups.iter().enumerate() {
+            self.followups.push(vec![
+                uuid::Uuid::new_v4().to_string().into(),
+                item_id.into(),
+                sub_point.into(),
+                count(pos).into(),
+                f.owner.as_str().into(),
+                f.text.as_deref().into(),
+                f.status.as_str().into(),
+            ]);
+        }
+        for (pos, n) in next.iter().enumerate() {
+            self.next.push(vec![
+                item_id.into(),
+                sub_point.into(),
+                count(pos).into(),
+                n.body.as_str().into(),
+                date_text(n.date).into(),
+                n.kind.as_str().into(),
+            ]);
+        }
     }
-    Ok(())
+
+    /// Inserts the rows, parents before children.
+    async fn flush(self, conn: &mut AnyConnection) -> Result<()> {
+        for rows in [
+            self.items,
+            self.sub_points,
+            self.participants,
+            self.followups,
+            self.next,
+            self.people,
+            self.votes,
+            self.dissents,
+            self.attachments,
+        ] {
+            rows.flush(conn).await?;
+        }
+        Ok(())
+    }
 }
 
 async fn log_meeting(

@@ -1,0 +1,347 @@
+//! `protokol bench import`: generates a corpus of published documents by varying the seed
+//! layouts (bodies, dates, item counts, names), imports it into a fresh SQLite store and
+//! prints throughput, with parsing and storing timed apart, peak memory, and the share of
+//! PDF import time spent in text extraction. Each figure is printed next to a baseline
+//! measured in the same run on the same data.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result};
+use protokol_import::{Options, collect_files, import_files};
+use protokol_store::Store;
+use sqlx::Executor;
+
+const SEED_EXTRACTS: [(&str, &str); 4] = [
+    (
+        "000",
+        include_str!("../../../data/seeds/000_0ef5c3c12aec06f5.txt"),
+    ),
+    (
+        "002",
+        include_str!("../../../data/seeds/002_ef3a42c2608d16e4.txt"),
+    ),
+    (
+        "003",
+        include_str!("../../../data/seeds/003_1ec1f7131ba27905.txt"),
+    ),
+    (
+        "004",
+        include_str!("../../../data/seeds/004_5a15051c82002224.txt"),
+    ),
+];
+const SEED_DATES: [&str; 4] = ["06-09-2023", "13-09-2023", "24-01-2024", "15-05-2024"];
+
+const BODIES: [(&str, &str); 6] = [
+    ("Direktionen", "DIR"),
+    ("Økonomiudvalget", "ØK"),
+    ("Kommunalbestyrelsen", "KB"),
+    ("Børne- og Ungdomsudvalget", "BUU"),
+    ("Miljø- og Teknikudvalget", "MTU"),
+    ("Kultur- og Fritidsudvalget", "KFU"),
+];
+const NAMES: [&str; 8] = [
+    "Hanne Kjærgaard",
+    "Søren Østergaard",
+    "Birgitte Åberg",
+    "Jens Peter Mølgaard",
+    "Anne-Mette Due",
+    "Thomas Brøndum",
+    "Lise Vestergaard",
+    "Mads Højbjerg",
+];
+const SEED_NAMES: [&str; 4] = [
+    "Mette Løvholm",
+    "Nicklas Healy",
+    "Vicki Nygaard Svendsen",
+    "Bettina Andersen",
+];
+const WEEKDAYS: [&str; 7] = [
+    "Mandag", "Tirsdag", "Onsdag", "Torsdag", "Fredag", "Lørdag", "Søndag",
+];
+
+/// A small deterministic generator, so every run benchmarks the same corpus.
+struct Lcg(u64);
+
+impl Lcg {
+    fn next(&mut self) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        self.0 >> 33
+    }
+    fn pick<T: Copy>(&mut self, v: &[T]) -> T {
+        v[(self.next() as usize) % v.len()]
+    }
+}
+
+fn date_of(i: usize) -> chrono::NaiveDate {
+    chrono::NaiveDate::from_ymd_opt(2008, 1, 2).unwrap_or_default()
+        + chrono::Duration::days(i as i64)
+}
+
+/// A single-item extract: a seed extract with another body, date and names.
+fn extract(rng: &mut Lcg, i: usize) -> String {
+    let k = (rng.next() as usize) % SEED_EXTRACTS.len();
+    let (body, code) = rng.pick(&BODIES);
+    let d = date_of(i);
+    let mut text = SEED_EXTRACTS[k]
+        .1
+        .replace(SEED_DATES[k], &d.format("%d-%m-%Y").to_string())
+        .replace("Direktionen", body)
+        .replace("\nDIR \n", &format!("\n{code} \n"));
+    for n in SEED_NAMES {
+        text = text.replace(n, rng.pick(&NAMES));
+    }
+    text
+}
+
+/// A full agenda or minutes with a front page and 1–30 numbered items.
+fn full_document(rng: &mut Lcg, i: usize) -> String {
+    use chrono::Datelike;
+    let (body, code) = rng.pick(&BODIES);
+    let d = date_of(i);
+    let minutes = rng.next() % 2 == 0;
+    let items = 1 + (rng.next() as usize) % 30;
+    let mut s = format!(
+        "{body}\n\n{}\n\nSted: Mødelokale {}, rådhuset\n\nDato: {} den {}\n\nStart kl.: 9:00\n\nSlut kl.: 12:00\n\nMedlemmer: Formand {}\n{} (A)\n{} (V)\n\nFraværende:\n\nIndholdsfortegnelse\n\n",
+        if minutes { "REFERAT" } else { "DAGSORDEN" },
+        100 + rng.next() % 200,
+        WEEKDAYS[d.weekday().num_days_from_monday() as usize],
+        protokol_core::danish::day_month_year(d),
+        rng.pick(&NAMES),
+        rng.pick(&NAMES),
+        rng.pick(&NAMES),
+    );
+    for n in 1..=items {
+        s.push_str(&format!("{n}. Sag nummer {n} om budget og drift\t{n}\n"));
+    }
+    for n in 1..=items {
+        let who = rng.pick(&NAMES);
+        s.push_str(&format!(
+            "\n{n}. Sag nummer {n} om budget og drift\n\n{}\n\nSagsgang\n\n{code}\n\nSagsfremstilling\n\n{}\n\nØkonomiske konsekvenser\n\nSagen har ingen økonomiske konsekvenser ud over det budgetterede.\n\nIndstilling\n\nDet indstilles, at sagen godkendes.\n",
+            if rng.next() % 10 == 0 { "Lukket sag" } else { "Åben sag" },
+            "Forvaltningen har udarbejdet et oplæg om sagens baggrund, de økonomiske rammer og den videre proces. Oplægget tager afsæt i budgetaftalen og de politiske målsætninger for området. ".repeat(1 + (rng.next() as usize) % 6),
+        ));
+        if minutes {
+            s.push_str(&format!(
+                "\nBeslutning i {body} den {}\n\nGodkendt. Chefkonsulent {who} deltog under behandlingen af punktet. Økonomichef {} følger op.\n",
+                d.format("%d-%m-%Y"),
+                rng.pick(&NAMES)
+            ));
+        }
+        s.push_str(&format!(
+            "\nBilag:\n\n1 - {} Åben Notat om sag {n} ({}/{}) (H)\n2 -  Lukket Bilag til sag {n} () ()\n",
+            3_000_000 + rng.next() % 900_000,
+            10_000 + rng.next() % 90_000,
+            d.format("%y")
+        ));
+    }
+    s
+}
+
+fn peak_rss_mb() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|kb| kb.parse::<f64>().ok())
+        })
+        .map_or(0.0, |kb| kb / 1024.0)
+}
+
+fn mb(bytes: u64) -> f64 {
+    bytes as f64 / 1_000_000.0
+}
+
+fn per_sec(n: f64, d: Duration) -> f64 {
+    n / d.as_secs_f64().max(1e-9)
+}
+
+/// Generates `docs` documents into `dir`; returns their total size in bytes.
+fn generate(dir: &Path, docs: usize) -> Result<u64> {
+    std::fs::create_dir_all(dir)?;
+    let mut rng = Lcg(20231106);
+    let mut total = 0;
+    for i in 0..docs {
+        let text = if i % 2 == 0 {
+            extract(&mut rng, i)
+        } else {
+            full_document(&mut rng, i)
+        };
+        total += text.len() as u64;
+        let path = dir.join(format!("doc-{i:06}.txt"));
+        let mut f = std::fs::File::create(&path)
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        f.write_all(text.as_bytes())?;
+    }
+    Ok(total)
+}
+
+/// Baseline for parsing: reading and decoding the same files, nothing understood.
+fn read_baseline(files: &[PathBuf]) -> Duration {
+    use rayon::prelude::*;
+    let t = Instant::now();
+    let n: usize = files
+        .par_iter()
+        .map(|p| {
+            std::fs::read(p)
+                .map(|b| String::from_utf8_lossy(&b).lines().count())
+                .unwrap_or(0)
+        })
+        .sum();
+    std::hint::black_box(n);
+    t.elapsed()
+}
+
+/// Baseline for storing: the same number of meetings written as one JSON blob per row into
+/// a plain SQLite table, one transaction per meeting.
+async fn store_baseline(dir: &Path, meetings: &[String]) -> Result<Duration> {
+    let url = format!("sqlite://{}?mode=rwc", dir.join("baseline.db").display());
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(&url).await?;
+    pool.execute("PRAGMA journal_mode = WAL").await?;
+    pool.execute("CREATE TABLE blobs (id INTEGER PRIMARY KEY, body TEXT NOT NULL)")
+        .await?;
+    let t = Instant::now();
+    for m in meetings {
+        let mut tx = pool.begin().await?;
+        sqlx::query("INSERT INTO blobs (body) VALUES ($1)")
+            .bind(m.as_str())
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+    }
+    let d = t.elapsed();
+    pool.close().await;
+    Ok(d)
+}
+
+pub async fn import(docs: usize, pdf_copies: usize, keep: Option<PathBuf>) -> Result<()> {
+    let tmp = tempfile::tempdir()?;
+    let corpus = keep.unwrap_or_else(|| tmp.path().join("corpus"));
+    println!("Generating {docs} documents …");
+    let bytes = generate(&corpus, docs)?;
+    let (files, _) = collect_files(std::slice::from_ref(&corpus));
+    println!(
+        "  {} files, {:.1} MB; peak memory so far {:.0} MB",
+        files.len(),
+        mb(bytes),
+        peak_rss_mb()
+    );
+
+    let store = Store::open(&format!(
+        "sqlite://{}?mode=rwc",
+        tmp.path().join("protokol.db").display()
+    ))
+    .await?;
+    let threads = rayon::current_num_threads();
+    let t = Instant::now();
+    let run = import_files(&store, &files, &Options::default(), |_| {}).await;
+    let total = t.elapsed();
+    let failed = run.reports.iter().filter(|r| !r.is_ok()).count();
+    let meetings = store.meeting_count().await? as f64;
+    let parse_cpu: Duration = run.reports.iter().map(|r| r.timings.parse).sum();
+    let read_wall = read_baseline(&files);
+
+    println!(
+        "\nImport of {} documents ({:.1} MB) into a fresh SQLite store, {threads} threads:",
+        files.len(),
+        mb(bytes)
+    );
+    println!("  failed files            {failed}");
+    println!(
+        "  total                   {:.2} s, {:.0} documents/s",
+        total.as_secs_f64(),
+        per_sec(files.len() as f64, total)
+    );
+    println!(
+        "  parsing (read+parse)    {:.2} s wall: {:.0} documents/s, {:.1} MB/s, {:.1} MB/s per core",
+        run.parse_wall.as_secs_f64(),
+        per_sec(files.len() as f64, run.parse_wall),
+        per_sec(mb(bytes), run.parse_wall),
+        per_sec(mb(bytes), run.parse_wall) / threads as f64
+    );
+    println!(
+        "  parser alone            {:.1} MB/s per core (CPU time in parse_document)   target ≥ 50 MB/s per core",
+        per_sec(mb(bytes), parse_cpu)
+    );
+    println!(
+        "  baseline: read+decode   {:.2} s wall ({:.0} MB/s); parsing costs {:.1}× reading",
+        read_wall.as_secs_f64(),
+        per_sec(mb(bytes), read_wall),
+        run.parse_wall.as_secs_f64() / read_wall.as_secs_f64().max(1e-9)
+    );
+    println!(
+        "  storing                 {:.2} s: {:.0} meetings/s ({} meetings)   target ≥ 500 meetings/s",
+        run.store_wall.as_secs_f64(),
+        per_sec(meetings, run.store_wall),
+        meetings
+    );
+    let blobs: Vec<String> = (0..meetings as usize)
+        .map(|i| format!("{{\"n\":{i},\"text\":\"{}\"}}", "x".repeat(2000)))
+        .collect();
+    let base = store_baseline(tmp.path(), &blobs).await?;
+    println!(
+        "  baseline: JSON blobs    {:.2} s: {:.0} rows/s; storing a meeting costs {:.1}× a blob row",
+        base.as_secs_f64(),
+        per_sec(meetings, base),
+        run.store_wall.as_secs_f64() / base.as_secs_f64().max(1e-9)
+    );
+    println!(
+        "  peak memory             {:.0} MB (files are read and parsed {} at a time)",
+        peak_rss_mb(),
+        256
+    );
+
+    // PDF: the committed seed PDFs, copied under distinct names.
+    let pdfs = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../data/seeds-pdf");
+    if pdf_copies > 0 && pdfs.is_dir() {
+        let pdir = tmp.path().join("pdf");
+        std::fs::create_dir_all(&pdir)?;
+        let mut n = 0;
+        for e in std::fs::read_dir(&pdfs)? {
+            let p = e?.path();
+            for c in 0..pdf_copies {
+                std::fs::copy(
+                    &p,
+                    pdir.join(format!(
+                        "{c:04}-{}",
+                        p.file_name()
+                            .map(|f| f.to_string_lossy().into_owned())
+                            .unwrap_or_default()
+                    )),
+                )?;
+                n += 1;
+            }
+        }
+        let (pfiles, _) = collect_files(&[pdir]);
+        let opts = Options {
+            dry_run: true,
+            actor: None,
+        };
+        let prun = import_files(&store, &pfiles, &opts, |_| {}).await;
+        let extract: Duration = prun.reports.iter().map(|r| r.timings.extract).sum();
+        let work: Duration = prun
+            .reports
+            .iter()
+            .map(|r| r.timings.read + r.timings.extract + r.timings.parse)
+            .sum();
+        println!(
+            "\nPDF: {n} files, {:.0} documents/s parsed; text extraction is {:.0}% of reading+extracting+parsing ({})",
+            per_sec(n as f64, prun.parse_wall),
+            100.0 * extract.as_secs_f64() / work.as_secs_f64().max(1e-9),
+            if prun.reports.iter().any(|r| r.is_ok()) {
+                "pdftotext or pdf-extract"
+            } else {
+                "all failed"
+            }
+        );
+    }
+    store.close().await;
+    Ok(())
+}
