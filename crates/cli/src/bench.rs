@@ -103,7 +103,7 @@ fn full_document(rng: &mut Lcg, i: usize) -> String {
     use chrono::Datelike;
     let (body, code) = rng.pick(&BODIES);
     let d = date_of(i);
-    let minutes = rng.next() % 2 == 0;
+    let minutes = rng.next().is_multiple_of(2);
     let items = 1 + (rng.next() as usize) % 30;
     let mut s = format!(
         "{body}\n\n{}\n\nSted: Mødelokale {}, rådhuset\n\nDato: {} den {}\n\nStart kl.: 9:00\n\nSlut kl.: 12:00\n\nMedlemmer: Formand {}\n{} (A)\n{} (V)\n\nFraværende:\n\nIndholdsfortegnelse\n\n",
@@ -122,7 +122,7 @@ fn full_document(rng: &mut Lcg, i: usize) -> String {
         let who = rng.pick(&NAMES);
         s.push_str(&format!(
             "\n{n}. Sag nummer {n} om budget og drift\n\n{}\n\nSagsgang\n\n{code}\n\nSagsfremstilling\n\n{}\n\nØkonomiske konsekvenser\n\nSagen har ingen økonomiske konsekvenser ud over det budgetterede.\n\nIndstilling\n\nDet indstilles, at sagen godkendes.\n",
-            if rng.next() % 10 == 0 { "Lukket sag" } else { "Åben sag" },
+            if rng.next().is_multiple_of(10) { "Lukket sag" } else { "Åben sag" },
             "Forvaltningen har udarbejdet et oplæg om sagens baggrund, de økonomiske rammer og den videre proces. Oplægget tager afsæt i budgetaftalen og de politiske målsætninger for området. ".repeat(1 + (rng.next() as usize) % 6),
         ));
         if minutes {
@@ -168,7 +168,7 @@ fn generate(dir: &Path, docs: usize) -> Result<u64> {
     let mut rng = Lcg(20231106);
     let mut total = 0;
     for i in 0..docs {
-        let text = if i % 2 == 0 {
+        let text = if i.is_multiple_of(2) {
             extract(&mut rng, i)
         } else {
             full_document(&mut rng, i)
