@@ -160,6 +160,7 @@ async fn bad_documents_are_refused_with_a_reason_and_the_rest_imports(kind: Kind
         ("noitems.txt", "no agenda items found"),
         ("notpdf.pdf", "not a PDF"),
         ("truncated.pdf", "damaged or truncated"),
+        ("scan.pdf", "no text layer"),
         ("huge.txt", "may be at most"),
     ] {
         let line = line_of(&reports, file);
@@ -176,6 +177,40 @@ async fn bad_documents_are_refused_with_a_reason_and_the_rest_imports(kind: Kind
     let meetings = store.meetings().await.unwrap();
     assert_eq!(meetings.len(), 1);
     assert_eq!(meetings[0].date.to_string(), "2023-09-13");
+}
+
+/// A one-page PDF that only paints a grey rectangle, like a scan: no text at all.
+fn image_only_pdf() -> Vec<u8> {
+    let content = "0.5 g 72 72 451 698 re f";
+    let objects = [
+        "<< /Type /Catalog /Pages 2 0 R >>".to_string(),
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_string(),
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << >> >>"
+            .to_string(),
+        format!(
+            "<< /Length {} >>\nstream\n{content}\nendstream",
+            content.len()
+        ),
+    ];
+    let mut pdf = b"%PDF-1.4\n".to_vec();
+    let mut offsets = Vec::new();
+    for (i, o) in objects.iter().enumerate() {
+        offsets.push(pdf.len());
+        pdf.extend(format!("{} 0 obj\n{o}\nendobj\n", i + 1).as_bytes());
+    }
+    let xref = pdf.len();
+    pdf.extend(format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes());
+    for off in offsets {
+        pdf.extend(format!("{off:010} 00000 n \n").as_bytes());
+    }
+    pdf.extend(
+        format!(
+            "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+            objects.len() + 1
+        )
+        .as_bytes(),
+    );
+    pdf
 }
 
 store_tests!(
