@@ -140,6 +140,7 @@ async fn bad_documents_are_refused_with_a_reason_and_the_rest_imports(kind: Kind
             "truncated.pdf",
             b"%PDF-1.7\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n2 0 obj\n<< /Type /Pa",
         ),
+        write(d, "scan.pdf", &image_only_pdf()),
     ];
     let huge = d.join("huge.txt");
     std::fs::File::create(&huge)
