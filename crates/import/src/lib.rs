@@ -21,7 +21,7 @@ use std::time::{Duration, Instant};
 use protokol_core::Meeting;
 use protokol_core::exchange::{DocumentError, parse_meetings};
 use protokol_parse::{ParseError, Parsed, parse_document};
-use protokol_store::{Commit, SourceDocument, Store, StoreError};
+use protokol_store::{Commit, Session, SourceDocument, Store, StoreError};
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
@@ -169,10 +169,43 @@ pub async fn import_files(
         .unwrap_or_default();
         run.parse_wall += t.elapsed();
         let t = Instant::now();
-        for p in prepared {
-            let report = store_prepared(store, p, options).await;
-            on_file(&report);
-            run.reports.push(report);
+        // One transaction per chunk, one savepoint per file.
+        let commit = if options.dry_run {
+            Commit::No
+        } else {
+            Commit::Yes
+        };
+        match store.session(commit).await {
+            Ok(mut session) => {
+                for p in prepared {
+                    let report = store_prepared(&mut session, p, options).await;
+                    on_file(&report);
+                    run.reports.push(report);
+                }
+                if let Err(e) = session.finish().await {
+                    // The chunk's commit failed: none of its files are stored.
+                    let why = e.to_string();
+                    for r in run.reports.iter_mut().rev().take(chunk.len()) {
+                        if r.is_ok() {
+                            r.result = Err(ImportError::Store(StoreError::Rejected(format!(
+                                "the batch could not be committed: {why}"
+                            ))));
+                        }
+                    }
+                }
+            }
+            Err(e) => {
+                let why = e.to_string();
+                for p in prepared {
+                    let report = FileReport::failed(
+                        &p.path,
+                        p.format,
+                        ImportError::Store(StoreError::Rejected(why.clone())),
+                    );
+                    on_file(&report);
+                    run.reports.push(report);
+                }
+            }
         }
         run.store_wall += t.elapsed();
     }
@@ -181,19 +214,30 @@ pub async fn import_files(
 
 /// Imports one file.
 pub async fn import_file(store: &Store, path: &Path, options: &Options) -> FileReport {
-    store_prepared(store, prepare(path), options).await
-}
-
-async fn store_prepared(store: &Store, p: Prepared, options: &Options) -> FileReport {
-    let actor = options
-        .actor
-        .clone()
-        .unwrap_or_else(|| format!("import:{}", p.path.display()));
     let commit = if options.dry_run {
         Commit::No
     } else {
         Commit::Yes
     };
+    let p = prepare(path);
+    let mut session = match store.session(commit).await {
+        Ok(s) => s,
+        Err(e) => return FileReport::failed(path, p.format, ImportError::Store(e)),
+    };
+    let mut report = store_prepared(&mut session, p, options).await;
+    if let Err(e) = session.finish().await
+        && report.is_ok()
+    {
+        report.result = Err(ImportError::Store(e));
+    }
+    report
+}
+
+async fn store_prepared(session: &mut Session, p: Prepared, options: &Options) -> FileReport {
+    let actor = options
+        .actor
+        .clone()
+        .unwrap_or_else(|| format!("import:{}", p.path.display()));
     let mut timings = p.timings;
     let mut layout = None;
     let mut line_warnings = Vec::new();
@@ -202,8 +246,8 @@ async fn store_prepared(store: &Store, p: Prepared, options: &Options) -> FileRe
         Err(e) => Err(e),
         Ok(Content::Json(meetings)) => {
             layout = Some("protokol.meeting/1".to_string());
-            store
-                .upsert_meetings(&meetings, &actor, commit)
+            session
+                .upsert_meetings(&meetings, &actor)
                 .await
                 .map(|saved| {
                     meetings
@@ -232,8 +276,8 @@ async fn store_prepared(store: &Store, p: Prepared, options: &Options) -> FileRe
             };
             let fallback = source.meeting.clone();
             let mut disagreements = Vec::new();
-            store
-                .import_source(source, &actor, commit, |all| match merge::merge(all) {
+            session
+                .import_source(source, &actor, |all| match merge::merge(all) {
                     Some((m, d)) => {
                         disagreements = d;
                         m

@@ -21,6 +21,7 @@ mod changes;
 mod codec;
 mod documents;
 mod read;
+mod session;
 mod sources;
 mod write;
 
@@ -31,6 +32,7 @@ use sqlx::{AnyPool, Executor};
 
 pub use changes::Change;
 pub use read::MeetingSummary;
+pub use session::Session;
 pub use sources::SourceDocument;
 pub use write::{Commit, SaveOutcome, Saved};
 
@@ -145,7 +147,7 @@ impl Store {
                         // and the database never corrupts; only on an OS crash or power loss
                         // can the last commits roll back. SQLite recommends it for WAL.
                         conn.execute(
-                            "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL;",
+                            "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -65536;",
                         )
                         .await?;
                     }

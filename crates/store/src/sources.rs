@@ -68,31 +68,55 @@ impl Store {
     where
         F: FnOnce(&[SourceDocument]) -> Meeting,
     {
-        refuse_invalid_meeting(&source.meeting)?;
-        let body = source.meeting.body.code.clone();
-        let date = source.meeting.date;
         let mut tx = self.begin_write().await?;
-        let mut all = sources_in(&mut tx, &body, date).await?;
-        let changed = match all.iter_mut().find(|s| s.name == source.name) {
-            Some(existing) if *existing == source => false,
-            Some(existing) => {
-                *existing = source.clone();
-                true
-            }
-            None => {
-                all.push(source.clone());
-                all.sort_by(|a, b| a.name.cmp(&b.name));
-                true
-            }
-        };
-        if changed {
-            sqlx::query("DELETE FROM source_documents WHERE body_code = $1 AND meeting_date = $2 AND name = $3")
-                .bind(body.as_str())
-                .bind(date_text(date))
-                .bind(&source.name)
-                .execute(&mut *tx)
-                .await?;
-            sqlx::query(
+        let out = import_source_in(&mut tx, source, actor, merge).await?;
+        match commit {
+            Commit::Yes => tx.commit().await?,
+            Commit::No => tx.rollback().await?,
+        }
+        Ok(out)
+    }
+}
+
+/// [`Store::import_source`] on one connection (inside the caller's transaction).
+pub(crate) async fn import_source_in<F>(
+    conn: &mut AnyConnection,
+    source: SourceDocument,
+    actor: &str,
+    merge: F,
+) -> Result<(Saved, Meeting)>
+where
+    F: FnOnce(&[SourceDocument]) -> Meeting,
+{
+    refuse_invalid_meeting(&source.meeting)?;
+    let body = source.meeting.body.code.clone();
+    let date = source.meeting.date;
+    let mut all = sources_in(&mut *conn, &body, date).await?;
+    // (changed, replaces a stored source of that name)
+    let (changed, replaces) = match all.iter_mut().find(|s| s.name == source.name) {
+        Some(existing) if *existing == source => (false, true),
+        Some(existing) => {
+            *existing = source.clone();
+            (true, true)
+        }
+        None => {
+            all.push(source.clone());
+            all.sort_by(|a, b| a.name.cmp(&b.name));
+            (true, false)
+        }
+    };
+    if changed && replaces {
+        sqlx::query(
+            "DELETE FROM source_documents WHERE body_code = $1 AND meeting_date = $2 AND name = $3",
+        )
+        .bind(body.as_str())
+        .bind(date_text(date))
+        .bind(&source.name)
+        .execute(&mut *conn)
+        .await?;
+    }
+    if changed {
+        sqlx::query(
                 "INSERT INTO source_documents (id, body_code, meeting_date, name, sha256, layout, parsed, imported_at)
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
             )
@@ -104,16 +128,11 @@ impl Store {
             .bind(&source.layout)
             .bind(to_json(&source.meeting))
             .bind(now())
-            .execute(&mut *tx)
+            .execute(&mut *conn)
             .await?;
-        }
-        let merged = merge(&all);
-        refuse_invalid_meeting(&merged)?;
-        let saved = upsert_in(&mut tx, &merged, actor).await?;
-        match commit {
-            Commit::Yes => tx.commit().await?,
-            Commit::No => tx.rollback().await?,
-        }
-        Ok((saved, merged))
     }
+    let merged = merge(&all);
+    refuse_invalid_meeting(&merged)?;
+    let saved = upsert_in(&mut *conn, &merged, actor).await?;
+    Ok((saved, merged))
 }

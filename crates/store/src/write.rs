@@ -108,10 +108,7 @@ impl Store {
             refuse_invalid(m)?;
         }
         let mut tx = self.begin_write().await?;
-        let mut out = Vec::with_capacity(meetings.len());
-        for m in meetings {
-            out.push(upsert_in(&mut tx, m, actor).await?);
-        }
+        let out = upsert_all(&mut tx, meetings, actor).await?;
         match commit {
             Commit::Yes => tx.commit().await?,
             Commit::No => tx.rollback().await?,
@@ -262,6 +259,22 @@ impl Store {
             .await?;
         Ok(row.map(|r| r.try_get("version")).transpose()?)
     }
+}
+
+/// Upserts several meetings on one connection (inside the caller's transaction).
+pub(crate) async fn upsert_all(
+    conn: &mut AnyConnection,
+    meetings: &[Meeting],
+    actor: &str,
+) -> Result<Vec<Saved>> {
+    for m in meetings {
+        refuse_invalid(m)?;
+    }
+    let mut out = Vec::with_capacity(meetings.len());
+    for m in meetings {
+        out.push(upsert_in(conn, m, actor).await?);
+    }
+    Ok(out)
 }
 
 pub(crate) async fn upsert_in(conn: &mut AnyConnection, m: &Meeting, actor: &str) -> Result<Saved> {
