@@ -52,7 +52,7 @@ enum Heading {
 fn heading(t: &str) -> Option<Heading> {
     let t = t.trim().trim_end_matches(':').trim();
     // Headings are short; most lines are not, and need no further look.
-    if t.is_empty() || t.len() > 160 {
+    if t.is_empty() || t.len() > 160 || t.split_whitespace().nth(7).is_some() {
         return None;
     }
     let lower = t.to_lowercase();

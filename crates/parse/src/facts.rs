@@ -36,22 +36,21 @@ pub fn first_sentence_end(s: &str) -> Option<usize> {
             continue;
         }
         if c == '.' {
-            let word: String = s[..i]
-                .chars()
-                .rev()
-                .take_while(|c| !c.is_whitespace() && *c != '(')
-                .collect::<Vec<_>>()
-                .into_iter()
-                .rev()
-                .collect();
-            let lw = word.to_lowercase();
+            // The word before the period, as a slice (no allocation).
+            let start = s[..i]
+                .rfind(|c: char| c.is_whitespace() || c == '(')
+                .map_or(0, |p| p + 1);
+            let word = &s[start..i];
             // "17." is an ordinal (a date goes on); "2024." may end a sentence.
             let ordinal =
-                !word.is_empty() && word.len() <= 2 && word.chars().all(|c| c.is_ascii_digit());
-            if ordinal || ABBREVIATIONS.contains(&lw.as_str()) {
+                !word.is_empty() && word.len() <= 2 && word.bytes().all(|b| b.is_ascii_digit());
+            if ordinal || ABBREVIATIONS.iter().any(|a| a.eq_ignore_ascii_case(word)) {
                 continue;
             }
-            if word.chars().count() == 1 && word.chars().all(char::is_uppercase) {
+            let mut chars = word.chars();
+            if let (Some(only), None) = (chars.next(), chars.next())
+                && only.is_uppercase()
+            {
                 continue; // an initial: "Jens P. Hansen"
             }
         }
@@ -122,14 +121,28 @@ fn looks_like_person(p: &str) -> bool {
         && !p.to_lowercase().starts_with("direktionen")
 }
 
-static PARTICIPATION: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(?P<who>.+?)\s+(?:deltager|deltog|deltaget)\s+(?:(?:i|under)\s+(?:behandlingen|drøftelsen|punktets\s+behandling|punktet|mødet)|med\s+henblik\s+på)")
+/// What follows the verb when someone takes part in a point.
+static PARTICIPATION_TAIL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^\s+(?:(?:i|under)\s+(?:behandlingen|drøftelsen|punktets\s+behandling|punktet|mødet)|med\s+henblik\s+på)")
         .unwrap_or_else(|e| panic!("{e}"))
 });
-static FOLLOWUP: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(?P<who>.+?)\s+(?:følger\s+op|arbejder\s+videre\s+(?:med|på))\b")
-        .unwrap_or_else(|e| panic!("{e}"))
-});
+
+/// The subject of the first of `verbs` in `s` that `tail` accepts what follows of.
+fn subject_before<'a>(s: &'a str, verbs: &[&str], tail: impl Fn(&str) -> bool) -> Option<&'a str> {
+    let mut best: Option<usize> = None;
+    for v in verbs {
+        let mut from = 0;
+        while let Some(k) = s[from..].find(v) {
+            let at = from + k;
+            if at > 0 && tail(&s[at + v.len()..]) {
+                best = Some(best.map_or(at, |b: usize| b.min(at)));
+                break;
+            }
+            from = at + v.len();
+        }
+    }
+    best.map(|at| s[..at].trim_end())
+}
 
 /// Drops a leading connective ("Derudover", "Desuden") from a subject.
 fn subject(who: &str) -> &str {
@@ -155,10 +168,12 @@ pub fn participants(text: &str) -> Vec<String> {
         if !s.contains("delt") {
             continue;
         }
-        let Some(c) = PARTICIPATION.captures(&s) else {
+        let Some(who) = subject_before(&s, &[" deltager", " deltog", " deltaget"], |rest| {
+            PARTICIPATION_TAIL.is_match(rest)
+        }) else {
             continue;
         };
-        for p in split_people(subject(&c["who"])) {
+        for p in split_people(subject(who)) {
             if looks_like_person(&p) && !out.iter().any(|o| o.to_lowercase() == p.to_lowercase()) {
                 out.push(p);
             }
@@ -175,10 +190,11 @@ pub fn followups(text: &str) -> Vec<Followup> {
         if !(s.contains("følger op") || s.contains("videre")) {
             continue;
         }
-        let Some(c) = FOLLOWUP.captures(s) else {
+        let ends_word = |rest: &str| rest.chars().next().is_none_or(|c| !c.is_alphanumeric());
+        let Some(who) = subject_before(s, &[" følger op", " arbejder videre med", " arbejder videre på"], ends_word) else {
             continue;
         };
-        let who = subject(&c["who"]);
+        let who = subject(who);
         if who.split_whitespace().count() > 12 || who.starts_with("Der ") {
             continue;
         }

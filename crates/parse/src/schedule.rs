@@ -199,7 +199,12 @@ fn repeats(sentence: &str, agenda_loose: &str, agenda_sentences: &[String]) -> b
     if agenda_loose.contains(s) {
         return true;
     }
-    agenda_sentences.iter().any(|a| close(a, s, 0.85))
+    let words: Vec<&str> = s.split(' ').collect();
+    agenda_sentences.iter().any(|a| {
+        // A near repeat shares most of its words; only then is the edit distance worth it.
+        let shared = words.iter().filter(|w| a.split(' ').any(|x| x == **w)).count();
+        shared * 10 >= words.len() * 6 && close(a, s, 0.85)
+    })
 }
 
 /// Whether two strings are at least `min` similar (normalised Levenshtein), skipping the

@@ -113,16 +113,33 @@ pub fn normalize(raw: &str) -> Vec<Line> {
     let text = raw.replace("\r\n", "\n").replace('\r', "\n");
     for (i, raw_line) in text.split('\n').enumerate() {
         let no = i + 1;
-        let cleaned: String = raw_line
-            .chars()
-            .filter(|c| !matches!(c, '\u{2060}' | '\u{00ad}' | '\u{200b}' | '\u{feff}'))
-            .map(|c| match c {
-                '\u{00a0}' | '\u{2007}' | '\u{202f}' => ' ',
-                '\u{000c}' => '\u{000c}',
-                c if c.is_control() && c != '\t' => ' ',
-                c => c,
-            })
-            .collect();
+        let special = |c: char| {
+            matches!(c, '\u{2060}' | '\u{00ad}' | '\u{200b}' | '\u{feff}' | '\u{00a0}' | '\u{2007}' | '\u{202f}')
+                || (c.is_control() && c != '\t' && c != '\u{000c}')
+        };
+        let cleaned: std::borrow::Cow<str> = if raw_line.chars().any(special) {
+            raw_line
+                .chars()
+                .filter(|c| !matches!(c, '\u{2060}' | '\u{00ad}' | '\u{200b}' | '\u{feff}'))
+                .map(|c| match c {
+                    '\u{00a0}' | '\u{2007}' | '\u{202f}' => ' ',
+                    '\u{000c}' => '\u{000c}',
+                    c if c.is_control() && c != '\t' => ' ',
+                    c => c,
+                })
+                .collect::<String>()
+                .into()
+        } else {
+            raw_line.into()
+        };
+        if !cleaned.contains(['<', '&', '\u{000c}']) && !cleaned.chars().any(is_bullet) {
+            // The common case: an ordinary line.
+            out.push(Line {
+                no,
+                text: cleaned.trim_end().to_string(),
+            });
+            continue;
+        }
         // A form feed marks a page break: keep it as a line of its own.
         for (k, page_part) in cleaned.split('\u{000c}').enumerate() {
             if k > 0 {
