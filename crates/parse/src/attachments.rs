@@ -16,10 +16,6 @@ pub const WITHHELD_TITLE: &str = "Lukket bilag";
 
 static ENTRY_START: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^\s*(\d{1,3})\s*-\s*").unwrap_or_else(|e| panic!("{e}")));
-static ENTRY: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?s)^(?P<no>\d{1,3})\s*-\s*(?:(?P<doc>\d{4,})\s+)?(?P<access>Åben|Lukket)\b\s*(?P<title>.*?)\s*(?:\((?P<journal>[^()]*)\)\s*\([^()]*\))?\s*$")
-        .unwrap_or_else(|e| panic!("{e}"))
-});
 static OVERVIEW: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^\s*(?P<no>\d{1,3})\.\s+(?P<title>.*?)\s*(?:\((?P<journal>\d+/\d+)\))?\s*$")
         .unwrap_or_else(|e| panic!("{e}"))
@@ -78,20 +74,8 @@ pub fn parse(lines: &[Line], warnings: &mut Vec<Warning>) -> Vec<Attachment> {
     let mut out = Vec::new();
     for (no, e) in entries {
         let e = collapse_spaces(&e);
-        match ENTRY.captures(&e) {
-            Some(c) => {
-                let number = c["no"].parse().unwrap_or(0);
-                let title = non_empty(c.name("title").map(|m| m.as_str()))
-                    .unwrap_or_else(|| WITHHELD_TITLE.to_string());
-                out.push(Attachment {
-                    number,
-                    title,
-                    access: access(&c["access"]),
-                    doc_id: non_empty(c.name("doc").map(|m| m.as_str())),
-                    journal: non_empty(c.name("journal").map(|m| m.as_str())),
-                    file: None,
-                });
-            }
+        match entry(&e) {
+            Some(a) => out.push(a),
             None => warnings.push(Warning {
                 line: no,
                 message: format!("attachment not understood: {e:?}"),
@@ -99,6 +83,55 @@ pub fn parse(lines: &[Line], warnings: &mut Vec<Warning>) -> Vec<Attachment> {
         }
     }
     out
+}
+
+/// One entry "N - [DOCID] Åben|Lukket TITLE [(JOURNAL) (X)]", read from both ends.
+fn entry(e: &str) -> Option<Attachment> {
+    let (no, rest) = e.split_once('-')?;
+    let number: u32 = no.trim().parse().ok()?;
+    let mut rest = rest.trim_start();
+    let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+    let doc_id = if digits >= 4 {
+        let d = rest[..digits].to_string();
+        rest = rest[digits..].trim_start();
+        Some(d)
+    } else {
+        None
+    };
+    let (word, tail) = rest.split_once(' ').unwrap_or((rest, ""));
+    let acc = match word.to_lowercase().as_str() {
+        "åben" => Access::Open,
+        "lukket" => Access::Closed,
+        _ => return None,
+    };
+    // "(JOURNAL) (H)" or "() ()" at the end.
+    let mut title = tail.trim();
+    let mut journal = None;
+    if let Some(last) = title
+        .strip_suffix(')')
+        .and_then(|t| t.rfind('(').map(|k| (k, t)))
+    {
+        let (k, t) = last;
+        let before = t[..k].trim_end();
+        if let Some(j) = before
+            .strip_suffix(')')
+            .and_then(|b| b.rfind('(').map(|m| (m, b)))
+        {
+            let (m, b) = j;
+            if !b[m + 1..].contains(['(', ')']) && !t[k + 1..].contains(['(', ')']) {
+                journal = non_empty(Some(&b[m + 1..]));
+                title = b[..m].trim_end();
+            }
+        }
+    }
+    Some(Attachment {
+        number,
+        title: non_empty(Some(title)).unwrap_or_else(|| WITHHELD_TITLE.to_string()),
+        access: acc,
+        doc_id,
+        journal,
+        file: None,
+    })
 }
 
 /// Rows laid out in columns by spaces (a table as `pdftotext -layout` renders it):

@@ -12,7 +12,7 @@ use regex::Regex;
 use crate::attachments;
 use crate::bodies::code_for;
 use crate::dates::{find_date, month_number, resolve};
-use crate::facts::{followups, next_steps, participants};
+use crate::facts::{followups, followups_in, next_steps_in, participants_in, sentences};
 use crate::front::{self, kind_keyword};
 use crate::schedule::{assign_decisions, is_table_header, loose, parse_table};
 use crate::text::{
@@ -407,9 +407,10 @@ fn parse_item(lines: &[Line], ctx: &Context, warnings: &mut Vec<Warning>) -> Ite
         .flatten()
         .collect::<Vec<_>>()
         .join("\n\n");
-    item.participants = participants(&own_text);
+    let own = sentences(&own_text);
+    item.participants = participants_in(&own);
     item.followups = followups(item.decision.as_deref().unwrap_or(""));
-    item.next = next_steps(&own_text, ctx.date);
+    item.next = next_steps_in(&own, ctx.date);
     for sp in &mut item.schedule {
         fill_sub_point(sp, ctx.date);
     }
@@ -423,20 +424,16 @@ fn parse_item(lines: &[Line], ctx: &Context, warnings: &mut Vec<Warning>) -> Ite
 }
 
 fn fill_sub_point(sp: &mut SubPoint, date: NaiveDate) {
-    let all = [
-        Some(sp.title.as_str()),
-        sp.text.as_deref(),
-        sp.decision.as_deref(),
-    ]
-    .into_iter()
-    .flatten()
-    .collect::<Vec<_>>()
-    .join("\n\n");
-    sp.participants = participants(&all);
-    let mut f = followups(sp.text.as_deref().unwrap_or(""));
-    f.extend(followups(sp.decision.as_deref().unwrap_or("")));
+    let text = sentences(sp.text.as_deref().unwrap_or(""));
+    let decision = sentences(sp.decision.as_deref().unwrap_or(""));
+    let mut all = sentences(&sp.title);
+    all.extend(text.iter().cloned());
+    all.extend(decision.iter().cloned());
+    sp.participants = participants_in(&all);
+    let mut f = followups_in(&text);
+    f.extend(followups_in(&decision));
     sp.followups = f;
-    sp.next = next_steps(&all, date);
+    sp.next = next_steps_in(&all, date);
 }
 
 fn dedupe_attachments(item: &mut Item, warnings: &mut Vec<Warning>, line: usize) {

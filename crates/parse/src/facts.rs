@@ -163,8 +163,13 @@ fn subject(who: &str) -> &str {
 
 /// People named as taking part in the treatment of a point.
 pub fn participants(text: &str) -> Vec<String> {
+    participants_in(&sentences(text))
+}
+
+/// [`participants`] of text already split into sentences.
+pub fn participants_in(all: &[String]) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
-    for s in sentences(text) {
+    for s in all {
         if !s.contains("delt") {
             continue;
         }
@@ -184,14 +189,22 @@ pub fn participants(text: &str) -> Vec<String> {
 
 /// Follow-ups stated in a decision: one per owner named.
 pub fn followups(text: &str) -> Vec<Followup> {
+    followups_in(&sentences(text))
+}
+
+/// [`followups`] of text already split into sentences.
+pub fn followups_in(all: &[String]) -> Vec<Followup> {
     let mut out = Vec::new();
-    let all = sentences(text);
     for (i, s) in all.iter().enumerate() {
         if !(s.contains("følger op") || s.contains("videre")) {
             continue;
         }
         let ends_word = |rest: &str| rest.chars().next().is_none_or(|c| !c.is_alphanumeric());
-        let Some(who) = subject_before(s, &[" følger op", " arbejder videre med", " arbejder videre på"], ends_word) else {
+        let Some(who) = subject_before(
+            s,
+            &[" følger op", " arbejder videre med", " arbejder videre på"],
+            ends_word,
+        ) else {
             continue;
         };
         let who = subject(who);
@@ -237,8 +250,13 @@ static BODY_BEFORE_DATE: LazyLock<Regex> = LazyLock::new(|| {
 /// Where the matter goes next: a body and a date in a sentence about postponing or further
 /// treatment. Dates without a year fall on the first such day after `meeting_date`.
 pub fn next_steps(text: &str, meeting_date: NaiveDate) -> Vec<NextStep> {
+    next_steps_in(&sentences(text), meeting_date)
+}
+
+/// [`next_steps`] of text already split into sentences.
+pub fn next_steps_in(all: &[String], meeting_date: NaiveDate) -> Vec<NextStep> {
     let mut out: Vec<NextStep> = Vec::new();
-    for s in sentences(text) {
+    for s in all {
         if !(s.contains("dskud")
             || s.contains("dsætte")
             || s.contains("ehandl")

@@ -2,6 +2,8 @@
 //! decisions: in the decision section each sub-point's agenda text is repeated and the
 //! decision sentences follow it, so the repeated sentences are taken out.
 
+use std::collections::HashSet;
+
 use protokol_core::{ClockTime, SubPoint};
 
 use crate::dates::leading_clock;
@@ -184,27 +186,61 @@ pub fn loose(s: &str) -> String {
     out
 }
 
-/// Whether `sentence` repeats something the agenda text already says.
-fn repeats(sentence: &str, agenda_loose: &str, agenda_sentences: &[String]) -> bool {
-    let s = loose(sentence);
-    let s = s.trim_end_matches(['.', ' ']);
-    if s.is_empty() {
-        return true;
+/// A sub-point's agenda text, prepared for asking whether a decision sentence repeats it.
+struct Agenda {
+    loose: String,
+    /// Each sentence (loose, without its final period) with its set of words.
+    sentences: Vec<(String, HashSet<String>)>,
+    words: HashSet<String>,
+}
+
+impl Agenda {
+    fn new(text: &str) -> Self {
+        let sentences: Vec<(String, HashSet<String>)> = sentences(text)
+            .iter()
+            .map(|s| {
+                let l = loose(s).trim_end_matches(['.', ' ']).to_string();
+                let words = l.split(' ').map(str::to_string).collect();
+                (l, words)
+            })
+            .collect();
+        let words = sentences
+            .iter()
+            .flat_map(|(_, w)| w.iter().cloned())
+            .collect();
+        Self {
+            loose: loose(text),
+            sentences,
+            words,
+        }
     }
-    // Who actually took part ("X deltog …") is a fact of the minutes, even when the agenda
-    // said who would ("X deltager …").
-    if s.contains(" deltog ") {
-        return false;
-    }
-    if agenda_loose.contains(s) {
-        return true;
-    }
-    let words: Vec<&str> = s.split(' ').collect();
-    agenda_sentences.iter().any(|a| {
+
+    /// Whether `sentence` repeats something the agenda text already says.
+    fn repeats(&self, sentence: &str) -> bool {
+        let s = loose(sentence);
+        let s = s.trim_end_matches(['.', ' ']);
+        if s.is_empty() {
+            return true;
+        }
+        // Who actually took part ("X deltog …") is a fact of the minutes, even when the
+        // agenda said who would ("X deltager …").
+        if s.contains(" deltog ") {
+            return false;
+        }
+        if self.loose.contains(s) {
+            return true;
+        }
         // A near repeat shares most of its words; only then is the edit distance worth it.
-        let shared = words.iter().filter(|w| a.split(' ').any(|x| x == **w)).count();
-        shared * 10 >= words.len() * 6 && close(a, s, 0.85)
-    })
+        let words: Vec<&str> = s.split(' ').collect();
+        let known = words.iter().filter(|w| self.words.contains(**w)).count();
+        if known * 10 < words.len() * 6 {
+            return false;
+        }
+        self.sentences.iter().any(|(a, aw)| {
+            let shared = words.iter().filter(|w| aw.contains(**w)).count();
+            shared * 10 >= words.len() * 6 && close(a, s, 0.85)
+        })
+    }
 }
 
 /// Whether two strings are at least `min` similar (normalised Levenshtein), skipping the
@@ -221,11 +257,7 @@ fn close(a: &str, b: &str, min: f64) -> bool {
 /// Removes from a decision segment the sentences that repeat the sub-point's agenda text,
 /// keeping paragraphs and list lines.
 fn decision_only(segment: &str, agenda: &str) -> Option<String> {
-    let agenda_loose = loose(agenda);
-    let agenda_sentences: Vec<String> = sentences(agenda)
-        .iter()
-        .map(|s| loose(s).trim_end_matches(['.', ' ']).to_string())
-        .collect();
+    let agenda = Agenda::new(agenda);
     let mut paragraphs: Vec<String> = Vec::new();
     for para in segment.split("\n\n") {
         let mut lines_out: Vec<String> = Vec::new();
@@ -235,11 +267,7 @@ fn decision_only(segment: &str, agenda: &str) -> Option<String> {
                 None => ("", line.trim()),
             };
             let all = sentences(body);
-            let kept: Vec<String> = all
-                .iter()
-                .filter(|s| !repeats(s, &agenda_loose, &agenda_sentences))
-                .cloned()
-                .collect();
+            let kept: Vec<String> = all.iter().filter(|s| !agenda.repeats(s)).cloned().collect();
             // A list item whose own words were a repeat leaves text that followed it, not an item.
             let prefix = if kept.first() == all.first() {
                 prefix

@@ -114,8 +114,16 @@ pub fn normalize(raw: &str) -> Vec<Line> {
     for (i, raw_line) in text.split('\n').enumerate() {
         let no = i + 1;
         let special = |c: char| {
-            matches!(c, '\u{2060}' | '\u{00ad}' | '\u{200b}' | '\u{feff}' | '\u{00a0}' | '\u{2007}' | '\u{202f}')
-                || (c.is_control() && c != '\t' && c != '\u{000c}')
+            matches!(
+                c,
+                '\u{2060}'
+                    | '\u{00ad}'
+                    | '\u{200b}'
+                    | '\u{feff}'
+                    | '\u{00a0}'
+                    | '\u{2007}'
+                    | '\u{202f}'
+            ) || (c.is_control() && c != '\t' && c != '\u{000c}')
         };
         let cleaned: std::borrow::Cow<str> = if raw_line.chars().any(special) {
             raw_line
@@ -437,8 +445,7 @@ fn reflow_blocks(all: Vec<Vec<Line>>) -> String {
             let this_len = l.trimmed().chars().count();
             let prev_short = prev_len < width * 3 / 4;
             prev_len = this_len;
-            let t = l.trimmed().replace('\t', " ");
-            let t = collapse_spaces(&t);
+            let t = collapse_spaces(l.trimmed());
             if let Some(rest) = list_item(&t) {
                 items.push((true, rest.to_string()));
                 continue;
