@@ -173,7 +173,7 @@ pub fn participants_in(all: &[String]) -> Vec<String> {
         if !s.contains("delt") {
             continue;
         }
-        let Some(who) = subject_before(&s, &[" deltager", " deltog", " deltaget"], |rest| {
+        let Some(who) = subject_before(s, &[" deltager", " deltog", " deltaget"], |rest| {
             PARTICIPATION_TAIL.is_match(rest)
         }) else {
             continue;
@@ -273,7 +273,7 @@ pub fn next_steps_in(all: &[String], meeting_date: NaiveDate) -> Vec<NextStep> {
         {
             continue;
         }
-        for (start, _, day, month, year) in day_months(&s) {
+        for (start, _, day, month, year) in day_months(s) {
             let Some(c) = BODY_BEFORE_DATE.captures(&s[..start]) else {
                 continue;
             };
