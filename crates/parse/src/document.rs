@@ -108,30 +108,38 @@ fn next_text_line(lines: &[Line], from: usize) -> Option<usize> {
     (from..lines.len()).find(|&j| !lines[j].is_blank())
 }
 
+/// "Åben sag" / "Lukket sag" (checked cheaply before the pattern).
+fn is_access_line(t: &str) -> bool {
+    t.starts_with(['Å', 'å', 'L', 'l']) && ACCESS_LINE.is_match(t)
+}
+
 /// Indices of lines that start an item: a title followed by "Åben sag"/"Lukket sag".
 fn item_starts(lines: &[Line]) -> Vec<usize> {
     let mut out = Vec::new();
-    for i in 0..lines.len() {
-        let t = lines[i].trimmed();
-        if t.is_empty()
-            || ACCESS_LINE.is_match(t)
-            || heading(t).is_some()
-            || t.chars().count() > 250
-        {
+    let mut prev: Option<usize> = None; // the last non-blank line
+    for (j, l) in lines.iter().enumerate() {
+        let t = l.trimmed();
+        if t.is_empty() {
             continue;
         }
-        if let Some(j) = next_text_line(lines, i + 1)
-            && ACCESS_LINE.is_match(lines[j].trimmed())
+        if is_access_line(t)
+            && let Some(i) = prev
         {
-            // A long numbered title may wrap onto this line.
-            let start =
-                if !NUMBERED.is_match(t) && i > 0 && NUMBERED.is_match(lines[i - 1].trimmed()) {
+            let title = lines[i].trimmed();
+            if !is_access_line(title) && heading(title).is_none() && title.chars().count() <= 250 {
+                // A long numbered title may wrap onto this line.
+                let start = if !NUMBERED.is_match(title)
+                    && i > 0
+                    && NUMBERED.is_match(lines[i - 1].trimmed())
+                {
                     i - 1
                 } else {
                     i
                 };
-            out.push(start);
+                out.push(start);
+            }
         }
+        prev = Some(j);
     }
     out
 }

@@ -189,24 +189,24 @@ pub fn loose(s: &str) -> String {
 /// A sub-point's agenda text, prepared for asking whether a decision sentence repeats it.
 struct Agenda {
     loose: String,
-    /// Each sentence (loose, without its final period) with its set of words.
-    sentences: Vec<(String, HashSet<String>)>,
-    words: HashSet<String>,
+    /// Each sentence (loose, without its final period) with the hashes of its words.
+    sentences: Vec<(String, HashSet<u64>)>,
+    words: HashSet<u64>,
 }
 
 impl Agenda {
     fn new(text: &str) -> Self {
-        let sentences: Vec<(String, HashSet<String>)> = sentences(text)
+        let sentences: Vec<(String, HashSet<u64>)> = sentences(text)
             .iter()
             .map(|s| {
                 let l = loose(s).trim_end_matches(['.', ' ']).to_string();
-                let words = l.split(' ').map(str::to_string).collect();
+                let words = l.split(' ').map(word_hash).collect();
                 (l, words)
             })
             .collect();
         let words = sentences
             .iter()
-            .flat_map(|(_, w)| w.iter().cloned())
+            .flat_map(|(_, w)| w.iter().copied())
             .collect();
         Self {
             loose: loose(text),
@@ -231,16 +231,23 @@ impl Agenda {
             return true;
         }
         // A near repeat shares most of its words; only then is the edit distance worth it.
-        let words: Vec<&str> = s.split(' ').collect();
-        let known = words.iter().filter(|w| self.words.contains(**w)).count();
+        let words: Vec<u64> = s.split(' ').map(word_hash).collect();
+        let known = words.iter().filter(|w| self.words.contains(*w)).count();
         if known * 10 < words.len() * 6 {
             return false;
         }
         self.sentences.iter().any(|(a, aw)| {
-            let shared = words.iter().filter(|w| aw.contains(**w)).count();
+            let shared = words.iter().filter(|w| aw.contains(*w)).count();
             shared * 10 >= words.len() * 6 && close(a, s, 0.85)
         })
     }
+}
+
+fn word_hash(w: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    w.hash(&mut h);
+    h.finish()
 }
 
 /// Whether two strings are at least `min` similar (normalised Levenshtein), skipping the

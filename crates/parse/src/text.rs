@@ -110,7 +110,11 @@ fn bullets_to_dashes(line: &str) -> Vec<String> {
 /// input line it came from.
 pub fn normalize(raw: &str) -> Vec<Line> {
     let mut out = Vec::new();
-    let text = raw.replace("\r\n", "\n").replace('\r', "\n");
+    let text: std::borrow::Cow<str> = if raw.contains('\r') {
+        raw.replace("\r\n", "\n").replace('\r', "\n").into()
+    } else {
+        raw.into()
+    };
     for (i, raw_line) in text.split('\n').enumerate() {
         let no = i + 1;
         let special = |c: char| {
@@ -125,7 +129,18 @@ pub fn normalize(raw: &str) -> Vec<Line> {
                     | '\u{202f}'
             ) || (c.is_control() && c != '\t' && c != '\u{000c}')
         };
-        let cleaned: std::borrow::Cow<str> = if raw_line.chars().any(special) {
+        // One look at the line decides whether it needs any of the work below.
+        let (mut has_special, mut has_markup) = (false, false);
+        for c in raw_line.chars() {
+            if c.is_ascii() {
+                has_markup |= matches!(c, '<' | '&' | '\u{000c}');
+                has_special |= c.is_ascii_control() && c != '\t' && c != '\u{000c}';
+            } else {
+                has_special |= special(c);
+                has_markup |= is_bullet(c);
+            }
+        }
+        let cleaned: std::borrow::Cow<str> = if has_special {
             raw_line
                 .chars()
                 .filter(|c| !matches!(c, '\u{2060}' | '\u{00ad}' | '\u{200b}' | '\u{feff}'))
@@ -140,7 +155,7 @@ pub fn normalize(raw: &str) -> Vec<Line> {
         } else {
             raw_line.into()
         };
-        if !cleaned.contains(['<', '&', '\u{000c}']) && !cleaned.chars().any(is_bullet) {
+        if !has_markup {
             // The common case: an ordinary line.
             out.push(Line {
                 no,
@@ -500,6 +515,19 @@ pub fn list_item(t: &str) -> Option<&str> {
 }
 
 pub fn collapse_spaces(s: &str) -> String {
+    let b = s.as_bytes();
+    let plain = !b.first().is_some_and(u8::is_ascii_whitespace)
+        && !b.last().is_some_and(u8::is_ascii_whitespace)
+        && !b
+            .windows(2)
+            .any(|w| w[0].is_ascii_whitespace() && w[1].is_ascii_whitespace())
+        && !b
+            .iter()
+            .any(|&c| matches!(c, b'\t' | b'\n' | b'\r' | 0x0b | 0x0c))
+        && !s.contains(['\u{a0}', '\u{2007}', '\u{202f}', '\u{2028}', '\u{3000}']);
+    if plain {
+        return s.to_string();
+    }
     let mut out = String::with_capacity(s.len());
     let mut space = false;
     for c in s.chars() {
