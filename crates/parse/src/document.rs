@@ -104,10 +104,6 @@ fn is_back_matter(t: &str) -> bool {
         || matches!(lower.as_str(), "underskriftsside" | "underskrifter")
 }
 
-fn next_text_line(lines: &[Line], from: usize) -> Option<usize> {
-    (from..lines.len()).find(|&j| !lines[j].is_blank())
-}
-
 /// "Åben sag" / "Lukket sag" (checked cheaply before the pattern).
 fn is_access_line(t: &str) -> bool {
     t.starts_with(['Å', 'å', 'L', 'l']) && ACCESS_LINE.is_match(t)

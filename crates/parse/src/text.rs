@@ -515,16 +515,24 @@ pub fn list_item(t: &str) -> Option<&str> {
 }
 
 pub fn collapse_spaces(s: &str) -> String {
+    // One pass: plain text (single ASCII spaces between words, no other whitespace)
+    // is returned as it is.
     let b = s.as_bytes();
-    let plain = !b.first().is_some_and(u8::is_ascii_whitespace)
-        && !b.last().is_some_and(u8::is_ascii_whitespace)
-        && !b
-            .windows(2)
-            .any(|w| w[0].is_ascii_whitespace() && w[1].is_ascii_whitespace())
-        && !b
-            .iter()
-            .any(|&c| matches!(c, b'\t' | b'\n' | b'\r' | 0x0b | 0x0c))
-        && !s.contains(['\u{a0}', '\u{2007}', '\u{202f}', '\u{2028}', '\u{3000}']);
+    let mut plain = !b.first().is_some_and(u8::is_ascii_whitespace)
+        && !b.last().is_some_and(u8::is_ascii_whitespace);
+    let mut prev_space = false;
+    for &c in b {
+        match c {
+            b' ' if prev_space => plain = false,
+            b' ' => prev_space = true,
+            // Other ASCII whitespace, or a lead byte of U+00A0, U+2000–U+206F, U+3000.
+            b'\t' | b'\n' | b'\r' | 0x0b | 0x0c | 0xc2 | 0xe2 | 0xe3 => plain = false,
+            _ => prev_space = false,
+        }
+        if !plain {
+            break;
+        }
+    }
     if plain {
         return s.to_string();
     }
