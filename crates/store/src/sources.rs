@@ -2,11 +2,11 @@
 //! that a meeting can be merged anew from all of its sources whenever one is added.
 
 use chrono::NaiveDate;
-use protokol_core::exchange::{parse_meeting, to_json};
+use protokol_core::exchange::parse_meeting;
 use protokol_core::{BodyCode, Meeting};
 use sqlx::{AnyConnection, Row};
 
-use crate::codec::{date_text, now};
+use crate::codec::{date_text, json_text, now};
 use crate::write::{Commit, Saved, refuse_invalid_meeting, upsert_in};
 use crate::{Result, Store, StoreError};
 
@@ -126,7 +126,7 @@ where
             .bind(&source.name)
             .bind(&source.sha256)
             .bind(&source.layout)
-            .bind(to_json(&source.meeting))
+            .bind(json_text(&source.meeting))
             .bind(now())
             .execute(&mut *conn)
             .await?;
