@@ -58,23 +58,7 @@ fn join_invalid(v: &[Invalid]) -> String {
 /// Reads one meeting document and validates it.
 pub fn parse_meeting(json: &str) -> Result<Meeting, DocumentError> {
     let de = &mut serde_json::Deserializer::from_str(json);
-    let meeting: Meeting = serde_path_to_error::deserialize(de).map_err(|e| {
-        let path = e.path().to_string();
-        let inner = e.into_inner();
-        match inner.classify() {
-            serde_json::error::Category::Syntax | serde_json::error::Category::Eof => {
-                DocumentError::Syntax {
-                    line: inner.line(),
-                    column: inner.column(),
-                    reason: strip_position(&inner.to_string()),
-                }
-            }
-            _ => DocumentError::Invalid(vec![Invalid::new(
-                if path == "." { "$".to_string() } else { path },
-                strip_position(&inner.to_string()),
-            )]),
-        }
-    })?;
+    let meeting: Meeting = serde_path_to_error::deserialize(de).map_err(document_error)?;
     let problems = validate_meeting(&meeting);
     if problems.is_empty() {
         Ok(meeting)
@@ -90,22 +74,7 @@ pub fn parse_meetings(json: &str) -> Result<Vec<Meeting>, DocumentError> {
         return parse_meeting(json).map(|m| vec![m]);
     }
     let de = &mut serde_json::Deserializer::from_str(json);
-    let meetings: Vec<Meeting> = serde_path_to_error::deserialize(de).map_err(|e| {
-        let path = e.path().to_string();
-        let inner = e.into_inner();
-        match inner.classify() {
-            serde_json::error::Category::Syntax | serde_json::error::Category::Eof => {
-                DocumentError::Syntax {
-                    line: inner.line(),
-                    column: inner.column(),
-                    reason: strip_position(&inner.to_string()),
-                }
-            }
-            _ => {
-                DocumentError::Invalid(vec![Invalid::new(path, strip_position(&inner.to_string()))])
-            }
-        }
-    })?;
+    let meetings: Vec<Meeting> = serde_path_to_error::deserialize(de).map_err(document_error)?;
     let problems: Vec<Invalid> = meetings
         .iter()
         .enumerate()
@@ -119,6 +88,26 @@ pub fn parse_meetings(json: &str) -> Result<Vec<Meeting>, DocumentError> {
         Ok(meetings)
     } else {
         Err(DocumentError::Invalid(problems))
+    }
+}
+
+/// A serde error as a document error: syntax with line and column, anything else with the
+/// JSON path of the value ("$" for the document itself).
+fn document_error(e: serde_path_to_error::Error<serde_json::Error>) -> DocumentError {
+    let path = e.path().to_string();
+    let inner = e.into_inner();
+    match inner.classify() {
+        serde_json::error::Category::Syntax | serde_json::error::Category::Eof => {
+            DocumentError::Syntax {
+                line: inner.line(),
+                column: inner.column(),
+                reason: strip_position(&inner.to_string()),
+            }
+        }
+        _ => DocumentError::Invalid(vec![Invalid::new(
+            if path == "." { "$".to_string() } else { path },
+            strip_position(&inner.to_string()),
+        )]),
     }
 }
 

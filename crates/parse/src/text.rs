@@ -318,23 +318,6 @@ impl Flow {
         }
     }
 
-    /// [`join_broken`] in place: appends `b` to `a`.
-    pub fn join_onto(a: &mut String, b: &str) {
-        let b = b.trim_start();
-        while a.ends_with(char::is_whitespace) {
-            a.pop();
-        }
-        if a.ends_with('-') && !a[..a.len() - 1].ends_with(' ') {
-            let joined = join_broken(a, b);
-            *a = joined;
-            return;
-        }
-        if !a.is_empty() {
-            a.push(' ');
-        }
-        a.push_str(b);
-    }
-
     /// Re-flows lines into clean text (see [`reflow`]).
     pub fn reflow(&self, lines: &[Line]) -> String {
         reflow_blocks(blocks_with(lines, self.double))

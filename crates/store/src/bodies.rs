@@ -111,30 +111,12 @@ impl Store {
         actor: &str,
     ) -> Result<i64> {
         let mut tx = self.begin_write().await?;
-        let body = body_by_code(&mut tx, code)
-            .await?
-            .ok_or_else(|| StoreError::NotFound {
-                entity: "body",
-                id: code.to_string(),
-            })?;
-        let done = sqlx::query(
-            "UPDATE bodies SET settings = $1, version = version + 1, updated_at = $2
-             WHERE id = $3 AND version = $4",
-        )
-        .bind(json_text(settings))
-        .bind(now())
-        .bind(body.id.to_string())
-        .bind(expected_version)
-        .execute(&mut *tx)
-        .await?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::Conflict {
-                entity: "body",
-                id: code.to_string(),
-                expected: expected_version,
-                current: body.version,
-            });
-        }
+        let body = claim_body(&mut tx, code, expected_version).await?;
+        sqlx::query("UPDATE bodies SET settings = $1 WHERE id = $2")
+            .bind(json_text(settings))
+            .bind(body.id.to_string())
+            .execute(&mut *tx)
+            .await?;
         let version = expected_version + 1;
         record(
             &mut tx,
@@ -208,28 +190,7 @@ impl Store {
             return Err(StoreError::Rejected(format!("members[{i}]: {why}")));
         }
         let mut tx = self.begin_write().await?;
-        let body = body_by_code(&mut tx, code)
-            .await?
-            .ok_or_else(|| StoreError::NotFound {
-                entity: "body",
-                id: code.to_string(),
-            })?;
-        let done = sqlx::query(
-            "UPDATE bodies SET version = version + 1, updated_at = $1 WHERE id = $2 AND version = $3",
-        )
-        .bind(now())
-        .bind(body.id.to_string())
-        .bind(expected_version)
-        .execute(&mut *tx)
-        .await?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::Conflict {
-                entity: "body",
-                id: code.to_string(),
-                expected: expected_version,
-                current: body.version,
-            });
-        }
+        let body = claim_body(&mut tx, code, expected_version).await?;
         sqlx::query("DELETE FROM body_memberships WHERE body_id = $1")
             .bind(body.id.to_string())
             .execute(&mut *tx)
@@ -278,6 +239,38 @@ impl Store {
         tx.commit().await?;
         Ok(version)
     }
+}
+
+/// The body with this code, its version moved on by one, provided it is at
+/// `expected_version`; otherwise [`StoreError::NotFound`] or [`StoreError::Conflict`].
+async fn claim_body(
+    conn: &mut AnyConnection,
+    code: &BodyCode,
+    expected_version: i64,
+) -> Result<Body> {
+    let body = body_by_code(conn, code)
+        .await?
+        .ok_or_else(|| StoreError::NotFound {
+            entity: "body",
+            id: code.to_string(),
+        })?;
+    let done = sqlx::query(
+        "UPDATE bodies SET version = version + 1, updated_at = $1 WHERE id = $2 AND version = $3",
+    )
+    .bind(now())
+    .bind(body.id.to_string())
+    .bind(expected_version)
+    .execute(&mut *conn)
+    .await?;
+    if done.rows_affected() == 0 {
+        return Err(StoreError::Conflict {
+            entity: "body",
+            id: code.to_string(),
+            expected: expected_version,
+            current: body.version,
+        });
+    }
+    Ok(body)
 }
 
 /// The id of the person with this name, created if there is none.
