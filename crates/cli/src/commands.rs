@@ -169,3 +169,104 @@ pub async fn migrate(g: &Global) -> Result<ExitCode> {
     println!("The {} database is up to date.", store.backend().name());
     Ok(ExitCode::SUCCESS)
 }
+
+/// Output format of `protokol render`.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Pdf,
+    Html,
+}
+
+/// Which version `protokol render` writes. The CLI is run by the secretariat on the server,
+/// so it may write the internal version; the web decides by who is signed in.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Version {
+    Public,
+    Internal,
+}
+
+/// What `protokol render` was asked for.
+pub struct RenderRequest<'a> {
+    pub meeting: &'a str,
+    pub item: Option<u32>,
+    pub kind: Option<&'a str>,
+    pub format: Format,
+    pub version: Version,
+    pub out: &'a Path,
+}
+
+/// Finds the meeting named "BODY/YYYY-MM-DD", where BODY is the body's code ("DIR"), its
+/// name or the name as it appears in web addresses ("direktionen").
+async fn find_meeting(
+    store: &Store,
+    spec: &str,
+) -> Result<(protokol_core::Meeting, protokol_core::Body)> {
+    use protokol_core::danish::slug;
+    let (body, date) = spec.rsplit_once('/').with_context(|| {
+        format!("--meeting {spec:?}: write it as BODY/YYYY-MM-DD, e.g. DIR/2023-09-06")
+    })?;
+    let date = chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d").with_context(|| {
+        format!("--meeting {spec:?}: {date:?} is not a date written YYYY-MM-DD")
+    })?;
+    let bodies = store.bodies().await?;
+    let wanted = body.trim();
+    let found = bodies
+        .into_iter()
+        .find(|b| {
+            b.code.as_str().eq_ignore_ascii_case(wanted)
+                || b.name.eq_ignore_ascii_case(wanted)
+                || slug(&b.name) == slug(wanted)
+        })
+        .with_context(|| format!("--meeting {spec:?}: no body with the code or name {wanted:?}"))?;
+    let (meeting, _) = store
+        .meeting_on(&found.code, date)
+        .await?
+        .with_context(|| {
+            format!(
+                "--meeting {spec:?}: {} has no meeting on {date}",
+                found.name
+            )
+        })?;
+    Ok((meeting, found))
+}
+
+pub async fn render(g: &Global, req: RenderRequest<'_>) -> Result<ExitCode> {
+    use protokol_render::{DocKind, Document, Edition, Scope};
+    let store = open_store(g).await?;
+    let (meeting, body) = find_meeting(&store, req.meeting).await?;
+    store.close().await;
+    let kind = match req.kind {
+        Some(k) => DocKind::from_slug(k)
+            .with_context(|| format!("--kind {k:?}: use dagsorden or referat"))?,
+        // Minutes once they exist, else the agenda.
+        None => *DocKind::available_for(&meeting)
+            .last()
+            .unwrap_or(&DocKind::Agenda),
+    };
+    let edition = match req.version {
+        Version::Public => Edition::Public,
+        Version::Internal => Edition::Internal,
+    };
+    let scope = req.item.map_or(Scope::Meeting, Scope::Item);
+    let doc = Document::build(&meeting, &body.settings, edition, kind, scope)
+        .with_context(|| format!("--item: {}", req.meeting))?;
+    let started = std::time::Instant::now();
+    let bytes = match req.format {
+        Format::Pdf => protokol_render::pdf::render(&doc)?,
+        Format::Html => protokol_render::html::standalone(&doc)?.into_bytes(),
+    };
+    let tmp = req.out.with_extension("tmp");
+    std::fs::write(&tmp, &bytes).with_context(|| format!("cannot write {}", tmp.display()))?;
+    std::fs::rename(&tmp, req.out)
+        .with_context(|| format!("cannot write {}", req.out.display()))?;
+    println!(
+        "Wrote {} ({} {}, {} version, {} kB) in {} ms.",
+        req.out.display(),
+        doc.kind_label.to_lowercase(),
+        if doc.extract { "extract" } else { "document" },
+        edition.as_str(),
+        bytes.len().div_ceil(1024),
+        started.elapsed().as_millis()
+    );
+    Ok(ExitCode::SUCCESS)
+}

@@ -88,6 +88,32 @@ enum Command {
         #[arg(long)]
         demo: bool,
     },
+    /// Render a meeting's agenda or minutes (or one item of it) as PDF or HTML.
+    ///
+    /// Example: protokol render --meeting DIR/2023-09-06 --format pdf --version public
+    /// --out referat.pdf
+    Render {
+        /// The meeting, as BODY/YYYY-MM-DD; BODY is the body's code or name.
+        #[arg(long, value_name = "BODY/DATE")]
+        meeting: String,
+        /// Render only this item, as a single-item extract.
+        #[arg(long, value_name = "N")]
+        item: Option<u32>,
+        /// dagsorden (agenda) or referat (minutes); default: the minutes once the meeting
+        /// has them, else the agenda.
+        #[arg(long, value_name = "KIND", value_parser = ["dagsorden", "referat"])]
+        kind: Option<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = commands::Format::Pdf)]
+        format: commands::Format,
+        /// public: what anyone may read (closed content left out); internal: complete,
+        /// marked as internal on every page.
+        #[arg(long, value_enum, default_value_t = commands::Version::Public)]
+        version: commands::Version,
+        /// File to write.
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
     /// Bring the database schema up to date (also done automatically at start).
     Migrate,
     /// Measure performance (prints figures and baselines measured in the same run).
@@ -158,6 +184,27 @@ fn main() -> ExitCode {
             } => commands::export(g, &out, public).await,
             Command::Serve { addr, demo } => commands::serve(g, addr, demo).await,
             Command::Migrate => commands::migrate(g).await,
+            Command::Render {
+                meeting,
+                item,
+                kind,
+                format,
+                version,
+                out,
+            } => {
+                commands::render(
+                    g,
+                    commands::RenderRequest {
+                        meeting: &meeting,
+                        item,
+                        kind: kind.as_deref(),
+                        format,
+                        version,
+                        out: &out,
+                    },
+                )
+                .await
+            }
             Command::Bench(BenchCommand::Import {
                 docs,
                 pdf_copies,

@@ -36,7 +36,7 @@ fn non_empty(s: Option<&str>) -> Option<String> {
 }
 
 static COLUMNS: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^\s*(?P<no>\d{1,3})\s{2,}(?P<access>Åben|Lukket)\b(?:\s{2,}(?P<title>.*?))?(?:\s{2,}(?P<journal>\d+/\d{2,4}))?\s*$")
+    Regex::new(r"^\s*(?P<no>\d{1,3})\s{2,}(?P<access>Åben|Lukket)\b(?:\s{2,}(?P<title>.*?))?(?:\s{2,}(?P<doc>\d{4,}))?(?:\s{2,}(?P<journal>\d+/\d{2,4}))?\s*$")
         .unwrap_or_else(|e| panic!("{e}"))
 });
 static COLUMN_GAP: LazyLock<Regex> =
@@ -46,7 +46,12 @@ static JOURNAL_ONLY: LazyLock<Regex> =
 
 /// Parses the lines of a "Bilag:" section.
 pub fn parse(lines: &[Line], warnings: &mut Vec<Warning>) -> Vec<Attachment> {
-    let text_lines: Vec<&Line> = lines.iter().filter(|l| !l.is_blank()).collect();
+    // A table's header row ("Nr.  Adgang  Titel  Dok.nr.  J.nr.") names the columns the
+    // rows below already show; it carries no attachment.
+    let text_lines: Vec<&Line> = lines
+        .iter()
+        .filter(|l| !l.is_blank() && !is_header_row(l.trimmed()))
+        .collect();
     if text_lines.iter().any(|l| l.text.matches('\t').count() >= 2) {
         return parse_tabbed(&text_lines, warnings);
     }
@@ -83,6 +88,16 @@ pub fn parse(lines: &[Line], warnings: &mut Vec<Warning>) -> Vec<Attachment> {
         }
     }
     out
+}
+
+/// Whether a line is a table header naming the columns: it begins "Nr." (or "Nr") and
+/// names the access column.
+fn is_header_row(t: &str) -> bool {
+    let mut words = t.split_whitespace();
+    matches!(words.next(), Some("Nr." | "Nr" | "Nummer"))
+        && words
+            .next()
+            .is_some_and(|w| w.eq_ignore_ascii_case("adgang"))
 }
 
 /// One entry "N - [DOCID] Åben|Lukket TITLE [(JOURNAL) (X)]", read from both ends.
@@ -145,7 +160,7 @@ fn parse_columns(lines: &[&Line], warnings: &mut Vec<Warning>) -> Vec<Attachment
                 title: non_empty(c.name("title").map(|m| m.as_str()))
                     .unwrap_or_else(|| WITHHELD_TITLE.to_string()),
                 access: access(&c["access"]),
-                doc_id: None,
+                doc_id: non_empty(c.name("doc").map(|m| m.as_str())),
                 journal: non_empty(c.name("journal").map(|m| m.as_str())),
                 file: None,
             });
@@ -299,6 +314,31 @@ mod tests {
         assert_eq!(
             (a[2].title.as_str(), a[2].access),
             (WITHHELD_TITLE, Access::Closed)
+        );
+    }
+
+    #[test]
+    fn column_table_with_header_and_document_numbers() {
+        let raw = "Nr.    Adgang     Titel                         Dok.nr.    J.nr.\n1      Åben       APV for ledere                3514050    91141/23\n7      Lukket     Indstilling om sygefravær DIR 6 sep\n                  2023\n8      Åben       Notat                                    12/2024\n";
+        let mut w = Vec::new();
+        let a = parse(&normalize(raw), &mut w);
+        assert!(w.is_empty(), "{w:?}");
+        assert_eq!(a.len(), 3);
+        assert_eq!(
+            (
+                a[0].title.as_str(),
+                a[0].doc_id.as_deref(),
+                a[0].journal.as_deref()
+            ),
+            ("APV for ledere", Some("3514050"), Some("91141/23"))
+        );
+        assert_eq!(
+            (a[1].title.as_str(), a[1].access),
+            ("Indstilling om sygefravær DIR 6 sep 2023", Access::Closed)
+        );
+        assert_eq!(
+            (a[2].doc_id.as_deref(), a[2].journal.as_deref()),
+            (None, Some("12/2024"))
         );
     }
 

@@ -15,6 +15,7 @@ use crate::dates::{find_date, month_number, resolve};
 use crate::facts::{followups, followups_in, next_steps_in, participants_in, sentences};
 use crate::front::{self, kind_keyword};
 use crate::schedule::{assign_decisions, is_table_header, loose, parse_table};
+use crate::stated::{self, Stated};
 use crate::text::{
     Flow, Line, join_broken, list_item, normalize, remove_page_furniture, running_header,
 };
@@ -193,10 +194,7 @@ fn route(lines: &[Line]) -> (Vec<String>, Vec<Line>) {
 /// Takes a forward plan table ("Dato" followed by rows "13. Sep." and their topics) out of
 /// `lines`.
 fn take_forward_plan(lines: &mut Vec<Line>, meeting_date: NaiveDate) -> Vec<ForwardPlanEntry> {
-    let Some(start) = lines
-        .iter()
-        .position(|l| l.trimmed().eq_ignore_ascii_case("dato"))
-    else {
+    let Some(mut start) = lines.iter().position(|l| is_plan_header(l.trimmed())) else {
         return Vec::new();
     };
     let mut plan: Vec<ForwardPlanEntry> = Vec::new();
@@ -204,9 +202,14 @@ fn take_forward_plan(lines: &mut Vec<Line>, meeting_date: NaiveDate) -> Vec<Forw
     while end < lines.len() {
         let l = &lines[end];
         let t = l.trimmed();
-        if t.is_empty() {
+        // Blank lines, and the header repeated where the table runs over a page break.
+        if t.is_empty() || is_plan_header(t) {
             end += 1;
             continue;
+        }
+        // The list of topics without a date follows the table.
+        if t.contains("fventer") && loose(t).starts_with("punkter som afventer dato") {
+            break;
         }
         if let Some(c) = PLAN_ROW.captures(t)
             && let Some(month) = month_number(&c[2])
@@ -239,8 +242,31 @@ fn take_forward_plan(lines: &mut Vec<Line>, meeting_date: NaiveDate) -> Vec<Forw
     if plan.is_empty() {
         return plan;
     }
+    // The table's caption ("Punkter til kommende møder") on the line before its header.
+    if let Some(prev) = lines[..start].iter().rposition(|l| !l.is_blank())
+        && lines[prev]
+            .trimmed()
+            .to_lowercase()
+            .starts_with("punkter til ")
+        && !lines[prev].trimmed().ends_with('.')
+    {
+        start = prev;
+    }
     lines.drain(start..end);
     plan
+}
+
+/// The header of a forward-plan table: "Dato", or "Dato" and the name of the topics column.
+fn is_plan_header(t: &str) -> bool {
+    let mut words = t.split_whitespace();
+    words.next().is_some_and(|w| w.eq_ignore_ascii_case("dato"))
+        && words.next().is_none_or(|w| {
+            matches!(
+                w.to_lowercase().as_str(),
+                "punkter" | "punkt" | "emner" | "emne"
+            )
+        })
+        && words.next().is_none()
 }
 
 /// Takes the list under "Punkter som afventer dato:" out of `lines`.
@@ -402,10 +428,23 @@ fn parse_item(lines: &[Line], ctx: &Context, warnings: &mut Vec<Warning>) -> Ite
         }
     }
     item.case = case;
+
+    // Facts stated on their own lines ("Deltagere: …") leave the sections they stand in.
+    let mut stated = Stated::default();
+    for text in [
+        &mut item.case,
+        &mut item.economy,
+        &mut item.recommendation,
+        &mut item.decision,
+    ] {
+        let s = stated::take(text, ctx.date);
+        stated.participants.extend(s.participants);
+        stated.followups.extend(s.followups);
+        stated.next.extend(s.next);
+    }
     if access == Access::Closed {
         item.public_decision = item.decision.clone();
     }
-
     let own_text = [item.case.as_deref(), item.decision.as_deref()]
         .into_iter()
         .flatten()
@@ -415,6 +454,7 @@ fn parse_item(lines: &[Line], ctx: &Context, warnings: &mut Vec<Warning>) -> Ite
     item.participants = participants_in(&own);
     item.followups = followups(item.decision.as_deref().unwrap_or(""));
     item.next = next_steps_in(&own, ctx.date);
+    stated.merge_into(&mut item.participants, &mut item.followups, &mut item.next);
     for sp in &mut item.schedule {
         fill_sub_point(sp, ctx.date);
     }
@@ -428,6 +468,11 @@ fn parse_item(lines: &[Line], ctx: &Context, warnings: &mut Vec<Warning>) -> Ite
 }
 
 fn fill_sub_point(sp: &mut SubPoint, date: NaiveDate) {
+    let mut stated = stated::take(&mut sp.text, date);
+    let d = stated::take(&mut sp.decision, date);
+    stated.participants.extend(d.participants);
+    stated.followups.extend(d.followups);
+    stated.next.extend(d.next);
     let text = sentences(sp.text.as_deref().unwrap_or(""));
     let decision = sentences(sp.decision.as_deref().unwrap_or(""));
     let mut all = sentences(&sp.title);
@@ -438,6 +483,7 @@ fn fill_sub_point(sp: &mut SubPoint, date: NaiveDate) {
     f.extend(followups_in(&decision));
     sp.followups = f;
     sp.next = next_steps_in(&all, date);
+    stated.merge_into(&mut sp.participants, &mut sp.followups, &mut sp.next);
 }
 
 fn dedupe_attachments(item: &mut Item, warnings: &mut Vec<Warning>, line: usize) {

@@ -18,6 +18,7 @@ mod document;
 pub mod facts;
 pub mod front;
 pub mod schedule;
+pub mod stated;
 pub mod text;
 
 use protokol_core::Meeting;

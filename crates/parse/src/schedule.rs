@@ -46,10 +46,14 @@ fn rows(lines: &[Line]) -> Vec<Row> {
     let mut rows: Vec<Row> = Vec::new();
     let mut prev_blank = false;
     for l in lines {
-        if l.is_blank() {
+        // A table that runs over a page break repeats its header on the next page.
+        if l.is_blank() || is_table_header(l.trimmed()) {
             prev_blank = true;
             if let Some(r) = rows.last_mut() {
-                r.lines.push(l.clone());
+                r.lines.push(Line {
+                    no: l.no,
+                    text: String::new(),
+                });
             }
             continue;
         }
@@ -70,7 +74,12 @@ fn rows(lines: &[Line]) -> Vec<Row> {
             .last()
             .and_then(|r| r.lines.iter().rev().find(|x| !x.is_blank()))
             .is_some_and(|x| ends_sentence(x.trimmed()));
-        if prev_blank && indented && last_done && looks_like_title(l.trimmed()) {
+        if prev_blank
+            && indented
+            && last_done
+            && looks_like_title(l.trimmed())
+            && !crate::stated::is_stated(&l.text)
+        {
             rows.push(Row {
                 time: None,
                 lines: vec![Line {

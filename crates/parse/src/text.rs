@@ -222,8 +222,9 @@ pub fn running_header(line: &str) -> Option<(String, String)> {
 
 /// The shape of a line with digits blurred, to find lines that repeat on every page.
 fn shape(line: &str) -> String {
-    line.trim()
-        .chars()
+    // Column gaps vary with the page's layout; the words do not.
+    line.split_whitespace()
+        .flat_map(|w| std::iter::once(' ').chain(w.chars()))
         .map(|c| if c.is_ascii_digit() { '#' } else { c })
         .collect()
 }
