@@ -26,7 +26,7 @@ use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
 pub use files::{MAX_JSON_BYTES, MAX_PDF_BYTES, MAX_TEXT_BYTES, collect_files};
-pub use pdf::Extractor;
+pub use pdf::{Extractor, extract as extract_pdf_text};
 pub use report::{FileReport, Format, LineWarning, MeetingReport, Summary, Timings, count};
 
 /// Why one file was not imported.

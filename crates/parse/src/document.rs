@@ -437,11 +437,12 @@ fn parse_item(lines: &[Line], ctx: &Context, warnings: &mut Vec<Warning>) -> Ite
         &mut item.recommendation,
         &mut item.decision,
     ] {
-        let s = stated::take(text, ctx.date);
-        stated.participants.extend(s.participants);
-        stated.followups.extend(s.followups);
-        stated.next.extend(s.next);
+        stated.extend(stated::take(text, ctx.date));
     }
+    item.votes = std::mem::take(&mut stated.votes);
+    item.dissents = std::mem::take(&mut stated.dissents);
+    item.absent = std::mem::take(&mut stated.absent);
+    item.disqualified = std::mem::take(&mut stated.disqualified);
     if access == Access::Closed {
         item.public_decision = item.decision.clone();
     }
@@ -469,10 +470,7 @@ fn parse_item(lines: &[Line], ctx: &Context, warnings: &mut Vec<Warning>) -> Ite
 
 fn fill_sub_point(sp: &mut SubPoint, date: NaiveDate) {
     let mut stated = stated::take(&mut sp.text, date);
-    let d = stated::take(&mut sp.decision, date);
-    stated.participants.extend(d.participants);
-    stated.followups.extend(d.followups);
-    stated.next.extend(d.next);
+    stated.extend(stated::take(&mut sp.decision, date));
     let text = sentences(sp.text.as_deref().unwrap_or(""));
     let decision = sentences(sp.decision.as_deref().unwrap_or(""));
     let mut all = sentences(&sp.title);

@@ -1,20 +1,37 @@
 //! Facts a document states on lines of their own, as protokol's published documents do
 //! (and as other systems print them): "Deltagere: A, B.", "Opfølgning: Owner: what.",
-//! "Videre behandling: Udskudt til Direktionen den 13. september 2023." Such paragraphs are
+//! "Videre behandling: Udskudt til Direktionen den 13. september 2023.", "Afstemning: For
+//! (19): V, A.", "Protokoltilførsel: Name: text.", "Fraværende under punktet: Name.",
+//! "Inhabil: Name." Such paragraphs are
 //! taken out of the text they stand in and returned as structured facts, which are then
 //! merged with the facts found in the running text.
 
 use std::sync::LazyLock;
 
 use chrono::NaiveDate;
-use protokol_core::{Followup, FollowupStatus, NextKind, NextStep};
+use protokol_core::{Dissent, Followup, FollowupStatus, NextKind, NextStep, Vote, VoteOption};
 use regex::Regex;
 
 use crate::dates::find_date;
 use crate::schedule::loose;
 
 /// The prefixes that open a stated-fact paragraph.
-pub const PREFIXES: [&str; 3] = ["Deltagere: ", "Opfølgning: ", "Videre behandling: "];
+pub const PREFIXES: [&str; 7] = [
+    "Deltagere: ",
+    "Opfølgning: ",
+    "Videre behandling: ",
+    "Afstemning: ",
+    "Protokoltilførsel: ",
+    "Fraværende under punktet: ",
+    "Inhabil: ",
+];
+
+static VOTE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"^(?P<option>For|Imod|Undlod at stemme)(?:\s+\((?P<count>\d+)\))?(?::\s*(?P<who>.+))?$",
+    )
+    .unwrap_or_else(|e| panic!("{e}"))
+});
 
 static NEXT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)^(?P<kind>udskudt til|udsat til|behandles videre i|videre til)\s+(?P<body>.+?)\s+den\s+(?P<date>.+?)\.?$")
@@ -33,9 +50,55 @@ pub struct Stated {
     pub participants: Vec<String>,
     pub followups: Vec<Followup>,
     pub next: Vec<NextStep>,
+    pub votes: Vec<Vote>,
+    pub dissents: Vec<Dissent>,
+    pub absent: Vec<String>,
+    pub disqualified: Vec<String>,
+}
+
+fn people(s: &str) -> Vec<String> {
+    strip_end(s)
+        .split(", ")
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(String::from)
+        .collect()
+}
+
+fn vote(s: &str) -> Option<Vote> {
+    let c = VOTE.captures(strip_end(s))?;
+    let option = match &c["option"] {
+        "For" => VoteOption::For,
+        "Imod" => VoteOption::Against,
+        _ => VoteOption::Abstain,
+    };
+    // Party letters are short capitals ("A", "SF", "Å"); anything else is a member's name.
+    let (parties, members): (Vec<String>, Vec<String>) = c
+        .name("who")
+        .map(|w| people(w.as_str()))
+        .unwrap_or_default()
+        .into_iter()
+        .partition(|w| w.chars().count() <= 3 && w.chars().all(char::is_uppercase));
+    Some(Vote {
+        option,
+        members,
+        parties,
+        count: c.name("count").and_then(|n| n.as_str().parse().ok()),
+    })
 }
 
 impl Stated {
+    /// Adds another set of stated facts to this one.
+    pub fn extend(&mut self, other: Stated) {
+        self.participants.extend(other.participants);
+        self.followups.extend(other.followups);
+        self.next.extend(other.next);
+        self.votes.extend(other.votes);
+        self.dissents.extend(other.dissents);
+        self.absent.extend(other.absent);
+        self.disqualified.extend(other.disqualified);
+    }
+
     /// Adds these facts to lists found elsewhere, leaving out what is there already (the
     /// same person, the same owner, the same body and date).
     pub fn merge_into(
@@ -92,13 +155,21 @@ pub fn take(text: &mut Option<String>, meeting_date: NaiveDate) -> Stated {
     for para in t.split("\n\n") {
         let p = para.trim();
         if let Some(rest) = p.strip_prefix(PREFIXES[0]) {
-            out.participants.extend(
-                strip_end(rest)
-                    .split(", ")
-                    .map(str::trim)
-                    .filter(|s| !s.is_empty())
-                    .map(String::from),
-            );
+            out.participants.extend(people(rest));
+        } else if let Some(v) = p.strip_prefix(PREFIXES[3]).and_then(vote) {
+            out.votes.push(v);
+        } else if let Some((member, text)) = p
+            .strip_prefix(PREFIXES[4])
+            .and_then(|rest| rest.split_once(": "))
+        {
+            out.dissents.push(Dissent {
+                member: member.trim().to_string(),
+                text: text.trim().to_string(),
+            });
+        } else if let Some(rest) = p.strip_prefix(PREFIXES[5]) {
+            out.absent.extend(people(rest));
+        } else if let Some(rest) = p.strip_prefix(PREFIXES[6]) {
+            out.disqualified.extend(people(rest));
         } else if let Some(rest) = p.strip_prefix(PREFIXES[1]) {
             let (owner, what) = match strip_end(rest).split_once(": ") {
                 Some((o, w)) => (o.trim(), Some(format!("{}.", strip_end(w)))),
@@ -165,6 +236,35 @@ mod tests {
                 "Børne- og Ungdomsudvalget",
                 NaiveDate::from_ymd_opt(2023, 9, 13).unwrap(),
                 NextKind::Postponed
+            )
+        );
+    }
+
+    #[test]
+    fn votes_dissents_and_attendance_are_read() {
+        let date = NaiveDate::from_ymd_opt(2024, 6, 18).unwrap();
+        let mut text = Some("Godkendt.\n\nAfstemning: For (19): V, A.\n\nAfstemning: Imod (2): Ulla Mortensen, O.\n\nAfstemning: Undlod at stemme.\n\nProtokoltilførsel: Ulla Mortensen: O stemmer imod.\n\nFraværende under punktet: Jan Petersen.\n\nInhabil: Kasper Bjerregaard.".to_string());
+        let s = take(&mut text, date);
+        assert_eq!(text.as_deref(), Some("Godkendt."));
+        assert_eq!(s.votes.len(), 3);
+        assert_eq!(
+            (s.votes[0].count, s.votes[0].parties.clone()),
+            (Some(19), vec!["V".to_string(), "A".to_string()])
+        );
+        assert_eq!(
+            (s.votes[1].members.clone(), s.votes[1].parties.clone()),
+            (vec!["Ulla Mortensen".to_string()], vec!["O".to_string()])
+        );
+        assert_eq!(
+            (s.votes[2].option, s.votes[2].count),
+            (VoteOption::Abstain, None)
+        );
+        assert_eq!(s.dissents[0].text, "O stemmer imod.");
+        assert_eq!(
+            (s.absent.clone(), s.disqualified.clone()),
+            (
+                vec!["Jan Petersen".to_string()],
+                vec!["Kasper Bjerregaard".to_string()]
             )
         );
     }

@@ -471,20 +471,33 @@ fn next_doc(n: &protokol_core::NextStep) -> NextDoc {
 
 fn vote_line(v: &Vote) -> String {
     let label = match v.option {
-        VoteOption::For => "For stemte",
-        VoteOption::Against => "Imod stemte",
+        VoteOption::For => "For",
+        VoteOption::Against => "Imod",
         VoteOption::Abstain => "Undlod at stemme",
     };
-    let mut who: Vec<String> = v.members.clone();
-    who.extend(v.parties.iter().cloned());
-    let count = v
-        .count
-        .map(|c| c.to_string())
-        .unwrap_or_else(|| who.len().to_string());
-    if who.is_empty() {
-        format!("{label}: {count}")
+    let mut line = format!("Afstemning: {label}");
+    if let Some(c) = v.count {
+        line.push_str(&format!(" ({c})"));
+    }
+    let who: Vec<&str> = v
+        .members
+        .iter()
+        .chain(&v.parties)
+        .map(String::as_str)
+        .collect();
+    if !who.is_empty() {
+        line.push_str(": ");
+        line.push_str(&who.join(", "));
+    }
+    line.push('.');
+    line
+}
+
+fn people_line(label: &str, people: &[String]) -> Vec<String> {
+    if people.is_empty() {
+        Vec::new()
     } else {
-        format!("{label}: {count} ({})", who.join(", "))
+        vec![format!("{label}: {}.", people.join(", "))]
     }
 }
 
@@ -590,11 +603,11 @@ fn item_doc(m: &Meeting, item: &Item, minutes: bool) -> ItemDoc {
         dissents: only_minutes(
             item.dissents
                 .iter()
-                .map(|d| format!("{}: {}", d.member, d.text))
+                .map(|d| format!("Protokoltilførsel: {}: {}", d.member, full_stop(&d.text)))
                 .collect(),
         ),
-        absent: only_minutes(item.absent.clone()),
-        disqualified: only_minutes(item.disqualified.clone()),
+        absent: only_minutes(people_line("Fraværende under punktet", &item.absent)),
+        disqualified: only_minutes(people_line("Inhabil", &item.disqualified)),
     }
 }
 

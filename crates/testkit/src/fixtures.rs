@@ -114,3 +114,81 @@ const COUNCIL_MEETING: &str = r#"{
   ],
   "sources": ["kb-2024-06-18.pdf"]
 }"#;
+
+/// A string planted in every closed field by [`with_closed_canaries`]; no public surface
+/// may ever show it.
+pub const CANARY: &str = "KANARIE-5b1d-LUKKET";
+
+/// `meeting` with closed content added, each closed field carrying [`CANARY`]: a closed item
+/// (internal title, case, economy, recommendation, decision, a timed sub-point with text,
+/// decision, guest, follow-up; participants; a closed attachment with file text) whose
+/// public title and decision are canary-free, and a closed attachment with a file in the
+/// first open item.
+pub fn with_closed_canaries(mut meeting: Meeting) -> Meeting {
+    use protokol_core::{
+        Access, Attachment, AttachmentFile, ClockTime, Followup, FollowupStatus, Item, SubPoint,
+    };
+    let file = |what: &str| AttachmentFile {
+        name: format!("{what}.pdf"),
+        media_type: "application/pdf".into(),
+        sha256: None,
+        text: Some(format!("Filtekst {what} {CANARY}")),
+    };
+    let next_number = meeting
+        .items
+        .iter()
+        .filter_map(|i| i.number)
+        .max()
+        .unwrap_or(0)
+        + 1;
+    let mut closed = Item::new(Some(next_number), format!("Personalesag {CANARY}"));
+    closed.access = Access::Closed;
+    closed.closed_reason = Some("Personalesag".into());
+    closed.public_title = Some("Ansættelse af direktør".into());
+    closed.public_decision = Some("Indstillingen blev godkendt.".into());
+    closed.route = meeting
+        .items
+        .first()
+        .map(|i| i.route.clone())
+        .unwrap_or_default();
+    closed.case = Some(format!("Sagsfremstilling {CANARY}."));
+    closed.economy = Some(format!("Økonomi {CANARY}."));
+    closed.recommendation = Some(format!("Indstilling {CANARY}."));
+    closed.decision = Some(format!("Beslutning {CANARY}."));
+    closed.participants = vec![format!("Gæst {CANARY}")];
+    closed.followups = vec![Followup {
+        owner: format!("Ejer {CANARY}"),
+        text: Some(format!("Opgave {CANARY}.")),
+        status: FollowupStatus::Open,
+    }];
+    closed.schedule = vec![SubPoint {
+        time: "11:30".parse::<ClockTime>().ok(),
+        title: format!("Underpunkt {CANARY}"),
+        text: Some(format!("Underpunktets tekst {CANARY}.")),
+        decision: Some(format!("Underpunktets beslutning {CANARY}.")),
+        participants: vec![format!("Gæst i underpunkt {CANARY}")],
+        followups: Vec::new(),
+        next: Vec::new(),
+    }];
+    closed.attachments = vec![Attachment {
+        number: 1,
+        title: format!("Lukket bilag {CANARY}"),
+        access: Access::Closed,
+        doc_id: Some("9990001".into()),
+        journal: Some("99/99".into()),
+        file: Some(file("lukket")),
+    }];
+    meeting.items.push(closed);
+    if let Some(open) = meeting.items.iter_mut().find(|i| !i.access.is_closed()) {
+        let number = open.attachments.iter().map(|a| a.number).max().unwrap_or(0) + 1;
+        open.attachments.push(Attachment {
+            number,
+            title: format!("Lukket bilag i åbent punkt {CANARY}"),
+            access: Access::Closed,
+            doc_id: Some("9990002".into()),
+            journal: None,
+            file: Some(file("notat")),
+        });
+    }
+    meeting
+}

@@ -13,7 +13,7 @@ use sqlx::Connection;
 
 mod fixtures;
 
-pub use fixtures::{council_meeting, demo_dir, demo_meetings};
+pub use fixtures::{CANARY, council_meeting, demo_dir, demo_meetings, with_closed_canaries};
 
 /// The default PostgreSQL server for tests.
 pub const DEFAULT_POSTGRES_URL: &str = "postgres://postgres@127.0.0.1:5432/test";
