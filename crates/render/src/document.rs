@@ -145,6 +145,8 @@ pub struct AttachmentDoc {
     pub journal: String,
     /// Whether a file is stored for it (the web offers a download for open ones).
     pub has_file: bool,
+    /// The web address of its download: set only for an open attachment with a file.
+    pub href: String,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -560,6 +562,15 @@ fn item_doc(m: &Meeting, item: &Item, minutes: bool) -> ItemDoc {
             .attachments
             .iter()
             .map(|a| AttachmentDoc {
+                href: match (item.number, &a.file) {
+                    (Some(n), Some(_)) if !a.access.is_closed() => format!(
+                        "/{}/{}/punkt/{n}/bilag/{}",
+                        slug(&m.body.name),
+                        m.date.format("%Y-%m-%d"),
+                        a.number
+                    ),
+                    _ => String::new(),
+                },
                 number: a.number,
                 title: a.title.clone(),
                 closed: a.access.is_closed(),

@@ -107,15 +107,12 @@ fn pdf_is_a4_tagged_danish_with_bookmarks_and_embedded_fonts() {
     let bytes = pdf::render(&d).unwrap();
     let raw = String::from_utf8_lossy(&bytes);
     assert!(bytes.starts_with(b"%PDF-"));
-    assert!(raw.contains("/Lang (da)"), "document language Danish");
+    assert!(raw.contains("/Lang(da-DK)"), "document language Danish");
     assert!(raw.contains("/StructTreeRoot"), "tagged PDF");
     assert!(raw.contains("/Outlines"), "bookmarks");
     assert!(raw.contains("/FontFile2"), "embedded TrueType fonts");
     assert!(raw.contains("pdfuaid"), "PDF/UA identification");
-    assert!(
-        raw.contains("/MediaBox [0 0 595.2756 841.8898]"),
-        "A4 pages"
-    );
+    assert!(raw.contains("/MediaBox[0 0 595.2756 841.8898]"), "A4 pages");
     let text = pdf_text(&bytes);
     assert!(text.contains("Indholdsfortegnelse"));
     assert!(text.contains("Side 1 af"));

@@ -19,6 +19,9 @@ pub enum WebError {
     Store(#[from] protokol_store::StoreError),
     #[error("template: {0}")]
     Template(#[from] askama::Error),
+    /// A document could not be laid out (the message is logged, never shown).
+    #[error("render: {0}")]
+    Render(String),
 }
 
 impl WebError {
@@ -26,7 +29,9 @@ impl WebError {
         match self {
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
-            Self::Store(_) | Self::Template(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            Self::Store(_) | Self::Template(_) | Self::Render(_) => {
+                StatusCode::INTERNAL_SERVER_ERROR
+            }
         }
     }
 
@@ -37,7 +42,7 @@ impl WebError {
                 "Vi kan ikke finde den side, du leder efter. Den kan være flyttet, eller adressen kan være skrevet forkert.",
             ),
             Self::BadRequest(why) => ("Adressen er ikke gyldig", why),
-            Self::Store(_) | Self::Template(_) => (
+            Self::Store(_) | Self::Template(_) | Self::Render(_) => (
                 "Der opstod en fejl",
                 "Siden kunne ikke vises lige nu. Prøv igen om lidt.",
             ),

@@ -4,16 +4,21 @@ use std::collections::BTreeMap;
 
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::response::Html;
+use axum::http::header;
+use axum::response::{Html, IntoResponse, Response};
 use chrono::{Datelike, NaiveDate};
 use protokol_core::danish::{long_date, slug};
-use protokol_core::{Body, Viewer};
+use protokol_core::{Body, Meeting, Viewer};
+use protokol_render::html::DOCUMENT_CSS;
+use protokol_render::{DocKind, Document, Edition, Scope, html, pdf};
 use protokol_store::MeetingSummary;
 
 use crate::AppState;
+use crate::cache::{Format, Key};
 use crate::error::WebError;
 use crate::view::{
-    AccessibilityPage, BodyLinks, BodyPage, IndexPage, MeetingLink, Year, kind_label, meeting_page,
+    AccessibilityPage, BodyLinks, BodyPage, DocLink, DocumentPage, IndexPage, MeetingLink, Origin,
+    Year, kind_label,
 };
 
 type Page = Result<Html<String>, WebError>;
@@ -21,6 +26,14 @@ type Page = Result<Html<String>, WebError>;
 /// Who is asking. Until sign-in exists, everyone is the public.
 fn viewer() -> Viewer {
     Viewer::Public
+}
+
+/// The edition of documents for who is asking: decided here, never by the request.
+fn edition() -> Edition {
+    match viewer() {
+        Viewer::Public => Edition::Public,
+        _ => Edition::Internal,
+    }
 }
 
 fn link(body: &str, m: &MeetingSummary) -> MeetingLink {
@@ -91,21 +104,307 @@ pub async fn body(State(state): State<AppState>, Path(body): Path<String>) -> Pa
     ))
 }
 
-pub async fn meeting(
-    State(state): State<AppState>,
-    Path((body, date)): Path<(String, String)>,
-) -> Page {
-    let date = NaiveDate::parse_from_str(&date, "%Y-%m-%d").map_err(|_| {
+fn parse_date(date: &str) -> Result<NaiveDate, WebError> {
+    NaiveDate::parse_from_str(date, "%Y-%m-%d").map_err(|_| {
         WebError::BadRequest("Datoen i adressen skal skrives som ÅÅÅÅ-MM-DD, fx 2023-09-06.")
-    })?;
-    let body = body_by_slug(&state, &body).await?;
-    let (meeting, _) = state
+    })
+}
+
+/// The meeting at `/{body}/{date}` with its row version and its body.
+async fn find_meeting(
+    state: &AppState,
+    body: &str,
+    date: &str,
+) -> Result<(Meeting, i64, Body), WebError> {
+    let date = parse_date(date)?;
+    let body = body_by_slug(state, body).await?;
+    let (meeting, version) = state
         .store
         .meeting_on(&body.code, date)
         .await?
         .ok_or(WebError::NotFound)?;
+    Ok((meeting, version, body))
+}
+
+/// The document named in the address ("dagsorden", "referat.pdf"), if the meeting has it.
+fn requested(meeting: &Meeting, doc: Option<&str>) -> Result<(DocKind, Format), WebError> {
+    let available = DocKind::available_for(meeting);
+    let Some(doc) = doc else {
+        // The minutes once they exist, else the agenda.
+        let kind = *available.last().ok_or(WebError::NotFound)?;
+        return Ok((kind, Format::Html));
+    };
+    let (stem, format) = match doc.strip_suffix(".pdf") {
+        Some(stem) => (stem, Format::Pdf),
+        None => (doc, Format::Html),
+    };
+    let kind = DocKind::from_slug(stem).ok_or(WebError::NotFound)?;
+    if !available.contains(&kind) {
+        return Err(WebError::NotFound);
+    }
+    Ok((kind, format))
+}
+
+/// Renders (or takes from the cache) the document and answers with a page or a PDF.
+async fn respond(
+    state: &AppState,
+    meeting: Meeting,
+    version: i64,
+    body: Body,
+    scope: Scope,
+    doc: Option<&str>,
+) -> Result<Response, WebError> {
+    let (kind, format) = requested(&meeting, doc)?;
+    let edition = edition();
+    let document = Document::build(&meeting, &body.settings, edition, kind, scope)
+        .map_err(|_| WebError::NotFound)?;
+    let key = Key {
+        meeting: format!("{}/{}", body.code.as_str(), meeting.date),
+        version,
+        kind,
+        scope,
+        format,
+        edition,
+    };
+    let cache = state.cache.clone();
+    let doc_for_render = document.clone();
+    let bytes = tokio::task::spawn_blocking(move || {
+        cache.get_or_render(key, || match format {
+            Format::Pdf => pdf::render(&doc_for_render).map_err(|e| e.to_string()),
+            Format::Html => html::fragment(&doc_for_render, true)
+                .map(String::into_bytes)
+                .map_err(|e| e.to_string()),
+        })
+    })
+    .await
+    .map_err(|e| WebError::Render(e.to_string()))?
+    .map_err(WebError::Render)?;
+    if format == Format::Pdf {
+        let name = match scope {
+            Scope::Meeting => format!("{}.pdf", document.file_stem()),
+            Scope::Item(n) => format!("{}-punkt-{n}.pdf", document.file_stem()),
+        };
+        return Ok((
+            [
+                (header::CONTENT_TYPE, "application/pdf".to_string()),
+                (
+                    header::CONTENT_DISPOSITION,
+                    format!("inline; filename=\"{name}\""),
+                ),
+            ],
+            bytes.as_ref().clone(),
+        )
+            .into_response());
+    }
+    let fragment = String::from_utf8_lossy(&bytes).into_owned();
+    let base = match scope {
+        Scope::Meeting => document.meeting_href.clone(),
+        Scope::Item(n) => format!("{}/punkt/{n}", document.meeting_href),
+    };
+    let versions = DocKind::available_for(&meeting)
+        .into_iter()
+        .map(|k| DocLink {
+            label: k.label().to_string(),
+            href: format!("{base}/{}", k.slug()),
+            current: k == kind,
+        })
+        .collect();
+    let origins = origins(state, &meeting, scope).await?;
+    let page = DocumentPage {
+        title: document.title.clone(),
+        css: DOCUMENT_CSS,
+        body_name: document.body_name.clone(),
+        body_href: document.body_href.clone(),
+        meeting_href: document.meeting_href.clone(),
+        meeting_label: format!("{} {}", kind.label(), document.date_long.to_lowercase()),
+        item: matches!(scope, Scope::Item(_)),
+        versions,
+        pdf: DocLink {
+            label: format!("Hent {} som PDF", kind.label().to_lowercase()),
+            href: format!("{base}/{}.pdf", kind.slug()),
+            current: false,
+        },
+        origins,
+        fragment,
+    };
+    Ok(Html(page.render()?).into_response())
+}
+
+/// Earlier meetings that sent this item's matter here: an item or sub-point whose next step
+/// names this meeting's body and date, with the same title as this item or one of its
+/// sub-points (for the whole meeting: of any item). Looks at the 100 meetings before this
+/// one.
+async fn origins(
+    state: &AppState,
+    meeting: &Meeting,
+    scope: Scope,
+) -> Result<Vec<Origin>, WebError> {
+    let same = |a: &str, b: &str| a.trim().to_lowercase() == b.trim().to_lowercase();
+    let titles: Vec<&str> = meeting
+        .items
+        .iter()
+        .filter(|i| match scope {
+            Scope::Item(n) => i.number == Some(n),
+            Scope::Meeting => true,
+        })
+        .flat_map(|i| {
+            std::iter::once(i.title.as_str()).chain(i.schedule.iter().map(|s| s.title.as_str()))
+        })
+        .collect();
+    if titles.is_empty() {
+        return Ok(Vec::new());
+    }
+    let points_here = |next: &[protokol_core::NextStep]| {
+        next.iter()
+            .any(|x| x.date == meeting.date && same(&x.body, &meeting.body.name))
+    };
+    let mut out = Vec::new();
+    let earlier: Vec<MeetingSummary> = state
+        .store
+        .meetings()
+        .await?
+        .into_iter()
+        .filter(|s| s.date < meeting.date)
+        .take(100)
+        .collect();
+    for s in earlier {
+        let Some((m, _)) = state.store.meeting(s.id).await? else {
+            continue;
+        };
+        let m = m.visible_to(&viewer(), &Default::default());
+        for i in &m.items {
+            let href = match i.number {
+                Some(k) => format!("/{}/{}/punkt/{k}", slug(&m.body.name), m.date),
+                None => format!("/{}/{}", slug(&m.body.name), m.date),
+            };
+            let mut found: Vec<&str> = Vec::new();
+            if points_here(&i.next) {
+                found.push(&i.title);
+            }
+            for sp in &i.schedule {
+                if points_here(&sp.next) {
+                    found.push(&sp.title);
+                }
+            }
+            for title in found {
+                if titles.iter().any(|t| same(t, title)) {
+                    out.push(Origin {
+                        text: format!(
+                            "{title} – {} {}",
+                            m.body.name,
+                            long_date(m.date).to_lowercase()
+                        ),
+                        href: href.clone(),
+                    });
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+pub async fn meeting(
+    State(state): State<AppState>,
+    Path((body, date)): Path<(String, String)>,
+) -> Result<Response, WebError> {
+    let (m, v, b) = find_meeting(&state, &body, &date).await?;
+    respond(&state, m, v, b, Scope::Meeting, None).await
+}
+
+pub async fn meeting_document(
+    State(state): State<AppState>,
+    Path((body, date, doc)): Path<(String, String, String)>,
+) -> Result<Response, WebError> {
+    let (m, v, b) = find_meeting(&state, &body, &date).await?;
+    respond(&state, m, v, b, Scope::Meeting, Some(&doc)).await
+}
+
+fn item_number(n: &str) -> Result<u32, WebError> {
+    n.parse().map_err(|_| WebError::NotFound)
+}
+
+pub async fn item(
+    State(state): State<AppState>,
+    Path((body, date, n)): Path<(String, String, String)>,
+) -> Result<Response, WebError> {
+    let n = item_number(&n)?;
+    let (m, v, b) = find_meeting(&state, &body, &date).await?;
+    respond(&state, m, v, b, Scope::Item(n), None).await
+}
+
+pub async fn item_document(
+    State(state): State<AppState>,
+    Path((body, date, n, doc)): Path<(String, String, String, String)>,
+) -> Result<Response, WebError> {
+    let n = item_number(&n)?;
+    let (m, v, b) = find_meeting(&state, &body, &date).await?;
+    respond(&state, m, v, b, Scope::Item(n), Some(&doc)).await
+}
+
+/// An open attachment's stored file. Closed attachments, and anything the reader may not
+/// see, answer 404 exactly like an attachment that does not exist.
+pub async fn attachment(
+    State(state): State<AppState>,
+    Path((body, date, n, a)): Path<(String, String, String, String)>,
+) -> Result<Response, WebError> {
+    let n = item_number(&n)?;
+    let a: u32 = a.parse().map_err(|_| WebError::NotFound)?;
+    let (meeting, _, body) = find_meeting(&state, &body, &date).await?;
     let visible = meeting.visible_to(&viewer(), &body.settings);
-    Ok(Html(meeting_page(&visible).render()?))
+    let attachment = visible
+        .items
+        .iter()
+        .find(|i| i.number == Some(n))
+        .and_then(|i| i.attachments.iter().find(|x| x.number == a))
+        .filter(|x| !x.access.is_closed())
+        .ok_or(WebError::NotFound)?;
+    let file = attachment.file.as_ref().ok_or(WebError::NotFound)?;
+    let text = file.text.clone().ok_or(WebError::NotFound)?;
+    // Only the extracted text is stored so far; it is offered as a text file.
+    let stem = file
+        .name
+        .rsplit_once('.')
+        .map_or(file.name.as_str(), |(s, _)| s);
+    let name: String = stem
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                "text/plain; charset=utf-8".to_string(),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}.txt\""),
+            ),
+        ],
+        text,
+    )
+        .into_response())
+}
+
+/// The typeface of the pages (Source Sans 3, SIL Open Font License).
+pub async fn font(Path(name): Path<String>) -> Result<Response, WebError> {
+    let (_, bytes) = protokol_render::fonts::WOFF2
+        .iter()
+        .find(|(n, _)| *n == name)
+        .ok_or(WebError::NotFound)?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "font/woff2"),
+            (header::CACHE_CONTROL, "public, max-age=31536000, immutable"),
+        ],
+        *bytes,
+    )
+        .into_response())
 }
 
 pub async fn accessibility() -> Page {

@@ -5,12 +5,10 @@
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use protokol_core::{Access, Attachment, AttachmentFile, Item};
-use protokol_testkit::{demo_meetings, sqlite};
+use protokol_core::{Access, AttachmentFile};
+use protokol_testkit::{CANARY, demo_meetings, sqlite, with_closed_canaries};
 use protokol_web::{AppState, app};
 use tower::ServiceExt;
-
-const CANARY: &str = "KANARIE-5b1d-LUKKET";
 
 async fn get(state: &AppState, uri: &str) -> (StatusCode, String) {
     let response = app(state.clone())
@@ -29,9 +27,7 @@ async fn demo_state() -> (protokol_testkit::TestStore, AppState) {
     for m in demo_meetings() {
         t.upsert_meeting(&m, "test").await.unwrap();
     }
-    let state = AppState {
-        store: t.store.clone(),
-    };
+    let state = AppState::new(t.store.clone());
     (t, state)
 }
 
@@ -73,7 +69,10 @@ async fn meeting_page_shows_front_page_items_sub_points_and_decisions() {
         "Kerneopgave og navn blev godkendt.",
         "10:45",
         "Åben sag",
-        "dok. 3514806, j.nr. 91823/23",
+        "Før- og Eftermåling - Norddjurs Kommunes medarbejdere",
+        "91823/23",
+        "href=\"/direktionen/2023-09-06/referat.pdf\"",
+        "href=\"/direktionen/2023-09-06/punkt/3\"",
     ] {
         assert!(html.contains(expected), "missing {expected:?}");
     }
@@ -95,50 +94,50 @@ async fn unknown_pages_are_404_in_danish_and_bad_dates_400() {
     assert!(html.contains("ÅÅÅÅ-MM-DD"));
 }
 
+async fn get_bytes(state: &AppState, uri: &str) -> (StatusCode, String, Vec<u8>) {
+    let response = app(state.clone())
+        .oneshot(Request::get(uri).body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    let status = response.status();
+    let kind = response
+        .headers()
+        .get("content-type")
+        .map(|v| v.to_str().unwrap().to_string())
+        .unwrap_or_default();
+    let bytes = axum::body::to_bytes(response.into_body(), 50 << 20)
+        .await
+        .unwrap();
+    (status, kind, bytes.to_vec())
+}
+
+fn pdf_text(bytes: &[u8]) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("doc.pdf");
+    std::fs::write(&path, bytes).unwrap();
+    protokol_import::extract_pdf_text(&path, bytes).unwrap().0
+}
+
 #[tokio::test]
-async fn closed_content_never_reaches_the_public_pages() {
+async fn closed_content_never_reaches_the_public_pages_pdfs_or_downloads() {
     let (t, state) = demo_state().await;
-    let mut m = demo_meetings()
+    let m = demo_meetings()
         .into_iter()
         .find(|m| m.date.to_string() == "2023-09-06")
         .unwrap();
-    let mut closed = Item::new(Some(5), format!("Personalesag {CANARY}"));
-    closed.access = Access::Closed;
-    closed.closed_reason = Some("Personalesag".into());
-    closed.public_title = Some("Ansættelse af kommunaldirektør".into());
-    closed.public_decision = Some("Indstillingen blev godkendt.".into());
-    closed.case = Some(format!("Sagsfremstilling {CANARY}"));
-    closed.recommendation = Some(format!("Indstilling {CANARY}"));
-    closed.decision = Some(format!("Beslutning {CANARY}"));
-    closed.participants = vec![format!("Gæst {CANARY}")];
-    closed.attachments = vec![Attachment {
-        number: 1,
-        title: format!("Lukket bilag {CANARY}"),
-        access: Access::Closed,
-        doc_id: Some("999".into()),
-        journal: None,
-        file: None,
-    }];
-    m.items.push(closed);
-    m.items[2].attachments.push(Attachment {
-        number: 22,
-        title: format!("Lukket bilag i åbent punkt {CANARY}"),
-        access: Access::Closed,
-        doc_id: None,
-        journal: None,
-        file: Some(AttachmentFile {
-            name: "notat.pdf".into(),
-            media_type: "application/pdf".into(),
-            sha256: None,
-            text: Some(format!("Filtekst {CANARY}")),
-        }),
-    });
+    let m = with_closed_canaries(m);
+    let closed = m.items.last().unwrap().number.unwrap();
+    let open_with_closed_file = m.items.iter().find(|i| !i.access.is_closed()).unwrap();
+    let closed_file_in_open_item = (
+        open_with_closed_file.number.unwrap(),
+        open_with_closed_file.attachments.last().unwrap().number,
+    );
     t.upsert_meeting(&m, "test").await.unwrap();
 
     let (status, html) = get(&state, "/direktionen/2023-09-06").await;
     assert_eq!(status, StatusCode::OK);
     assert!(
-        html.contains("Ansættelse af kommunaldirektør"),
+        html.contains("Ansættelse af direktør"),
         "public title shown"
     );
     assert!(
@@ -146,15 +145,130 @@ async fn closed_content_never_reaches_the_public_pages() {
         "public decision shown"
     );
     assert!(html.contains("Lukket sag"));
-    for uri in [
-        "/",
-        "/direktionen",
-        "/direktionen/2023-09-06",
-        "/direktionen/2023-09-06?version=internal",
-        "/direktionen/2099-01-01",
-        "/findes-ikke",
-    ] {
+    let m0 = "/direktionen/2023-09-06";
+    let pages = [
+        "/".to_string(),
+        "/direktionen".to_string(),
+        m0.to_string(),
+        format!("{m0}?version=internal"),
+        format!("{m0}/referat"),
+        format!("{m0}/dagsorden"),
+        format!("{m0}/referat?edition=internal"),
+        format!("{m0}/punkt/{closed}"),
+        format!("{m0}/punkt/{closed}/dagsorden"),
+        format!("{m0}/punkt/{closed}/bilag/1"),
+        format!(
+            "{m0}/punkt/{}/bilag/{}",
+            closed_file_in_open_item.0, closed_file_in_open_item.1
+        ),
+        format!("{m0}/punkt/99"),
+        format!("{m0}/internt.pdf"),
+        "/direktionen/2099-01-01".to_string(),
+        "/findes-ikke".to_string(),
+    ];
+    for uri in &pages {
         let (_, html) = get(&state, uri).await;
         assert!(!html.contains(CANARY), "closed content leaked on {uri}");
     }
+    for uri in [
+        format!("{m0}/punkt/{closed}/bilag/1"),
+        format!(
+            "{m0}/punkt/{}/bilag/{}",
+            closed_file_in_open_item.0, closed_file_in_open_item.1
+        ),
+    ] {
+        let (status, html) = get(&state, &uri).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{uri}");
+        assert!(html.contains("Siden findes ikke"));
+    }
+    for uri in [
+        format!("{m0}/referat.pdf"),
+        format!("{m0}/dagsorden.pdf"),
+        format!("{m0}/referat.pdf?version=internal"),
+        format!("{m0}/punkt/{closed}/referat.pdf"),
+        format!("{m0}/punkt/3/referat.pdf"),
+    ] {
+        let (status, kind, bytes) = get_bytes(&state, &uri).await;
+        assert_eq!(status, StatusCode::OK, "{uri}");
+        assert_eq!(kind, "application/pdf");
+        let text = pdf_text(&bytes);
+        assert!(!text.contains(CANARY), "closed content leaked in {uri}");
+        assert!(!text.contains("INTERNT"), "{uri} is the public edition");
+    }
+}
+
+#[tokio::test]
+async fn item_pages_link_where_a_matter_came_from_and_goes_next() {
+    let (_t, state) = demo_state().await;
+    let (status, html) = get(&state, "/direktionen/2023-09-06/punkt/3").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("Klimakompetencer og klimaadfærd hos ansatte"));
+    assert!(
+        html.contains("href=\"/direktionen/2023-09-13\""),
+        "the postponed point links to the meeting it goes to"
+    );
+    // 13 September names where the postponed point came from.
+    let (status, html) = get(&state, "/direktionen/2023-09-13").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("Tidligere behandling"));
+    assert!(html.contains("href=\"/direktionen/2023-09-06/punkt/3\""));
+    // A meeting no matter came to from elsewhere shows no such box.
+    let (_, html) = get(&state, "/direktionen/2023-09-06").await;
+    assert!(!html.contains("Tidligere behandling"));
+}
+
+#[tokio::test]
+async fn documents_are_rendered_once_until_the_meeting_changes() {
+    let (t, state) = demo_state().await;
+    let uri = "/direktionen/2023-09-06/referat.pdf";
+    let (status, _, first) = get_bytes(&state, uri).await;
+    assert_eq!(status, StatusCode::OK);
+    let after_first = state.cache.renders();
+    let (_, _, second) = get_bytes(&state, uri).await;
+    assert_eq!(first, second);
+    assert_eq!(state.cache.renders(), after_first, "served from the cache");
+    // An edit makes a new version: the next request lays the document out again.
+    let mut m = demo_meetings()
+        .into_iter()
+        .find(|m| m.date.to_string() == "2023-09-06")
+        .unwrap();
+    m.location = Some("Byrådssalen".into());
+    t.upsert_meeting(&m, "test").await.unwrap();
+    let (_, _, third) = get_bytes(&state, uri).await;
+    assert_eq!(state.cache.renders(), after_first + 1);
+    assert!(pdf_text(&third).contains("Byrådssalen"));
+}
+
+#[tokio::test]
+async fn open_attachment_downloads_and_fonts_are_served() {
+    let (t, state) = demo_state().await;
+    let mut m = demo_meetings()
+        .into_iter()
+        .find(|m| m.date.to_string() == "2023-09-06")
+        .unwrap();
+    m.items[1].attachments.push(protokol_core::Attachment {
+        number: 1,
+        title: "Budgetopfølgning".into(),
+        access: Access::Open,
+        doc_id: None,
+        journal: None,
+        file: Some(AttachmentFile {
+            name: "budget august.pdf".into(),
+            media_type: "application/pdf".into(),
+            sha256: None,
+            text: Some("Forbrug pr. 31. august".into()),
+        }),
+    });
+    t.upsert_meeting(&m, "test").await.unwrap();
+    let (_, page) = get(&state, "/direktionen/2023-09-06").await;
+    assert!(page.contains("href=\"/direktionen/2023-09-06/punkt/2/bilag/1\""));
+    let (status, kind, bytes) = get_bytes(&state, "/direktionen/2023-09-06/punkt/2/bilag/1").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(kind.starts_with("text/plain"));
+    assert_eq!(String::from_utf8(bytes).unwrap(), "Forbrug pr. 31. august");
+    let (status, kind, bytes) = get_bytes(&state, "/static/fonts/SourceSans3-Regular.woff2").await;
+    assert_eq!((status, kind.as_str()), (StatusCode::OK, "font/woff2"));
+    assert!(bytes.starts_with(b"wOF2"));
+    let (status, _, _) = get_bytes(&state, "/direktionen/2023-09-06/punkt/2/bilag/abc").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
 }
