@@ -78,6 +78,14 @@ impl DocKind {
         }
     }
 
+    /// The document a stored meeting's kind is: an agenda, or minutes.
+    pub fn of(kind: MeetingKind) -> Self {
+        match kind {
+            MeetingKind::Agenda => Self::Agenda,
+            MeetingKind::Minutes => Self::Minutes,
+        }
+    }
+
     /// The documents a meeting has: an agenda always, minutes once they are recorded.
     pub fn available_for(meeting: &Meeting) -> Vec<DocKind> {
         match meeting.kind {

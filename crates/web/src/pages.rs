@@ -18,7 +18,7 @@ use crate::cache::{Format, Key};
 use crate::error::WebError;
 use crate::view::{
     AccessibilityPage, BodyLinks, BodyPage, DocLink, DocumentPage, IndexPage, MeetingLink, Origin,
-    Year, kind_label,
+    Year,
 };
 
 type Page = Result<Html<String>, WebError>;
@@ -40,7 +40,7 @@ fn link(body: &str, m: &MeetingSummary) -> MeetingLink {
     MeetingLink {
         href: format!("/{}/{}", slug(body), m.date.format("%Y-%m-%d")),
         date: long_date(m.date),
-        kind: kind_label(m.kind),
+        kind: DocKind::of(m.kind).label(),
         items: m.items,
     }
 }
@@ -167,18 +167,19 @@ async fn respond(
         edition,
     };
     let cache = state.cache.clone();
-    let doc_for_render = document.clone();
-    let bytes = tokio::task::spawn_blocking(move || {
-        cache.get_or_render(key, || match format {
-            Format::Pdf => pdf::render(&doc_for_render).map_err(|e| e.to_string()),
-            Format::Html => html::fragment(&doc_for_render, true)
+    // Layout is CPU work: off the async threads. The document comes back for the page.
+    let (document, bytes) = tokio::task::spawn_blocking(move || {
+        let bytes = cache.get_or_render(key, || match format {
+            Format::Pdf => pdf::render(&document).map_err(|e| e.to_string()),
+            Format::Html => html::fragment(&document, true)
                 .map(String::into_bytes)
                 .map_err(|e| e.to_string()),
-        })
+        });
+        (document, bytes)
     })
     .await
-    .map_err(|e| WebError::Render(e.to_string()))?
-    .map_err(WebError::Render)?;
+    .map_err(|e| WebError::Render(e.to_string()))?;
+    let bytes = bytes.map_err(WebError::Render)?;
     if format == Format::Pdf {
         let name = match scope {
             Scope::Meeting => format!("{}.pdf", document.file_stem()),
@@ -259,14 +260,16 @@ async fn origins(
             .any(|x| x.date == meeting.date && same(&x.body, &meeting.body.name))
     };
     let mut out = Vec::new();
-    let earlier: Vec<MeetingSummary> = state
+    // `meetings()` is ordered by body first: sort by date to take the nearest earlier ones.
+    let mut earlier: Vec<MeetingSummary> = state
         .store
         .meetings()
         .await?
         .into_iter()
         .filter(|s| s.date < meeting.date)
-        .take(100)
         .collect();
+    earlier.sort_by_key(|s| std::cmp::Reverse(s.date));
+    earlier.truncate(100);
     for s in earlier {
         let Some((m, _)) = state.store.meeting(s.id).await? else {
             continue;

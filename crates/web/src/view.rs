@@ -2,14 +2,6 @@
 //! strings built from the domain types; templates only lay them out (and escape them).
 
 use askama::Template;
-use protokol_core::MeetingKind;
-
-pub fn kind_label(kind: MeetingKind) -> &'static str {
-    match kind {
-        MeetingKind::Agenda => "Dagsorden",
-        MeetingKind::Minutes => "Referat",
-    }
-}
 
 pub struct MeetingLink {
     pub href: String,
