@@ -1,6 +1,8 @@
 //! Rendered documents kept in memory, so serving a meeting page or its PDF does not lay it
-//! out again on every request. The key holds the meeting's row version: an edited meeting
-//! gets new keys, and the entries of its older versions are dropped when a new one is stored.
+//! out again on every request. The key holds the meeting's row version and its body's
+//! settings version (the settings decide what the public sees, e.g. closed attachment
+//! titles): an edited meeting or body gets new keys, and the entries of older versions are
+//! dropped when a new one is stored.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -20,6 +22,8 @@ pub struct Key {
     /// "DIR/2023-09-06".
     pub meeting: String,
     pub version: i64,
+    /// The body's settings version.
+    pub body_version: i64,
     pub kind: DocKind,
     pub scope: Scope,
     pub format: Format,
@@ -48,7 +52,10 @@ impl RenderCache {
         let bytes = Arc::new(render()?);
         self.renders.fetch_add(1, Ordering::Relaxed);
         let mut entries = self.lock();
-        entries.retain(|k, _| k.meeting != key.meeting || k.version == key.version);
+        entries.retain(|k, _| {
+            k.meeting != key.meeting
+                || (k.version == key.version && k.body_version == key.body_version)
+        });
         if entries.len() >= CAPACITY {
             entries.clear();
         }

@@ -161,6 +161,7 @@ async fn respond(
     let key = Key {
         meeting: format!("{}/{}", body.code.as_str(), meeting.date),
         version,
+        body_version: body.version,
         kind,
         scope,
         format,

@@ -272,3 +272,72 @@ async fn open_attachment_downloads_and_fonts_are_served() {
     let (status, _, _) = get_bytes(&state, "/direktionen/2023-09-06/punkt/2/bilag/abc").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
+
+/// A body may publish the titles of its closed attachments (and nothing else of them). The
+/// setting reaches the page, the PDF and the cached documents; the file stays closed.
+#[tokio::test]
+async fn closed_attachment_titles_follow_the_body_setting_in_pages_and_pdfs() {
+    let (t, state) = demo_state().await;
+    let mut m = demo_meetings()
+        .into_iter()
+        .find(|m| m.date.to_string() == "2023-09-06")
+        .unwrap();
+    let title = "Notat om lejemål (fortroligt)";
+    let number = m.items[2].attachments.len() as u32 + 1;
+    m.items[2].attachments.push(protokol_core::Attachment {
+        number,
+        title: title.into(),
+        access: Access::Closed,
+        doc_id: Some("9990003".into()),
+        journal: Some("99/98".into()),
+        file: Some(AttachmentFile {
+            name: "lejemaal.pdf".into(),
+            media_type: "application/pdf".into(),
+            sha256: None,
+            text: Some(format!("Lejeaftalens vilkår {CANARY}")),
+        }),
+    });
+    t.upsert_meeting(&m, "test").await.unwrap();
+    let m0 = "/direktionen/2023-09-06";
+    let download = format!("{m0}/punkt/3/bilag/{number}");
+
+    // Default: the closed attachment is left out entirely.
+    let (_, page) = get(&state, m0).await;
+    assert!(!page.contains(title));
+    let (_, _, pdf) = get_bytes(&state, &format!("{m0}/referat.pdf")).await;
+    assert!(!pdf_text(&pdf).contains("lejemål"));
+
+    // The body chooses to show closed attachment titles: the title appears (marked closed),
+    // the cached page and PDF are laid out again, the file and its numbers stay closed.
+    let body = t.body(&"DIR".parse().unwrap()).await.unwrap().unwrap();
+    let mut settings = body.settings.clone();
+    settings.closed_attachment_titles_public = true;
+    t.update_body_settings(&body.code, &settings, body.version, "admin")
+        .await
+        .unwrap();
+    let (_, page) = get(&state, m0).await;
+    assert!(page.contains(title), "title shown once the body allows it");
+    assert!(!page.contains("9990003") && !page.contains("99/98"));
+    assert!(!page.contains(&download), "no link to a closed file");
+    let (_, _, pdf) = get_bytes(&state, &format!("{m0}/referat.pdf")).await;
+    let text = pdf_text(&pdf);
+    assert!(text.contains("lejemål"), "{text}");
+    assert!(!text.contains(CANARY) && !text.contains("9990003"));
+    let (status, body_text) = get(&state, &download).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(!body_text.contains(CANARY));
+
+    // And back: switching the setting off hides the title again at once.
+    let body = t.body(&"DIR".parse().unwrap()).await.unwrap().unwrap();
+    settings.closed_attachment_titles_public = false;
+    t.update_body_settings(&body.code, &settings, body.version, "admin")
+        .await
+        .unwrap();
+    let (_, page) = get(&state, m0).await;
+    assert!(
+        !page.contains(title),
+        "a stale cached page would still show it"
+    );
+    let (_, _, pdf) = get_bytes(&state, &format!("{m0}/referat.pdf")).await;
+    assert!(!pdf_text(&pdf).contains("lejemål"));
+}

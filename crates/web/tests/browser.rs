@@ -1,0 +1,215 @@
+//! The public pages in a real browser: Debian's headless Chromium, driven by
+//! `tests/browser/check.mjs` (playwright-core + axe-core, installed by `scripts/setup`).
+//!
+//! The pages are served on a loopback port by the same router `protokol serve` uses, over the
+//! demo meetings and a council meeting with closed canaries. Without Node, the npm packages or
+//! Chromium the tests are skipped with a message, except with `CI=true`, where they fail.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use axum::Router;
+use axum::response::Html;
+use axum::routing::get;
+use protokol_testkit::{CANARY, council_meeting, demo_meetings, sqlite, with_closed_canaries};
+use protokol_web::{AppState, app};
+use serde_json::Value;
+
+fn browser_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/browser")
+}
+
+fn chromium() -> PathBuf {
+    std::env::var_os("CHROMIUM").map_or_else(|| PathBuf::from("/usr/bin/chromium"), PathBuf::from)
+}
+
+/// Whether the browser tools are here; with `CI=true` their absence fails the test.
+fn tools_present() -> bool {
+    let node = Command::new("node").arg("--version").output().is_ok();
+    let packages = browser_dir().join("node_modules/playwright-core").is_dir()
+        && browser_dir().join("node_modules/axe-core").is_dir();
+    let browser = chromium().exists();
+    if node && packages && browser {
+        return true;
+    }
+    let what = format!(
+        "browser tests need node ({node}), npm packages in tests/browser ({packages}) and \
+         chromium at {} ({browser}); run scripts/setup",
+        chromium().display()
+    );
+    assert!(
+        std::env::var("CI").as_deref() != Ok("true"),
+        "CI=true: {what}"
+    );
+    eprintln!("skipped: {what}");
+    false
+}
+
+/// Serves `router` on a free loopback port; returns its base URL.
+async fn serve(router: Router) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    format!("http://{addr}")
+}
+
+/// Runs `check.mjs` with `args` and returns its JSON report.
+async fn check(args: Vec<String>) -> Value {
+    let output = tokio::task::spawn_blocking(move || {
+        Command::new("node")
+            .arg(browser_dir().join("check.mjs"))
+            .args(&args)
+            .env("CHROMIUM", chromium())
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    assert!(
+        output.status.success(),
+        "check.mjs failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
+async fn audit(base: &str, paths: &[&str]) -> Vec<Value> {
+    let mut args = vec![base.to_string()];
+    args.extend(paths.iter().map(|p| (*p).to_string()));
+    let report = check(args).await;
+    report["pages"].as_array().unwrap().clone()
+}
+
+fn violations(page: &Value) -> Vec<String> {
+    page["violations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| {
+            format!(
+                "{} ({}): {} at {}",
+                v["id"], v["impact"], v["help"], v["nodes"]
+            )
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn public_pages_pass_axe_reflow_and_keyboard_checks_and_show_no_closed_content() {
+    if !tools_present() {
+        return;
+    }
+    let t = sqlite().await;
+    for m in demo_meetings() {
+        t.upsert_meeting(&m, "test").await.unwrap();
+    }
+    let council = with_closed_canaries(council_meeting());
+    t.upsert_meeting(&council, "test").await.unwrap();
+    let closed_item = council
+        .items
+        .iter()
+        .find(|i| i.access == protokol_core::Access::Closed && i.title.contains(CANARY))
+        .and_then(|i| i.number)
+        .unwrap();
+    let base = serve(app(AppState::new(t.store.clone()))).await;
+
+    let closed_page = format!("/kommunalbestyrelsen/2024-06-18/punkt/{closed_item}");
+    let paths = [
+        "/",
+        "/direktionen",
+        "/direktionen/2023-09-06",
+        "/direktionen/2023-09-06/dagsorden",
+        "/direktionen/2023-09-06/punkt/3",
+        "/direktionen/2023-09-13",
+        "/kommunalbestyrelsen",
+        "/kommunalbestyrelsen/2024-06-18",
+        closed_page.as_str(),
+        "/tilgaengelighed",
+        "/direktionen/1999-01-01",
+    ];
+    let pages = audit(&base, &paths).await;
+    assert_eq!(pages.len(), paths.len());
+    let mut problems = Vec::new();
+    for page in &pages {
+        let path = page["path"].as_str().unwrap();
+        let expected = if path.starts_with("/direktionen/1999") {
+            404
+        } else {
+            200
+        };
+        if page["status"] != expected {
+            problems.push(format!(
+                "{path}: status {} (expected {expected})",
+                page["status"]
+            ));
+        }
+        for v in violations(page) {
+            problems.push(format!("{path}: {v}"));
+        }
+        let overflow = &page["overflow"];
+        if overflow["scrollWidth"].as_u64() > overflow["width"].as_u64() {
+            problems.push(format!("{path}: scrolls sideways at 320 px: {overflow}"));
+        }
+        let focus = page["firstFocus"].as_str().unwrap();
+        if !focus.contains("Gå til indhold") {
+            problems.push(format!(
+                "{path}: first Tab focuses {focus:?}, not the skip link"
+            ));
+        }
+        let text = page["text"].as_str().unwrap();
+        if text.contains(CANARY) {
+            problems.push(format!("{path}: closed content visible"));
+        }
+        if !text.contains("Tilgængelighedserklæring") {
+            problems.push(format!("{path}: no link to the accessibility statement"));
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    // The closed item's page shows what the public may know of it.
+    let closed = pages
+        .iter()
+        .find(|p| p["path"] == closed_page.as_str())
+        .unwrap();
+    let text = closed["text"].as_str().unwrap();
+    assert!(text.contains("Lukket sag"), "{text}");
+    assert!(text.contains("Ansættelse af direktør"), "{text}");
+}
+
+/// The checks above can fail: a page with a missing alt text, too little contrast, an
+/// unlabelled field and a wide block is reported on each count.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_browser_check_reports_a_page_that_breaks_the_rules() {
+    if !tools_present() {
+        return;
+    }
+    let bad = r#"<!doctype html><html><head><title>x</title></head><body>
+        <p style="color:#bbb;background:#fff">Lys grå tekst</p>
+        <img src="/x.png">
+        <input type="text">
+        <div style="width:900px">bred</div>
+        </body></html>"#;
+    let router = Router::new().route("/bad", get(move || async move { Html(bad) }));
+    let base = serve(router).await;
+    let pages = audit(&base, &["/bad"]).await;
+    let ids: Vec<String> = pages[0]["violations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["id"].as_str().unwrap().to_string())
+        .collect();
+    for expected in ["image-alt", "color-contrast", "label", "html-has-lang"] {
+        assert!(
+            ids.iter().any(|i| i == expected),
+            "{expected} not in {ids:?}"
+        );
+    }
+    assert!(pages[0]["overflow"]["scrollWidth"].as_u64() > pages[0]["overflow"]["width"].as_u64());
+    assert!(
+        !pages[0]["firstFocus"]
+            .as_str()
+            .unwrap()
+            .contains("Gå til indhold")
+    );
+}
