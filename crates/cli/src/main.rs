@@ -137,6 +137,20 @@ enum BenchCommand {
         #[arg(long, value_name = "DIR")]
         corpus: Option<PathBuf>,
     },
+    /// Render the public minutes of 6 September 2023 and a generated 30-item council
+    /// meeting to PDF and HTML, and print the times next to LibreOffice and Chromium turning
+    /// the same HTML into a PDF (where installed), as a ratio.
+    Render {
+        /// Timed runs per document after a first, untimed-for-the-median call.
+        #[arg(long, default_value_t = 10)]
+        runs: usize,
+        /// Runs of each external converter (each starts a program).
+        #[arg(long, default_value_t = 3)]
+        baseline_runs: usize,
+        /// Keep the rendered PDFs and HTML pages in this folder (to look at them).
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+    },
 }
 
 fn init_logging() {
@@ -212,6 +226,11 @@ fn main() -> ExitCode {
             }) => bench::import(docs, pdf_copies, corpus)
                 .await
                 .map(|()| ExitCode::SUCCESS),
+            Command::Bench(BenchCommand::Render {
+                runs,
+                baseline_runs,
+                out,
+            }) => bench::render(runs, baseline_runs, out).map(|()| ExitCode::SUCCESS),
         }
     });
     match result {

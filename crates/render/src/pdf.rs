@@ -120,6 +120,11 @@ fn describe(diags: &[SourceDiagnostic]) -> String {
 
 /// Lays out `doc` and writes it as PDF/UA-1 (tagged, Danish, with bookmarks).
 pub fn render(doc: &Document) -> Result<Vec<u8>, PdfError> {
+    render_counted(doc).map(|(pdf, _)| pdf)
+}
+
+/// [`render`], also returning the number of pages.
+pub fn render_counted(doc: &Document) -> Result<(Vec<u8>, usize), PdfError> {
     let world = DocWorld {
         shared: &SHARED,
         data: Bytes::new(serde_json::to_vec(doc)?),
@@ -148,5 +153,11 @@ pub fn render(doc: &Document) -> Result<Vec<u8>, PdfError> {
     // typst memoises layouts across compilations; keep that cache bounded in a long-running
     // server.
     comemo::evict(10);
-    Ok(pdf)
+    Ok((pdf, paged.pages().len()))
+}
+
+/// Forgets typst's memoised layouts, so the next [`render`] lays everything out afresh (the
+/// fonts stay loaded). For benchmarks that must not time a memo hit.
+pub fn forget_layouts() {
+    comemo::evict(0);
 }

@@ -16,19 +16,19 @@ use sqlx::Executor;
 const SEED_EXTRACTS: [(&str, &str); 4] = [
     (
         "000",
-        include_str!("../../../data/seeds/000_0ef5c3c12aec06f5.txt"),
+        include_str!("../../../../data/seeds/000_0ef5c3c12aec06f5.txt"),
     ),
     (
         "002",
-        include_str!("../../../data/seeds/002_ef3a42c2608d16e4.txt"),
+        include_str!("../../../../data/seeds/002_ef3a42c2608d16e4.txt"),
     ),
     (
         "003",
-        include_str!("../../../data/seeds/003_1ec1f7131ba27905.txt"),
+        include_str!("../../../../data/seeds/003_1ec1f7131ba27905.txt"),
     ),
     (
         "004",
-        include_str!("../../../data/seeds/004_5a15051c82002224.txt"),
+        include_str!("../../../../data/seeds/004_5a15051c82002224.txt"),
     ),
 ];
 const SEED_DATES: [&str; 4] = ["06-09-2023", "13-09-2023", "24-01-2024", "15-05-2024"];
