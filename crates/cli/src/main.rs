@@ -144,7 +144,7 @@ enum BenchCommand {
         /// Timed runs per document after a first, untimed-for-the-median call.
         #[arg(long, default_value_t = 10)]
         runs: usize,
-        /// Runs of each external converter (each starts a program).
+        /// Runs of each external converter (each starts a program); 0 skips them.
         #[arg(long, default_value_t = 3)]
         baseline_runs: usize,
         /// Keep the rendered PDFs and HTML pages in this folder (to look at them).

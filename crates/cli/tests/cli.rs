@@ -227,3 +227,42 @@ fn serve_demo_answers_with_the_demo_meetings() {
     assert!(response.contains("Onsdag den 6. september 2023"));
     assert!(response.contains("Punkter til behandling"));
 }
+
+#[test]
+fn bench_render_lays_out_both_documents_and_keeps_them_when_asked() {
+    let out = tempfile::tempdir().unwrap();
+    let o = run(protokol()
+        .args([
+            "bench",
+            "render",
+            "--runs",
+            "1",
+            "--baseline-runs",
+            "0",
+            "--out",
+        ])
+        .arg(out.path()));
+    let t = text(&o);
+    assert!(o.status.success(), "{t}");
+    assert!(
+        t.contains("Direktionen 6 Sep 2023, minutes (8 pages)"),
+        "{t}"
+    );
+    assert!(t.contains("council, 30 items, minutes"), "{t}");
+    assert_eq!(t.matches("protokol PDF (typst)").count(), 2, "{t}");
+    let council = out
+        .path()
+        .join("kommunalbestyrelsen-30-punkter-referat.pdf");
+    let pdf = std::fs::read(&council).unwrap();
+    assert!(pdf.starts_with(b"%PDF-"));
+    let html = std::fs::read_to_string(
+        out.path()
+            .join("kommunalbestyrelsen-30-punkter-referat.html"),
+    )
+    .unwrap();
+    assert!(
+        html.contains("Budgetopfølgning pr. 31. august (30)"),
+        "the thirtieth item"
+    );
+    assert!(html.contains("Rasmus Nørgaard (A), stedfortræder for"));
+}

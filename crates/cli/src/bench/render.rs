@@ -352,7 +352,7 @@ pub fn render(runs: usize, baseline_runs: usize, out: Option<PathBuf>) -> Result
             let work = tempfile::tempdir()?;
             let mut times = Vec::new();
             let mut failure = None;
-            for _ in 0..baseline_runs.max(1) {
+            for _ in 0..baseline_runs {
                 let started = Instant::now();
                 match converter.convert(&html_path, work.path()) {
                     Ok(_) => times.push(started.elapsed()),
@@ -364,6 +364,7 @@ pub fn render(runs: usize, baseline_runs: usize, out: Option<PathBuf>) -> Result
             }
             match failure {
                 Some(e) => println!("  {:<23} failed: {e:#}", converter.name),
+                None if times.is_empty() => {}
                 None => {
                     let t = median(times);
                     let ratio = t.as_secs_f64() / pdf_median.as_secs_f64().max(1e-9);
@@ -376,7 +377,7 @@ pub fn render(runs: usize, baseline_runs: usize, out: Option<PathBuf>) -> Result
                 }
             }
         }
-        if converters.is_empty() {
+        if converters.is_empty() && baseline_runs > 0 {
             println!("  (no LibreOffice or Chromium on PATH: no baseline)");
         }
     }
