@@ -10,6 +10,7 @@
 //! (see [`exchange`]).
 
 pub mod access;
+pub mod account;
 pub mod body;
 pub mod danish;
 pub mod exchange;
@@ -20,6 +21,7 @@ pub mod time;
 pub mod validate;
 
 pub use access::{Access, Viewer};
+pub use account::{Account, Grant, Role, normalise_username};
 pub use body::{Body, BodyCode, BodyRef, BodySettings, Membership};
 pub use ids::{BodyId, DocumentId, ItemId, MeetingId};
 pub use item::{

@@ -15,6 +15,7 @@
 //! The store returns complete records. Hiding closed content from viewers who may not see
 //! it is done by `protokol_core::Meeting::visible_to`, never here.
 
+mod accounts;
 mod bodies;
 mod bulk;
 mod changes;
@@ -30,6 +31,7 @@ use std::str::FromStr;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
 
+pub use accounts::{RoleChange, WebSession, instant_text};
 pub use changes::Change;
 pub use read::MeetingSummary;
 pub use session::Session;
