@@ -1,0 +1,235 @@
+//! Sign-in for protokol: password hashes (argon2id, PHC strings), random session and CSRF
+//! tokens (only their SHA-256 is stored), and throttling of failed sign-ins.
+//!
+//! There is no default password anywhere: the first administrator is created on the command
+//! line (`protokol user add … --administrator`).
+
+use argon2::Argon2;
+use argon2::password_hash::rand_core::{OsRng, RngCore};
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use chrono::{Duration, Utc};
+use protokol_core::{Account, normalise_username};
+use protokol_store::{Store, StoreError};
+use sha2::{Digest, Sha256};
+
+/// Passwords shorter than this are refused.
+pub const MIN_PASSWORD_CHARS: usize = 10;
+/// Failed sign-ins for one username within [`THROTTLE_WINDOW_MINUTES`] before further
+/// attempts are refused (even with the right password) until the window has passed.
+pub const MAX_FAILURES: i64 = 5;
+pub const THROTTLE_WINDOW_MINUTES: i64 = 15;
+/// How long a session lasts after signing in.
+pub const SESSION_HOURS: i64 = 10;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AuthError {
+    #[error("{0}")]
+    WeakPassword(String),
+    #[error("{0}")]
+    BadUsername(String),
+    #[error("the username or password is wrong")]
+    WrongCredentials,
+    #[error("too many failed sign-ins for this username; try again in {minutes} minutes")]
+    Throttled { minutes: i64 },
+    #[error("password hashing failed: {0}")]
+    Hash(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Checks a new password against the policy (length, not the username).
+pub fn check_password_policy(password: &str, username: &str) -> Result<(), AuthError> {
+    if password.chars().count() < MIN_PASSWORD_CHARS {
+        return Err(AuthError::WeakPassword(format!(
+            "the password must have at least {MIN_PASSWORD_CHARS} characters"
+        )));
+    }
+    if password.trim().eq_ignore_ascii_case(username.trim()) {
+        return Err(AuthError::WeakPassword(
+            "the password must not be the username".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// An argon2id hash of `password` with a random salt, as a PHC string.
+pub fn hash_password(password: &str) -> Result<String, AuthError> {
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| AuthError::Hash(e.to_string()))
+}
+
+/// Whether `password` matches the stored PHC string (false for a malformed one).
+pub fn verify_password(password: &str, phc: &str) -> bool {
+    PasswordHash::new(phc)
+        .map(|parsed| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok()
+        })
+        .unwrap_or(false)
+}
+
+/// A new random token (256 bits, hex) for a session cookie or a CSRF field.
+pub fn new_token() -> String {
+    let mut bytes = [0u8; 32];
+    OsRng.fill_bytes(&mut bytes);
+    hex(&bytes)
+}
+
+/// What the store keeps of a session token.
+pub fn token_hash(token: &str) -> String {
+    hex(&Sha256::digest(token.as_bytes()))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        })
+}
+
+/// Compares two tokens in time independent of where they differ.
+pub fn tokens_match(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
+}
+
+/// Creates an account with a checked username and password.
+pub async fn create_account(
+    store: &Store,
+    username: &str,
+    display_name: Option<&str>,
+    password: &str,
+    actor: &str,
+) -> Result<Account, AuthError> {
+    let username = normalise_username(username).map_err(AuthError::BadUsername)?;
+    check_password_policy(password, &username)?;
+    let hash = hash_password(password)?;
+    Ok(store
+        .create_account(&username, display_name, &hash, actor)
+        .await?)
+}
+
+/// Sets a new (checked) password; the account's sessions end.
+pub async fn change_password(
+    store: &Store,
+    username: &str,
+    password: &str,
+    actor: &str,
+) -> Result<(), AuthError> {
+    let username = normalise_username(username).map_err(AuthError::BadUsername)?;
+    check_password_policy(password, &username)?;
+    let hash = hash_password(password)?;
+    Ok(store.set_password(&username, &hash, actor).await?)
+}
+
+/// A successful sign-in: the account and the tokens to hand to the browser.
+#[derive(Debug)]
+pub struct SignedIn {
+    pub account: Account,
+    /// The cookie value; the store holds only its hash.
+    pub session_token: String,
+    pub csrf_token: String,
+}
+
+/// Checks a username and password, with throttling per username, and opens a session.
+///
+/// An unknown username costs the same hashing work as a known one and gives the same
+/// answer, so sign-in does not reveal which accounts exist.
+pub async fn sign_in(store: &Store, username: &str, password: &str) -> Result<SignedIn, AuthError> {
+    let key = format!(
+        "user:{}",
+        normalise_username(username).unwrap_or_else(|_| username.trim().to_lowercase())
+    );
+    let now = Utc::now();
+    let window_start = now - Duration::minutes(THROTTLE_WINDOW_MINUTES);
+    if store.sign_in_failures_since(&key, window_start).await? >= MAX_FAILURES {
+        tracing::warn!(key = %key, "sign-in refused: throttled");
+        return Err(AuthError::Throttled {
+            minutes: THROTTLE_WINDOW_MINUTES,
+        });
+    }
+    let found = match normalise_username(username) {
+        Ok(name) => store.account_with_hash(&name).await?,
+        Err(_) => None,
+    };
+    let ok = match &found {
+        Some((_, phc)) => verify_password(password, phc),
+        None => {
+            // Same work as a real check.
+            let _ = verify_password(password, DUMMY_HASH);
+            false
+        }
+    };
+    let Some((account, _)) = found.filter(|_| ok) else {
+        store.record_sign_in_failure(&key, now).await?;
+        tracing::info!(key = %key, "sign-in failed");
+        return Err(AuthError::WrongCredentials);
+    };
+    store.clear_sign_in_failures(&key, window_start).await?;
+    let session_token = new_token();
+    let csrf_token = new_token();
+    store
+        .create_web_session(
+            &token_hash(&session_token),
+            &account.id,
+            &csrf_token,
+            now + Duration::hours(SESSION_HOURS),
+        )
+        .await?;
+    tracing::info!(user = %account.username, "signed in");
+    Ok(SignedIn {
+        account,
+        session_token,
+        csrf_token,
+    })
+}
+
+/// An argon2id hash of a random password nobody knows, checked when the username does not
+/// exist.
+const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$3nBDlT0Y7JkIcoaN8cQtjvUaKvs9nX6lo2YsZXbrQlo";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hashes_verify_only_the_right_password_and_are_salted() {
+        let a = hash_password("korrekt hest batteri").unwrap_or_else(|e| panic!("{e}"));
+        let b = hash_password("korrekt hest batteri").unwrap_or_else(|e| panic!("{e}"));
+        assert!(a.starts_with("$argon2id$"));
+        assert_ne!(a, b, "a fresh salt each time");
+        assert!(verify_password("korrekt hest batteri", &a));
+        assert!(!verify_password("korrekt hest batteri!", &a));
+        assert!(!verify_password("anything", "not a hash"));
+        assert!(PasswordHash::new(DUMMY_HASH).is_ok());
+    }
+
+    #[test]
+    fn password_policy_names_what_is_wrong() {
+        assert!(check_password_policy("kort", "kim").is_err());
+        assert!(check_password_policy("kimkimkimkim", "kimkimkimkim").is_err());
+        assert!(check_password_policy("en lang nok sætning", "kim").is_ok());
+    }
+
+    #[test]
+    fn tokens_are_random_and_hashed() {
+        let t = new_token();
+        assert_eq!(t.len(), 64);
+        assert_ne!(t, new_token());
+        assert_eq!(token_hash(&t).len(), 64);
+        assert_ne!(token_hash(&t), t);
+        assert!(tokens_match(&t, &t.clone()));
+        assert!(!tokens_match(&t, &new_token()));
+        assert!(!tokens_match(&t, "short"));
+    }
+}
