@@ -15,7 +15,7 @@ use crate::Global;
 
 /// Opens the store named by the flags: the database URL if given, else SQLite in the data
 /// folder (created if needed).
-async fn open_store(g: &Global) -> Result<Store> {
+pub(crate) async fn open_store(g: &Global) -> Result<Store> {
     let url = match &g.database_url {
         Some(url) => url.clone(),
         None => {
@@ -195,29 +195,47 @@ pub struct RenderRequest<'a> {
     pub out: &'a Path,
 }
 
-/// Finds the meeting named "BODY/YYYY-MM-DD", where BODY is the body's code ("DIR"), its
-/// name or the name as it appears in web addresses ("direktionen").
-async fn find_meeting(
-    store: &Store,
-    spec: &str,
-) -> Result<(protokol_core::Meeting, protokol_core::Body)> {
+/// Finds the body named by its code ("DIR"), its name or the name as it appears in web
+/// addresses ("direktionen").
+pub(crate) async fn find_body(store: &Store, wanted: &str) -> Result<protokol_core::Body> {
     use protokol_core::danish::slug;
-    let (body, date) = spec.rsplit_once('/').with_context(|| {
-        format!("--meeting {spec:?}: write it as BODY/YYYY-MM-DD, e.g. DIR/2023-09-06")
-    })?;
-    let date = chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d").with_context(|| {
-        format!("--meeting {spec:?}: {date:?} is not a date written YYYY-MM-DD")
-    })?;
+    let wanted = wanted.trim();
     let bodies = store.bodies().await?;
-    let wanted = body.trim();
-    let found = bodies
+    let known: Vec<String> = bodies.iter().map(|b| b.code.to_string()).collect();
+    bodies
         .into_iter()
         .find(|b| {
             b.code.as_str().eq_ignore_ascii_case(wanted)
                 || b.name.eq_ignore_ascii_case(wanted)
                 || slug(&b.name) == slug(wanted)
         })
-        .with_context(|| format!("--meeting {spec:?}: no body with the code or name {wanted:?}"))?;
+        .with_context(|| {
+            format!(
+                "no body with the code or name {wanted:?} (known: {})",
+                if known.is_empty() {
+                    "none yet".to_string()
+                } else {
+                    known.join(", ")
+                }
+            )
+        })
+}
+
+/// Finds the meeting named "BODY/YYYY-MM-DD", where BODY is the body's code ("DIR"), its
+/// name or the name as it appears in web addresses ("direktionen").
+async fn find_meeting(
+    store: &Store,
+    spec: &str,
+) -> Result<(protokol_core::Meeting, protokol_core::Body)> {
+    let (body, date) = spec.rsplit_once('/').with_context(|| {
+        format!("--meeting {spec:?}: write it as BODY/YYYY-MM-DD, e.g. DIR/2023-09-06")
+    })?;
+    let date = chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d").with_context(|| {
+        format!("--meeting {spec:?}: {date:?} is not a date written YYYY-MM-DD")
+    })?;
+    let found = find_body(store, body)
+        .await
+        .with_context(|| format!("--meeting {spec:?}"))?;
     let (meeting, _) = store
         .meeting_on(&found.code, date)
         .await?

@@ -4,6 +4,7 @@
 mod bench;
 mod commands;
 mod demo;
+mod users;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -116,6 +117,9 @@ enum Command {
     },
     /// Bring the database schema up to date (also done automatically at start).
     Migrate,
+    /// Accounts and roles: add, passwd, grant, revoke, list.
+    #[command(subcommand)]
+    User(users::UserCommand),
     /// Measure performance (prints figures and baselines measured in the same run).
     #[command(subcommand)]
     Bench(BenchCommand),
@@ -198,6 +202,7 @@ fn main() -> ExitCode {
             } => commands::export(g, &out, public).await,
             Command::Serve { addr, demo } => commands::serve(g, addr, demo).await,
             Command::Migrate => commands::migrate(g).await,
+            Command::User(command) => users::run(g, command).await,
             Command::Render {
                 meeting,
                 item,

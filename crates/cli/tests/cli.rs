@@ -266,3 +266,99 @@ fn bench_render_lays_out_both_documents_and_keeps_them_when_asked() {
     );
     assert!(html.contains("Rasmus Nørgaard (A), stedfortræder for"));
 }
+
+fn with_stdin(c: &mut Command, input: &str) -> Output {
+    let mut child = c
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn user_commands_create_the_first_administrator_and_grant_roles_per_body() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let p = || {
+        let mut c = protokol();
+        c.arg("--data").arg(&data);
+        c
+    };
+    let o = run(p().args(["user", "list"]));
+    assert!(text(&o).contains("No accounts yet"), "{}", text(&o));
+    // No terminal and no --password-stdin: a clear error, nothing created.
+    let o = run(p().args(["user", "add", "anne"]).stdin(Stdio::null()));
+    assert!(!o.status.success());
+    assert!(text(&o).contains("--password-stdin"), "{}", text(&o));
+    let o = with_stdin(
+        p().args(["user", "add", "anne", "--password-stdin"]),
+        "kort\n",
+    );
+    assert!(!o.status.success());
+    assert!(text(&o).contains("at least 10 characters"), "{}", text(&o));
+    let o = with_stdin(
+        p().args([
+            "user",
+            "add",
+            "Anne",
+            "--name",
+            "Anne Admin",
+            "--administrator",
+            "--password-stdin",
+        ]),
+        "en god adgangskode\n",
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(
+        text(&o).contains("anne (Anne Admin): administrator"),
+        "{}",
+        text(&o)
+    );
+
+    run(p().arg("import").arg(demo_dir()));
+    let o = with_stdin(
+        p().args(["user", "add", "lene", "--password-stdin"]),
+        "en god adgangskode\n",
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let o = run(p().args(["user", "grant", "lene", "member", "--body", "direktionen"]));
+    assert!(text(&o).contains("lene: member of DIR"), "{}", text(&o));
+    for (args, message) in [
+        (vec!["user", "grant", "lene", "member"], "add --body"),
+        (
+            vec!["user", "grant", "lene", "chef", "--body", "DIR"],
+            "unknown role",
+        ),
+        (
+            vec!["user", "grant", "lene", "member", "--body", "KB"],
+            "no body with the code or name \"KB\"",
+        ),
+        (
+            vec!["user", "grant", "nobody", "member", "--body", "DIR"],
+            "account nobody not found",
+        ),
+        (
+            vec!["user", "grant", "lene", "administrator", "--body", "DIR"],
+            "not per body",
+        ),
+    ] {
+        let o = run(p().args(&args));
+        assert!(!o.status.success(), "{args:?}");
+        assert!(text(&o).contains(message), "{args:?}: {}", text(&o));
+    }
+    let o = run(p().args(["user", "revoke", "lene", "member", "--body", "DIR"]));
+    assert!(text(&o).contains("lene: no roles"), "{}", text(&o));
+    let o = run(p().args(["user", "list"]));
+    assert_eq!(
+        String::from_utf8_lossy(&o.stdout),
+        "anne (Anne Admin): administrator\nlene: no roles\n"
+    );
+}
