@@ -15,6 +15,9 @@ pub enum WebError {
     /// The address is malformed, e.g. an impossible date.
     #[error("bad request: {0}")]
     BadRequest(&'static str),
+    /// A form without the right CSRF token, or sent from another site.
+    #[error("forbidden: form token missing or from another site")]
+    Forbidden,
     #[error("store: {0}")]
     Store(#[from] protokol_store::StoreError),
     #[error("template: {0}")]
@@ -29,6 +32,7 @@ impl WebError {
         match self {
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Self::Forbidden => StatusCode::FORBIDDEN,
             Self::Store(_) | Self::Template(_) | Self::Render(_) => {
                 StatusCode::INTERNAL_SERVER_ERROR
             }
@@ -41,7 +45,11 @@ impl WebError {
                 "Siden findes ikke",
                 "Vi kan ikke finde den side, du leder efter. Den kan være flyttet, eller adressen kan være skrevet forkert.",
             ),
-            Self::BadRequest(why) => ("Adressen er ikke gyldig", why),
+            Self::BadRequest(why) => ("Forespørgslen er ikke gyldig", why),
+            Self::Forbidden => (
+                "Handlingen blev afvist",
+                "Formularen var for gammel eller kom fra en anden side. Gå tilbage, genindlæs siden og prøv igen.",
+            ),
             Self::Store(_) | Self::Template(_) | Self::Render(_) => (
                 "Der opstod en fejl",
                 "Siden kunne ikke vises lige nu. Prøv igen om lidt.",
@@ -59,6 +67,7 @@ impl IntoResponse for WebError {
         let (heading, text) = self.message();
         let page = ErrorPage {
             title: heading,
+            nav: crate::visitor::Nav::default(),
             heading,
             text,
         };

@@ -1,19 +1,27 @@
 //! The protokol web application: Danish, server-rendered pages over the store, usable
 //! without JavaScript.
 //!
-//! Every handler gets the [`Viewer`](protokol_core::Viewer) of the request and shows
-//! meetings through `Meeting::visible_to`, so closed content is filtered in one place. Until
-//! sign-in exists every request is the public.
+//! Every handler gets the [`Visitor`](visitor::Visitor) of the request (the public, or a
+//! signed-in account found by its session cookie) and shows meetings through
+//! `Meeting::visible_to` for that visitor's viewer, so closed content is filtered in one
+//! place. Responses to signed-in visitors are marked `Cache-Control: private, no-store`, so
+//! no shared cache keeps closed content.
 
 mod cache;
 mod error;
 mod pages;
+mod signin;
 mod view;
+mod visitor;
 
 use std::net::SocketAddr;
 
 use axum::Router;
-use axum::routing::get;
+use axum::extract::Request;
+use axum::http::{HeaderValue, header};
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use axum::routing::{get, post};
 use protokol_store::Store;
 
 pub use cache::RenderCache;
@@ -40,6 +48,8 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .route("/", get(pages::index))
         .route("/tilgaengelighed", get(pages::accessibility))
+        .route("/logind", get(signin::form).post(signin::sign_in))
+        .route("/logud", post(signin::sign_out))
         .route("/{body}", get(pages::body))
         .route("/static/fonts/{name}", get(pages::font))
         .route("/{body}/{date}", get(pages::meeting))
@@ -48,7 +58,23 @@ pub fn app(state: AppState) -> Router {
         .route("/{body}/{date}/punkt/{n}/bilag/{a}", get(pages::attachment))
         .route("/{body}/{date}/punkt/{n}/{doc}", get(pages::item_document))
         .fallback(pages::not_found)
+        .layer(middleware::from_fn(private_when_signed_in))
         .with_state(state)
+}
+
+/// Marks every answer to a request that carries a session cookie as private and not to be
+/// stored, whatever the handler set (the fonts under /static/ are the same for everyone).
+async fn private_when_signed_in(request: Request, next: Next) -> Response {
+    let signed_in = visitor::cookie(request.headers(), visitor::SESSION_COOKIE).is_some()
+        && !request.uri().path().starts_with("/static/");
+    let mut response = next.run(request).await;
+    if signed_in {
+        response.headers_mut().insert(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("private, no-store"),
+        );
+    }
+    response
 }
 
 /// Serves the application on `addr` until Ctrl-C.

@@ -9,8 +9,10 @@ use axum::response::{Html, IntoResponse, Response};
 use chrono::{Datelike, NaiveDate};
 use protokol_core::danish::{long_date, slug};
 use protokol_core::{Body, Meeting, Viewer};
+
+use crate::visitor::Visitor;
 use protokol_render::html::DOCUMENT_CSS;
-use protokol_render::{DocKind, Document, Edition, Scope, html, pdf};
+use protokol_render::{DocKind, Document, Scope, html, pdf};
 use protokol_store::MeetingSummary;
 
 use crate::AppState;
@@ -22,19 +24,6 @@ use crate::view::{
 };
 
 type Page = Result<Html<String>, WebError>;
-
-/// Who is asking. Until sign-in exists, everyone is the public.
-fn viewer() -> Viewer {
-    Viewer::Public
-}
-
-/// The edition of documents for who is asking: decided here, never by the request.
-fn edition() -> Edition {
-    match viewer() {
-        Viewer::Public => Edition::Public,
-        _ => Edition::Internal,
-    }
-}
 
 fn link(body: &str, m: &MeetingSummary) -> MeetingLink {
     MeetingLink {
@@ -55,7 +44,7 @@ async fn body_by_slug(state: &AppState, wanted: &str) -> Result<Body, WebError> 
         .ok_or(WebError::NotFound)
 }
 
-pub async fn index(State(state): State<AppState>) -> Page {
+pub async fn index(State(state): State<AppState>, visitor: Visitor) -> Page {
     let meetings = state.store.meetings().await?;
     let mut bodies: Vec<BodyLinks> = Vec::new();
     for m in &meetings {
@@ -75,13 +64,18 @@ pub async fn index(State(state): State<AppState>) -> Page {
     Ok(Html(
         IndexPage {
             title: "Dagsordener og referater",
+            nav: visitor.nav(),
             bodies,
         }
         .render()?,
     ))
 }
 
-pub async fn body(State(state): State<AppState>, Path(body): Path<String>) -> Page {
+pub async fn body(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Path(body): Path<String>,
+) -> Page {
     let body = body_by_slug(&state, &body).await?;
     let mut years: BTreeMap<i32, Vec<MeetingLink>> = BTreeMap::new();
     for m in state.store.meetings_of(&body.code).await? {
@@ -93,6 +87,7 @@ pub async fn body(State(state): State<AppState>, Path(body): Path<String>) -> Pa
     Ok(Html(
         BodyPage {
             title: body.name.clone(),
+            nav: visitor.nav(),
             name: body.name,
             years: years
                 .into_iter()
@@ -148,6 +143,7 @@ fn requested(meeting: &Meeting, doc: Option<&str>) -> Result<(DocKind, Format), 
 /// Renders (or takes from the cache) the document and answers with a page or a PDF.
 async fn respond(
     state: &AppState,
+    visitor: &Visitor,
     meeting: Meeting,
     version: i64,
     body: Body,
@@ -155,7 +151,7 @@ async fn respond(
     doc: Option<&str>,
 ) -> Result<Response, WebError> {
     let (kind, format) = requested(&meeting, doc)?;
-    let edition = edition();
+    let edition = visitor.edition_for(&body.code);
     let document = Document::build(&meeting, &body.settings, edition, kind, scope)
         .map_err(|_| WebError::NotFound)?;
     let key = Key {
@@ -211,9 +207,10 @@ async fn respond(
             current: k == kind,
         })
         .collect();
-    let origins = origins(state, &meeting, scope).await?;
+    let origins = origins(state, &visitor.viewer(), &meeting, scope).await?;
     let page = DocumentPage {
         title: document.title.clone(),
+        nav: visitor.nav(),
         css: DOCUMENT_CSS,
         body_name: document.body_name.clone(),
         body_href: document.body_href.clone(),
@@ -238,6 +235,7 @@ async fn respond(
 /// one.
 async fn origins(
     state: &AppState,
+    viewer: &Viewer,
     meeting: &Meeting,
     scope: Scope,
 ) -> Result<Vec<Origin>, WebError> {
@@ -275,7 +273,7 @@ async fn origins(
         let Some((m, _)) = state.store.meeting(s.id).await? else {
             continue;
         };
-        let m = m.visible_to(&viewer(), &Default::default());
+        let m = m.visible_to(viewer, &Default::default());
         for i in &m.items {
             let href = match i.number {
                 Some(k) => format!("/{}/{}/punkt/{k}", slug(&m.body.name), m.date),
@@ -309,18 +307,20 @@ async fn origins(
 
 pub async fn meeting(
     State(state): State<AppState>,
+    visitor: Visitor,
     Path((body, date)): Path<(String, String)>,
 ) -> Result<Response, WebError> {
     let (m, v, b) = find_meeting(&state, &body, &date).await?;
-    respond(&state, m, v, b, Scope::Meeting, None).await
+    respond(&state, &visitor, m, v, b, Scope::Meeting, None).await
 }
 
 pub async fn meeting_document(
     State(state): State<AppState>,
+    visitor: Visitor,
     Path((body, date, doc)): Path<(String, String, String)>,
 ) -> Result<Response, WebError> {
     let (m, v, b) = find_meeting(&state, &body, &date).await?;
-    respond(&state, m, v, b, Scope::Meeting, Some(&doc)).await
+    respond(&state, &visitor, m, v, b, Scope::Meeting, Some(&doc)).await
 }
 
 fn item_number(n: &str) -> Result<u32, WebError> {
@@ -329,38 +329,42 @@ fn item_number(n: &str) -> Result<u32, WebError> {
 
 pub async fn item(
     State(state): State<AppState>,
+    visitor: Visitor,
     Path((body, date, n)): Path<(String, String, String)>,
 ) -> Result<Response, WebError> {
     let n = item_number(&n)?;
     let (m, v, b) = find_meeting(&state, &body, &date).await?;
-    respond(&state, m, v, b, Scope::Item(n), None).await
+    respond(&state, &visitor, m, v, b, Scope::Item(n), None).await
 }
 
 pub async fn item_document(
     State(state): State<AppState>,
+    visitor: Visitor,
     Path((body, date, n, doc)): Path<(String, String, String, String)>,
 ) -> Result<Response, WebError> {
     let n = item_number(&n)?;
     let (m, v, b) = find_meeting(&state, &body, &date).await?;
-    respond(&state, m, v, b, Scope::Item(n), Some(&doc)).await
+    respond(&state, &visitor, m, v, b, Scope::Item(n), Some(&doc)).await
 }
 
-/// An open attachment's stored file. Closed attachments, and anything the reader may not
-/// see, answer 404 exactly like an attachment that does not exist.
+/// An attachment's stored file. Closed attachments answer 404 to anyone who may not see
+/// them, exactly like an attachment that does not exist.
 pub async fn attachment(
     State(state): State<AppState>,
+    visitor: Visitor,
     Path((body, date, n, a)): Path<(String, String, String, String)>,
 ) -> Result<Response, WebError> {
     let n = item_number(&n)?;
     let a: u32 = a.parse().map_err(|_| WebError::NotFound)?;
     let (meeting, _, body) = find_meeting(&state, &body, &date).await?;
-    let visible = meeting.visible_to(&viewer(), &body.settings);
+    let viewer = visitor.viewer();
+    let visible = meeting.visible_to(&viewer, &body.settings);
     let attachment = visible
         .items
         .iter()
         .find(|i| i.number == Some(n))
         .and_then(|i| i.attachments.iter().find(|x| x.number == a))
-        .filter(|x| !x.access.is_closed())
+        .filter(|x| !x.access.is_closed() || viewer.sees_closed_of(&body.code))
         .ok_or(WebError::NotFound)?;
     let file = attachment.file.as_ref().ok_or(WebError::NotFound)?;
     let text = file.text.clone().ok_or(WebError::NotFound)?;
@@ -411,10 +415,11 @@ pub async fn font(Path(name): Path<String>) -> Result<Response, WebError> {
         .into_response())
 }
 
-pub async fn accessibility() -> Page {
+pub async fn accessibility(visitor: Visitor) -> Page {
     Ok(Html(
         AccessibilityPage {
             title: "Tilgængelighedserklæring",
+            nav: visitor.nav(),
         }
         .render()?,
     ))

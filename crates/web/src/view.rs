@@ -3,6 +3,8 @@
 
 use askama::Template;
 
+use crate::visitor::Nav;
+
 pub struct MeetingLink {
     pub href: String,
     pub date: String,
@@ -19,6 +21,7 @@ pub struct BodyLinks {
 #[derive(Template)]
 #[template(path = "index.html")]
 pub struct IndexPage {
+    pub nav: Nav,
     pub title: &'static str,
     pub bodies: Vec<BodyLinks>,
 }
@@ -31,6 +34,7 @@ pub struct Year {
 #[derive(Template)]
 #[template(path = "body.html")]
 pub struct BodyPage {
+    pub nav: Nav,
     pub title: String,
     pub name: String,
     pub years: Vec<Year>,
@@ -54,6 +58,7 @@ pub struct Origin {
 #[derive(Template)]
 #[template(path = "meeting.html")]
 pub struct DocumentPage {
+    pub nav: Nav,
     pub title: String,
     pub css: &'static str,
     pub body_name: String,
@@ -71,6 +76,7 @@ pub struct DocumentPage {
 #[derive(Template)]
 #[template(path = "error.html")]
 pub struct ErrorPage {
+    pub nav: Nav,
     pub title: &'static str,
     pub heading: &'static str,
     pub text: &'static str,
@@ -79,5 +85,18 @@ pub struct ErrorPage {
 #[derive(Template)]
 #[template(path = "accessibility.html")]
 pub struct AccessibilityPage {
+    pub nav: Nav,
     pub title: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "signin.html")]
+pub struct SignInPage {
+    pub title: &'static str,
+    pub nav: Nav,
+    pub csrf: String,
+    /// Where to go after signing in.
+    pub next: String,
+    pub username: String,
+    pub error: Option<&'static str>,
 }

@@ -127,6 +127,7 @@ async fn public_pages_pass_axe_reflow_and_keyboard_checks_and_show_no_closed_con
         "/kommunalbestyrelsen/2024-06-18",
         closed_page.as_str(),
         "/tilgaengelighed",
+        "/logind",
         "/direktionen/1999-01-01",
     ];
     let pages = audit(&base, &paths).await;

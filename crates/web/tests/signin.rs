@@ -1,0 +1,319 @@
+//! Signing in and out over HTTP, and what a signed-in member, a member of another body, an
+//! administrator and the public each see of closed content.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use protokol_core::{Grant, Role};
+use protokol_store::RoleChange;
+use protokol_testkit::{CANARY, TestStore, demo_meetings, sqlite, with_closed_canaries};
+use protokol_web::{AppState, app};
+use tower::ServiceExt;
+
+const PASSWORD: &str = "mødelokale 250 rådhuset";
+
+struct Reply {
+    status: StatusCode,
+    headers: axum::http::HeaderMap,
+    body: String,
+}
+
+async fn send(state: &AppState, request: Request<Body>) -> Reply {
+    let response = app(state.clone()).oneshot(request).await.unwrap();
+    let status = response.status();
+    let headers = response.headers().clone();
+    let bytes = axum::body::to_bytes(response.into_body(), 10 << 20)
+        .await
+        .unwrap();
+    Reply {
+        status,
+        headers,
+        body: String::from_utf8_lossy(&bytes).into_owned(),
+    }
+}
+
+async fn get(state: &AppState, uri: &str, cookie: Option<&str>) -> Reply {
+    let mut r = Request::get(uri);
+    if let Some(c) = cookie {
+        r = r.header(header::COOKIE, c);
+    }
+    send(state, r.body(Body::empty()).unwrap()).await
+}
+
+async fn post(state: &AppState, uri: &str, cookie: &str, form: &[(&str, &str)]) -> Reply {
+    let body = form
+        .iter()
+        .map(|(k, v)| format!("{k}={}", urlencode(v)))
+        .collect::<Vec<_>>()
+        .join("&");
+    let request = Request::post(uri)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::COOKIE, cookie)
+        .header(header::HOST, "localhost")
+        .body(Body::from(body))
+        .unwrap();
+    send(state, request).await
+}
+
+fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// The value of `name` in the reply's Set-Cookie headers, with the whole header line.
+fn set_cookie(reply: &Reply, name: &str) -> Option<(String, String)> {
+    reply
+        .headers
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with(&format!("{name}=")))
+        .map(|line| {
+            let value = line[name.len() + 1..]
+                .split(';')
+                .next()
+                .unwrap()
+                .to_string();
+            (value, line.to_string())
+        })
+}
+
+fn hidden(html: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = html.find(&marker).unwrap() + marker.len();
+    html[start..start + html[start..].find('"').unwrap()].to_string()
+}
+
+async fn setup() -> (TestStore, AppState) {
+    let t = sqlite().await;
+    for m in demo_meetings() {
+        let m = if m.date.to_string() == "2023-09-06" {
+            with_closed_canaries(m)
+        } else {
+            m
+        };
+        t.upsert_meeting(&m, "test").await.unwrap();
+    }
+    for (name, grant) in [
+        ("lene", Some(("DIR", Role::Member))),
+        ("ulla", Some(("KB", Role::Member))),
+        ("anne", None),
+    ] {
+        protokol_auth::create_account(&t.store, name, None, PASSWORD, "test")
+            .await
+            .unwrap();
+        let change = match grant {
+            Some((body, role)) => RoleChange::InBody(Grant {
+                body: body.parse().unwrap(),
+                role,
+            }),
+            None => RoleChange::Administrator,
+        };
+        t.set_role(name, &change, true, "test").await.unwrap();
+    }
+    let state = AppState::new(t.store.clone());
+    (t, state)
+}
+
+/// Signs in through the form; returns the Cookie header value for later requests.
+async fn sign_in(state: &AppState, user: &str) -> String {
+    let form = get(state, "/logind?til=/direktionen/2023-09-06", None).await;
+    assert_eq!(form.status, StatusCode::OK);
+    let (csrf_cookie, _) = set_cookie(&form, "protokol_csrf").unwrap();
+    assert_eq!(hidden(&form.body, "csrf"), csrf_cookie);
+    let reply = post(
+        state,
+        "/logind",
+        &format!("protokol_csrf={csrf_cookie}"),
+        &[
+            ("brugernavn", user),
+            ("adgangskode", PASSWORD),
+            ("csrf", &csrf_cookie),
+            ("til", "/direktionen/2023-09-06"),
+        ],
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
+    assert_eq!(reply.headers[header::LOCATION], "/direktionen/2023-09-06");
+    let (token, line) = set_cookie(&reply, "protokol_session").unwrap();
+    for attribute in ["HttpOnly", "Secure", "SameSite=Lax", "Path=/"] {
+        assert!(line.contains(attribute), "{line}");
+    }
+    format!("protokol_session={token}")
+}
+
+#[tokio::test]
+async fn members_see_their_bodys_closed_content_others_do_not() {
+    let (_t, state) = setup().await;
+    let m0 = "/direktionen/2023-09-06";
+    let closed = get(&state, m0, None).await;
+    assert!(!closed.body.contains(CANARY));
+    assert!(closed.body.contains("href=\"/logind\""));
+
+    let lene = sign_in(&state, "lene").await;
+    let page = get(&state, m0, Some(&lene)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body.contains(CANARY),
+        "a member of DIR reads closed items"
+    );
+    assert!(
+        page.body.contains("Internt dokument"),
+        "the internal edition is marked"
+    );
+    assert!(page.body.contains("Log ud"));
+    assert_eq!(page.headers[header::CACHE_CONTROL], "private, no-store");
+    let pdf = get(&state, &format!("{m0}/referat.pdf"), Some(&lene)).await;
+    assert_eq!(pdf.status, StatusCode::OK);
+    assert_eq!(pdf.headers[header::CACHE_CONTROL], "private, no-store");
+    // The closed attachment's file, 404 to the public, is there for the member.
+    let closed_item = demo_meetings()
+        .into_iter()
+        .find(|m| m.date.to_string() == "2023-09-06")
+        .unwrap()
+        .items
+        .len()
+        + 1;
+    let download = format!("{m0}/punkt/{closed_item}/bilag/1");
+    assert_eq!(
+        get(&state, &download, None).await.status,
+        StatusCode::NOT_FOUND
+    );
+    let file = get(&state, &download, Some(&lene)).await;
+    assert_eq!(file.status, StatusCode::OK);
+    assert!(file.body.contains(CANARY));
+
+    // A member of another body sees the public edition, and 404 for the closed file.
+    let ulla = sign_in(&state, "ulla").await;
+    let page = get(&state, m0, Some(&ulla)).await;
+    assert!(!page.body.contains(CANARY));
+    assert!(!page.body.contains("Internt dokument"));
+    assert_eq!(
+        get(&state, &download, Some(&ulla)).await.status,
+        StatusCode::NOT_FOUND
+    );
+
+    // The administrator sees everything.
+    let anne = sign_in(&state, "anne").await;
+    assert!(get(&state, m0, Some(&anne)).await.body.contains(CANARY));
+
+    // A made-up session cookie is the public.
+    let forged = get(&state, m0, Some("protokol_session=00ff")).await;
+    assert!(!forged.body.contains(CANARY));
+}
+
+#[tokio::test]
+async fn sign_out_needs_the_session_token_and_ends_the_session() {
+    let (_t, state) = setup().await;
+    let lene = sign_in(&state, "lene").await;
+    let page = get(&state, "/", Some(&lene)).await;
+    let csrf = hidden(&page.body, "csrf");
+    // Without the form token (a cross-site form), nothing happens.
+    let refused = post(&state, "/logud", &lene, &[("csrf", "wrong")]).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    assert!(refused.body.contains("Handlingen blev afvist"));
+    assert!(
+        get(&state, "/direktionen/2023-09-06", Some(&lene))
+            .await
+            .body
+            .contains(CANARY)
+    );
+    let out = post(&state, "/logud", &lene, &[("csrf", &csrf)]).await;
+    assert_eq!(out.status, StatusCode::SEE_OTHER);
+    let (cleared, line) = set_cookie(&out, "protokol_session").unwrap();
+    assert!(cleared.is_empty() && line.contains("Max-Age=0"), "{line}");
+    // The old cookie no longer signs anyone in.
+    let after = get(&state, "/direktionen/2023-09-06", Some(&lene)).await;
+    assert!(!after.body.contains(CANARY));
+    assert!(after.body.contains("href=\"/logind\""));
+}
+
+#[tokio::test]
+async fn sign_in_refuses_forged_forms_wrong_passwords_and_too_many_attempts() {
+    let (_t, state) = setup().await;
+    let form = get(&state, "/logind", None).await;
+    let (csrf, _) = set_cookie(&form, "protokol_csrf").unwrap();
+    let cookie = format!("protokol_csrf={csrf}");
+    let attempt = |password: &'static str, token: String| {
+        let state = state.clone();
+        let cookie = cookie.clone();
+        async move {
+            post(
+                &state,
+                "/logind",
+                &cookie,
+                &[
+                    ("brugernavn", "lene"),
+                    ("adgangskode", password),
+                    ("csrf", &token),
+                ],
+            )
+            .await
+        }
+    };
+    // A form without the matching token is refused before the password is looked at.
+    let forged = attempt(PASSWORD, "forged".into()).await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    assert!(set_cookie(&forged, "protokol_session").is_none());
+    // From another site, even with the token.
+    let request = Request::post("/logind")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::COOKIE, &cookie)
+        .header(header::HOST, "localhost")
+        .header(header::ORIGIN, "https://evil.example")
+        .body(Body::from(format!(
+            "brugernavn=lene&adgangskode={}&csrf={csrf}",
+            urlencode(PASSWORD)
+        )))
+        .unwrap();
+    assert_eq!(send(&state, request).await.status, StatusCode::FORBIDDEN);
+
+    let empty = attempt("", csrf.clone()).await;
+    assert_eq!(empty.status, StatusCode::BAD_REQUEST);
+    assert!(empty.body.contains("Skriv både brugernavn og adgangskode."));
+
+    for _ in 0..protokol_auth::MAX_FAILURES {
+        let wrong = attempt("forkert adgangskode", csrf.clone()).await;
+        assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+        assert!(
+            wrong
+                .body
+                .contains("Brugernavn eller adgangskode er forkert.")
+        );
+        assert!(
+            wrong.body.contains("value=\"lene\""),
+            "the username is kept"
+        );
+        assert!(
+            !wrong.body.contains("forkert adgangskode\""),
+            "the password is not"
+        );
+    }
+    let throttled = attempt(PASSWORD, csrf.clone()).await;
+    assert_eq!(throttled.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(throttled.body.contains("For mange forkerte forsøg"));
+    assert!(set_cookie(&throttled, "protokol_session").is_none());
+
+    // A body that is not a form gets a Danish message, not a crash.
+    let request = Request::post("/logind")
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from("{}"))
+        .unwrap();
+    let reply = send(&state, request).await;
+    assert_eq!(reply.status, StatusCode::BAD_REQUEST);
+    assert!(reply.body.contains("Formularen kunne ikke læses."));
+}
+
+#[tokio::test]
+async fn after_sign_in_only_local_addresses_are_followed() {
+    let (_t, state) = setup().await;
+    let form = get(&state, "/logind?til=https://evil.example/", None).await;
+    assert_eq!(hidden(&form.body, "til"), "/");
+}
