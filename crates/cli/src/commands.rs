@@ -116,7 +116,12 @@ pub async fn export(g: &Global, out: &Path, public: bool) -> Result<ExitCode> {
     let summaries = store.meetings().await?;
     let bodies = store.bodies().await?;
     let pb = bar(summaries.len() as u64, "meetings");
+    let mut exported = 0;
     for s in &summaries {
+        if public && !Viewer::Public.sees_meeting(&s.body_code, s.status) {
+            pb.inc(1);
+            continue; // a draft agenda is not public
+        }
         let Some((meeting, _)) = store.meeting(s.id).await? else {
             continue; // deleted meanwhile
         };
@@ -131,12 +136,13 @@ pub async fn export(g: &Global, out: &Path, public: bool) -> Result<ExitCode> {
             meeting
         };
         write_atomically(&out.join(meeting.export_file_name()), &to_json(&meeting))?;
+        exported += 1;
         pb.inc(1);
     }
     pb.finish_and_clear();
     println!(
         "Exported {} meetings{} to {}.",
-        summaries.len(),
+        exported,
         if public { " (public version)" } else { "" },
         out.display()
     );

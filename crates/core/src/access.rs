@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::body::{BodyCode, BodySettings};
 use crate::item::{Attachment, Item};
-use crate::meeting::Meeting;
+use crate::meeting::{Meeting, MeetingStatus};
 
 /// Åben or Lukket.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -49,6 +49,14 @@ pub enum Viewer {
 }
 
 impl Viewer {
+    /// Whether this viewer may see a meeting of `body` with this status at all: a planned
+    /// meeting (a draft agenda) is seen only by those who see the body's closed content;
+    /// once the agenda is published (and for imported meetings, which have no status) by
+    /// everyone.
+    pub fn sees_meeting(&self, body: &BodyCode, status: Option<MeetingStatus>) -> bool {
+        status != Some(MeetingStatus::Planned) || self.sees_closed_of(body)
+    }
+
     /// Whether this viewer may see closed content of the given body.
     pub fn sees_closed_of(&self, body: &BodyCode) -> bool {
         match self {
@@ -228,6 +236,29 @@ mod tests {
             m.visible_to(&Viewer::Administrator, &BodySettings::default()),
             m
         );
+    }
+
+    #[test]
+    fn draft_meetings_are_seen_only_inside_the_body() {
+        let dir: BodyCode = "DIR".parse().unwrap();
+        let insider = Viewer::Insider {
+            bodies: vec![dir.clone()],
+        };
+        let outsider = Viewer::Insider {
+            bodies: vec!["KB".parse().unwrap()],
+        };
+        let draft = Some(MeetingStatus::Planned);
+        assert!(!Viewer::Public.sees_meeting(&dir, draft));
+        assert!(!outsider.sees_meeting(&dir, draft));
+        assert!(insider.sees_meeting(&dir, draft));
+        assert!(Viewer::Administrator.sees_meeting(&dir, draft));
+        for published in [
+            None,
+            Some(MeetingStatus::AgendaPublished),
+            Some(MeetingStatus::Held),
+        ] {
+            assert!(Viewer::Public.sees_meeting(&dir, published));
+        }
     }
 
     #[test]

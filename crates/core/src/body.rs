@@ -75,6 +75,9 @@ pub struct BodySettings {
     pub closed_attachment_titles_public: bool,
     /// Working days before a meeting by which the agenda must reach the members.
     pub agenda_deadline_working_days: Option<u8>,
+    /// Items every new meeting of the body starts with, in order (e.g. "Økonomi",
+    /// "Eventuelt, herunder punkter til næste møde").
+    pub standing_items: Vec<String>,
 }
 
 /// A seat in a body's standing composition: a person with a role or party letter, or a

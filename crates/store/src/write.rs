@@ -95,6 +95,26 @@ impl Store {
         Ok(saved.remove(0))
     }
 
+    /// Creates a new meeting (planned in the workspace); refused if its body already has a
+    /// meeting on that date, so nothing is overwritten.
+    pub async fn create_meeting(&self, m: &Meeting, actor: &str) -> Result<Saved> {
+        refuse_invalid(m)?;
+        if m.id.is_some() {
+            return Err(StoreError::Rejected("a new meeting has no id yet".into()));
+        }
+        let mut tx = self.begin_write().await?;
+        let body = ensure_body(&mut tx, &m.body, actor).await?;
+        if meeting_id_on(&mut tx, &body, m).await?.is_some() {
+            return Err(StoreError::Rejected(format!(
+                "{} already has a meeting on {}",
+                body.name, m.date
+            )));
+        }
+        let mut saved = upsert_all(&mut tx, std::slice::from_ref(m), actor).await?;
+        tx.commit().await?;
+        Ok(saved.remove(0))
+    }
+
     /// Stores several meetings as [`Store::upsert_meeting`] does, all in one transaction:
     /// either all are stored or none. With [`Commit::No`] the work is done and rolled back,
     /// which tells exactly what an import would do without changing anything.

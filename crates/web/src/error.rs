@@ -15,6 +15,9 @@ pub enum WebError {
     /// The address is malformed, e.g. an impossible date.
     #[error("bad request: {0}")]
     BadRequest(&'static str),
+    /// The page needs a signed-in account: go to the sign-in page, then back to this path.
+    #[error("sign-in needed")]
+    SignIn(String),
     /// A form without the right CSRF token, or sent from another site.
     #[error("forbidden: form token missing or from another site")]
     Forbidden,
@@ -33,6 +36,7 @@ impl WebError {
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
             Self::Forbidden => StatusCode::FORBIDDEN,
+            Self::SignIn(_) => StatusCode::SEE_OTHER,
             Self::Store(_) | Self::Template(_) | Self::Render(_) => {
                 StatusCode::INTERNAL_SERVER_ERROR
             }
@@ -46,6 +50,7 @@ impl WebError {
                 "Vi kan ikke finde den side, du leder efter. Den kan være flyttet, eller adressen kan være skrevet forkert.",
             ),
             Self::BadRequest(why) => ("Forespørgslen er ikke gyldig", why),
+            Self::SignIn(_) => ("Log ind", "Log ind for at fortsætte."),
             Self::Forbidden => (
                 "Handlingen blev afvist",
                 "Formularen var for gammel eller kom fra en anden side. Gå tilbage, genindlæs siden og prøv igen.",
@@ -60,6 +65,10 @@ impl WebError {
 
 impl IntoResponse for WebError {
     fn into_response(self) -> Response {
+        if let Self::SignIn(back) = &self {
+            let to = format!("/logind?til={}", encode_path(back));
+            return (StatusCode::SEE_OTHER, [(axum::http::header::LOCATION, to)]).into_response();
+        }
         let status = self.status();
         if status.is_server_error() {
             tracing::error!(error = %self, "request failed");
@@ -76,4 +85,19 @@ impl IntoResponse for WebError {
             Err(_) => (status, heading).into_response(),
         }
     }
+}
+
+/// A local path as a query value (only the characters that would break the query are
+/// escaped; paths here are ASCII slugs and dates).
+fn encode_path(path: &str) -> String {
+    path.chars()
+        .map(|c| match c {
+            '&' => "%26".to_string(),
+            '#' => "%23".to_string(),
+            '?' => "%3F".to_string(),
+            '+' => "%2B".to_string(),
+            ' ' => "%20".to_string(),
+            c => c.to_string(),
+        })
+        .collect()
 }

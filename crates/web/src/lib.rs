@@ -13,6 +13,7 @@ mod pages;
 mod signin;
 mod view;
 mod visitor;
+mod workspace;
 
 use std::net::SocketAddr;
 
@@ -50,6 +51,19 @@ pub fn app(state: AppState) -> Router {
         .route("/tilgaengelighed", get(pages::accessibility))
         .route("/logind", get(signin::form).post(signin::sign_in))
         .route("/logud", post(signin::sign_out))
+        .route("/arbejde", get(workspace::overview))
+        .route("/arbejde/{body}/nyt-moede", post(workspace::new_meeting))
+        .route("/arbejde/{body}/{date}", get(workspace::meeting))
+        .route("/arbejde/{body}/{date}/punkter", post(workspace::add_item))
+        .route("/arbejde/{body}/{date}/flyt", post(workspace::move_item))
+        .route(
+            "/arbejde/{body}/{date}/offentliggoer",
+            post(workspace::publish),
+        )
+        .route(
+            "/arbejde/{body}/{date}/punkt/{id}",
+            get(workspace::item).post(workspace::save_item),
+        )
         .route("/{body}", get(pages::body))
         .route("/static/fonts/{name}", get(pages::font))
         .route("/{body}/{date}", get(pages::meeting))

@@ -45,9 +45,13 @@ async fn body_by_slug(state: &AppState, wanted: &str) -> Result<Body, WebError> 
 }
 
 pub async fn index(State(state): State<AppState>, visitor: Visitor) -> Page {
+    let viewer = visitor.viewer();
     let meetings = state.store.meetings().await?;
     let mut bodies: Vec<BodyLinks> = Vec::new();
-    for m in &meetings {
+    for m in meetings
+        .iter()
+        .filter(|m| viewer.sees_meeting(&m.body_code, m.status))
+    {
         if bodies.last().is_none_or(|b| b.name != m.body_name) {
             bodies.push(BodyLinks {
                 name: m.body_name.clone(),
@@ -78,7 +82,11 @@ pub async fn body(
 ) -> Page {
     let body = body_by_slug(&state, &body).await?;
     let mut years: BTreeMap<i32, Vec<MeetingLink>> = BTreeMap::new();
+    let viewer = visitor.viewer();
     for m in state.store.meetings_of(&body.code).await? {
+        if !viewer.sees_meeting(&body.code, m.status) {
+            continue;
+        }
         years
             .entry(m.date.year())
             .or_default()
@@ -105,9 +113,11 @@ fn parse_date(date: &str) -> Result<NaiveDate, WebError> {
     })
 }
 
-/// The meeting at `/{body}/{date}` with its row version and its body.
+/// The meeting at `/{body}/{date}` with its row version and its body, if the visitor may
+/// see it (a draft agenda answers 404 to the public, like a meeting that does not exist).
 async fn find_meeting(
     state: &AppState,
+    visitor: &Visitor,
     body: &str,
     date: &str,
 ) -> Result<(Meeting, i64, Body), WebError> {
@@ -117,6 +127,7 @@ async fn find_meeting(
         .store
         .meeting_on(&body.code, date)
         .await?
+        .filter(|(m, _)| visitor.viewer().sees_meeting(&body.code, m.status))
         .ok_or(WebError::NotFound)?;
     Ok((meeting, version, body))
 }
@@ -265,7 +276,7 @@ async fn origins(
         .meetings()
         .await?
         .into_iter()
-        .filter(|s| s.date < meeting.date)
+        .filter(|s| s.date < meeting.date && viewer.sees_meeting(&s.body_code, s.status))
         .collect();
     earlier.sort_by_key(|s| std::cmp::Reverse(s.date));
     earlier.truncate(100);
@@ -310,7 +321,7 @@ pub async fn meeting(
     visitor: Visitor,
     Path((body, date)): Path<(String, String)>,
 ) -> Result<Response, WebError> {
-    let (m, v, b) = find_meeting(&state, &body, &date).await?;
+    let (m, v, b) = find_meeting(&state, &visitor, &body, &date).await?;
     respond(&state, &visitor, m, v, b, Scope::Meeting, None).await
 }
 
@@ -319,7 +330,7 @@ pub async fn meeting_document(
     visitor: Visitor,
     Path((body, date, doc)): Path<(String, String, String)>,
 ) -> Result<Response, WebError> {
-    let (m, v, b) = find_meeting(&state, &body, &date).await?;
+    let (m, v, b) = find_meeting(&state, &visitor, &body, &date).await?;
     respond(&state, &visitor, m, v, b, Scope::Meeting, Some(&doc)).await
 }
 
@@ -333,7 +344,7 @@ pub async fn item(
     Path((body, date, n)): Path<(String, String, String)>,
 ) -> Result<Response, WebError> {
     let n = item_number(&n)?;
-    let (m, v, b) = find_meeting(&state, &body, &date).await?;
+    let (m, v, b) = find_meeting(&state, &visitor, &body, &date).await?;
     respond(&state, &visitor, m, v, b, Scope::Item(n), None).await
 }
 
@@ -343,7 +354,7 @@ pub async fn item_document(
     Path((body, date, n, doc)): Path<(String, String, String, String)>,
 ) -> Result<Response, WebError> {
     let n = item_number(&n)?;
-    let (m, v, b) = find_meeting(&state, &body, &date).await?;
+    let (m, v, b) = find_meeting(&state, &visitor, &body, &date).await?;
     respond(&state, &visitor, m, v, b, Scope::Item(n), Some(&doc)).await
 }
 
@@ -356,7 +367,7 @@ pub async fn attachment(
 ) -> Result<Response, WebError> {
     let n = item_number(&n)?;
     let a: u32 = a.parse().map_err(|_| WebError::NotFound)?;
-    let (meeting, _, body) = find_meeting(&state, &body, &date).await?;
+    let (meeting, _, body) = find_meeting(&state, &visitor, &body, &date).await?;
     let viewer = visitor.viewer();
     let visible = meeting.visible_to(&viewer, &body.settings);
     let attachment = visible

@@ -100,3 +100,109 @@ pub struct SignInPage {
     pub username: String,
     pub error: Option<&'static str>,
 }
+
+/// A meeting in the workspace's list.
+pub struct WorkspaceMeeting {
+    pub href: String,
+    pub date: String,
+    pub status: &'static str,
+    pub items: i64,
+}
+
+/// A body the secretary prepares meetings for, with the new-meeting form's state.
+pub struct WorkspaceBody {
+    pub name: String,
+    pub slug: String,
+    pub code: String,
+    pub standing_items: String,
+    pub meetings: Vec<WorkspaceMeeting>,
+    pub date_value: String,
+    pub start_value: String,
+    pub place_value: String,
+    pub date_error: Option<String>,
+    pub start_error: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "workspace.html")]
+pub struct WorkspacePage {
+    pub title: String,
+    pub nav: Nav,
+    pub csrf: String,
+    pub bodies: Vec<WorkspaceBody>,
+}
+
+/// An item in the agenda editor.
+pub struct WorkspaceItem {
+    pub id: String,
+    pub number: String,
+    pub title: String,
+    pub closed: bool,
+    pub edit_href: String,
+    pub first: bool,
+    pub last: bool,
+}
+
+#[derive(Template)]
+#[template(path = "workspace_meeting.html")]
+pub struct MeetingEditorPage {
+    pub title: String,
+    pub nav: Nav,
+    pub csrf: String,
+    pub body_name: String,
+    pub date: String,
+    pub status: &'static str,
+    /// Not yet published.
+    pub draft: bool,
+    pub href: String,
+    pub public_href: String,
+    pub location: String,
+    pub version: i64,
+    pub items: Vec<WorkspaceItem>,
+    /// A message for the whole page (e.g. someone else changed the meeting).
+    pub message: Option<String>,
+    /// The new-item form's problem.
+    pub add_error: Option<String>,
+}
+
+/// An item's editable fields, as the form shows them.
+#[derive(Clone, Debug, Default)]
+pub struct ItemFields {
+    pub title: String,
+    pub closed: bool,
+    pub closed_reason: String,
+    pub public_title: String,
+    pub public_decision: String,
+    pub route: String,
+    pub case: String,
+    pub economy: String,
+    pub recommendation: String,
+    pub decision: String,
+}
+
+/// A field that differs between the stored item and the secretary's edit.
+pub struct ConflictRow {
+    pub label: &'static str,
+    pub stored: String,
+    pub yours: String,
+}
+
+#[derive(Template)]
+#[template(path = "workspace_item.html")]
+pub struct ItemEditorPage {
+    pub title: String,
+    pub nav: Nav,
+    pub csrf: String,
+    pub body_name: String,
+    pub date: String,
+    pub meeting_href: String,
+    pub action: String,
+    pub number: String,
+    pub version: i64,
+    pub fields: ItemFields,
+    pub title_error: Option<String>,
+    pub reason_error: Option<String>,
+    pub public_title_error: Option<String>,
+    pub has_errors: bool,
+    pub conflict: Vec<ConflictRow>,
+}

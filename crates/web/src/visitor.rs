@@ -61,6 +61,11 @@ impl Visitor {
             Some(s) => Nav {
                 user: Some(s.account.name().to_string()),
                 csrf: s.csrf_token.clone(),
+                workspace: s.account.administrator
+                    || s.account
+                        .grants
+                        .iter()
+                        .any(|g| g.role == protokol_core::Role::Secretary),
             },
             None => Nav::default(),
         }
@@ -74,6 +79,8 @@ pub struct Nav {
     pub user: Option<String>,
     /// The session's CSRF token, for the sign-out form.
     pub csrf: String,
+    /// Whether to link the secretariat's workspace.
+    pub workspace: bool,
 }
 
 impl FromRequestParts<AppState> for Visitor {

@@ -8,88 +8,11 @@ use axum::http::{Request, StatusCode, header};
 use protokol_core::{Grant, Role};
 use protokol_store::RoleChange;
 use protokol_testkit::{CANARY, TestStore, demo_meetings, sqlite, with_closed_canaries};
-use protokol_web::{AppState, app};
-use tower::ServiceExt;
+use protokol_web::AppState;
 
-const PASSWORD: &str = "mødelokale 250 rådhuset";
+mod common;
 
-struct Reply {
-    status: StatusCode,
-    headers: axum::http::HeaderMap,
-    body: String,
-}
-
-async fn send(state: &AppState, request: Request<Body>) -> Reply {
-    let response = app(state.clone()).oneshot(request).await.unwrap();
-    let status = response.status();
-    let headers = response.headers().clone();
-    let bytes = axum::body::to_bytes(response.into_body(), 10 << 20)
-        .await
-        .unwrap();
-    Reply {
-        status,
-        headers,
-        body: String::from_utf8_lossy(&bytes).into_owned(),
-    }
-}
-
-async fn get(state: &AppState, uri: &str, cookie: Option<&str>) -> Reply {
-    let mut r = Request::get(uri);
-    if let Some(c) = cookie {
-        r = r.header(header::COOKIE, c);
-    }
-    send(state, r.body(Body::empty()).unwrap()).await
-}
-
-async fn post(state: &AppState, uri: &str, cookie: &str, form: &[(&str, &str)]) -> Reply {
-    let body = form
-        .iter()
-        .map(|(k, v)| format!("{k}={}", urlencode(v)))
-        .collect::<Vec<_>>()
-        .join("&");
-    let request = Request::post(uri)
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .header(header::COOKIE, cookie)
-        .header(header::HOST, "localhost")
-        .body(Body::from(body))
-        .unwrap();
-    send(state, request).await
-}
-
-fn urlencode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
-/// The value of `name` in the reply's Set-Cookie headers, with the whole header line.
-fn set_cookie(reply: &Reply, name: &str) -> Option<(String, String)> {
-    reply
-        .headers
-        .get_all(header::SET_COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|v| v.starts_with(&format!("{name}=")))
-        .map(|line| {
-            let value = line[name.len() + 1..]
-                .split(';')
-                .next()
-                .unwrap()
-                .to_string();
-            (value, line.to_string())
-        })
-}
-
-fn hidden(html: &str, name: &str) -> String {
-    let marker = format!("name=\"{name}\" value=\"");
-    let start = html.find(&marker).unwrap() + marker.len();
-    html[start..start + html[start..].find('"').unwrap()].to_string()
-}
+use common::{PASSWORD, get, hidden, post, send, set_cookie, sign_in, urlencode};
 
 async fn setup() -> (TestStore, AppState) {
     let t = sqlite().await;
@@ -120,33 +43,6 @@ async fn setup() -> (TestStore, AppState) {
     }
     let state = AppState::new(t.store.clone());
     (t, state)
-}
-
-/// Signs in through the form; returns the Cookie header value for later requests.
-async fn sign_in(state: &AppState, user: &str) -> String {
-    let form = get(state, "/logind?til=/direktionen/2023-09-06", None).await;
-    assert_eq!(form.status, StatusCode::OK);
-    let (csrf_cookie, _) = set_cookie(&form, "protokol_csrf").unwrap();
-    assert_eq!(hidden(&form.body, "csrf"), csrf_cookie);
-    let reply = post(
-        state,
-        "/logind",
-        &format!("protokol_csrf={csrf_cookie}"),
-        &[
-            ("brugernavn", user),
-            ("adgangskode", PASSWORD),
-            ("csrf", &csrf_cookie),
-            ("til", "/direktionen/2023-09-06"),
-        ],
-    )
-    .await;
-    assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
-    assert_eq!(reply.headers[header::LOCATION], "/direktionen/2023-09-06");
-    let (token, line) = set_cookie(&reply, "protokol_session").unwrap();
-    for attribute in ["HttpOnly", "Secure", "SameSite=Lax", "Path=/"] {
-        assert!(line.contains(attribute), "{line}");
-    }
-    format!("protokol_session={token}")
 }
 
 #[tokio::test]

@@ -1,0 +1,836 @@
+//! The secretariat's workspace (`/arbejde`): plan a meeting from its body's standing items,
+//! build the agenda (add, edit, reorder items; open or closed with reason, public title and
+//! public decision) and publish it. Danish, server-rendered, no JavaScript.
+//!
+//! Every change is a form POST carrying the session's CSRF token and the version the
+//! secretary started from; a change based on an old version is refused and the page shows
+//! both versions, so nothing is overwritten silently. Anyone without the secretary role of
+//! the body gets 404, as if the meeting did not exist; someone not signed in is sent to
+//! the sign-in page.
+
+use askama::Template;
+use axum::extract::rejection::FormRejection;
+use axum::extract::{Form, Path, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use chrono::NaiveDate;
+use protokol_auth::tokens_match;
+use protokol_core::danish::{long_date, slug};
+use protokol_core::{Access, Account, Body, Item, ItemId, Meeting, MeetingKind, MeetingStatus};
+use protokol_store::StoreError;
+use serde::Deserialize;
+
+use crate::AppState;
+use crate::error::WebError;
+use crate::signin::same_origin;
+use crate::view::{
+    ConflictRow, ItemEditorPage, ItemFields, MeetingEditorPage, WorkspaceBody, WorkspaceItem,
+    WorkspaceMeeting, WorkspacePage,
+};
+use crate::visitor::Visitor;
+
+/// The signed-in account, or a redirect to the sign-in page that comes back to `here`.
+fn signed_in<'a>(visitor: &'a Visitor, here: &str) -> Result<&'a Account, WebError> {
+    visitor
+        .session
+        .as_ref()
+        .map(|s| &s.account)
+        .ok_or_else(|| WebError::SignIn(here.to_string()))
+}
+
+/// The account, if it may prepare `body`'s meetings; 404 otherwise.
+fn secretary<'a>(visitor: &'a Visitor, body: &Body, here: &str) -> Result<&'a Account, WebError> {
+    let account = signed_in(visitor, here)?;
+    if account.may_prepare(&body.code) {
+        Ok(account)
+    } else {
+        Err(WebError::NotFound)
+    }
+}
+
+/// A form must carry the session's token and come from this site.
+fn check_form(visitor: &Visitor, headers: &HeaderMap, token: &str) -> Result<(), WebError> {
+    let ok = visitor
+        .session
+        .as_ref()
+        .is_some_and(|s| tokens_match(&s.csrf_token, token))
+        && same_origin(headers);
+    if ok { Ok(()) } else { Err(WebError::Forbidden) }
+}
+
+fn form<T>(f: Result<Form<T>, FormRejection>) -> Result<T, WebError> {
+    f.map(|Form(t)| t)
+        .map_err(|_| WebError::BadRequest("Formularen kunne ikke læses."))
+}
+
+fn see_other(to: &str) -> Response {
+    (
+        StatusCode::SEE_OTHER,
+        [(
+            header::LOCATION,
+            HeaderValue::from_str(to).unwrap_or(HeaderValue::from_static("/arbejde")),
+        )],
+    )
+        .into_response()
+}
+
+fn status_label(status: Option<MeetingStatus>) -> &'static str {
+    match status {
+        Some(MeetingStatus::Planned) => "Kladde – ikke offentliggjort",
+        Some(MeetingStatus::AgendaPublished) => "Dagsorden offentliggjort",
+        Some(MeetingStatus::Held) => "Afholdt",
+        Some(MeetingStatus::MinutesApproved) => "Referat godkendt",
+        None => "Importeret",
+    }
+}
+
+fn editor_href(body: &Body, date: NaiveDate) -> String {
+    format!("/arbejde/{}/{}", slug(&body.name), date.format("%Y-%m-%d"))
+}
+
+async fn body_by_slug(state: &AppState, wanted: &str) -> Result<Body, WebError> {
+    state
+        .store
+        .bodies()
+        .await?
+        .into_iter()
+        .find(|b| slug(&b.name) == wanted)
+        .ok_or(WebError::NotFound)
+}
+
+// ---------------------------------------------------------------- overview and new meeting
+
+#[derive(Debug, Default, Deserialize)]
+pub struct NewMeetingForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    dato: String,
+    #[serde(default)]
+    start: String,
+    #[serde(default)]
+    sted: String,
+}
+
+/// What the overview shows again after a refused new-meeting form.
+struct NewMeetingError {
+    body: String,
+    date_error: Option<String>,
+    start_error: Option<String>,
+    values: NewMeetingForm,
+}
+
+async fn overview_page(
+    state: &AppState,
+    visitor: &Visitor,
+    refused: Option<NewMeetingError>,
+) -> Result<Response, WebError> {
+    let account = signed_in(visitor, "/arbejde")?;
+    let mut bodies = Vec::new();
+    for body in state.store.bodies().await? {
+        if !account.may_prepare(&body.code) {
+            continue;
+        }
+        let meetings = state
+            .store
+            .meetings_of(&body.code)
+            .await?
+            .into_iter()
+            .map(|m| WorkspaceMeeting {
+                href: editor_href(&body, m.date),
+                date: long_date(m.date),
+                status: status_label(m.status),
+                items: m.items,
+            })
+            .collect();
+        let mine = refused.as_ref().filter(|r| r.body == body.code.as_str());
+        bodies.push(WorkspaceBody {
+            name: body.name.clone(),
+            slug: slug(&body.name),
+            code: body.code.to_string(),
+            standing_items: body.settings.standing_items.join(", "),
+            meetings,
+            date_value: mine.map(|r| r.values.dato.clone()).unwrap_or_default(),
+            start_value: mine.map(|r| r.values.start.clone()).unwrap_or_default(),
+            place_value: mine.map(|r| r.values.sted.clone()).unwrap_or_default(),
+            date_error: mine.and_then(|r| r.date_error.clone()),
+            start_error: mine.and_then(|r| r.start_error.clone()),
+        });
+    }
+    let status = if refused.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    let page = WorkspacePage {
+        title: "Sekretariatets arbejdsplads".into(),
+        nav: visitor.nav(),
+        csrf: visitor.nav().csrf,
+        bodies,
+    };
+    Ok((status, Html(page.render()?)).into_response())
+}
+
+/// `GET /arbejde`.
+pub async fn overview(
+    State(state): State<AppState>,
+    visitor: Visitor,
+) -> Result<Response, WebError> {
+    overview_page(&state, &visitor, None).await
+}
+
+/// `POST /arbejde/{body}/nyt-moede`: a planned meeting with the body's standing items and
+/// its members.
+pub async fn new_meeting(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    headers: HeaderMap,
+    Path(body): Path<String>,
+    f: Result<Form<NewMeetingForm>, FormRejection>,
+) -> Result<Response, WebError> {
+    let body = body_by_slug(&state, &body).await?;
+    let account = secretary(&visitor, &body, "/arbejde")?;
+    let f = form(f)?;
+    check_form(&visitor, &headers, &f.csrf)?;
+    let date = NaiveDate::parse_from_str(f.dato.trim(), "%Y-%m-%d");
+    let start = if f.start.trim().is_empty() {
+        Ok(None)
+    } else {
+        f.start.trim().parse().map(Some)
+    };
+    let (date, start) = match (date, start) {
+        (Ok(d), Ok(s)) => (d, s),
+        (d, s) => {
+            let refused = NewMeetingError {
+                body: body.code.to_string(),
+                date_error: d
+                    .err()
+                    .map(|_| "Skriv datoen som ÅÅÅÅ-MM-DD, fx 2026-12-02.".to_string()),
+                start_error: s
+                    .err()
+                    .map(|_| "Skriv klokkeslættet som TT:MM, fx 09:00.".to_string()),
+                values: f,
+            };
+            return overview_page(&state, &visitor, Some(refused)).await;
+        }
+    };
+    let mut m = Meeting::new(
+        protokol_core::BodyRef {
+            name: body.name.clone(),
+            code: body.code.clone(),
+        },
+        MeetingKind::Agenda,
+        date,
+    );
+    m.status = Some(MeetingStatus::Planned);
+    m.start = start;
+    m.location = Some(f.sted.trim().to_string()).filter(|s| !s.is_empty());
+    m.items = body
+        .settings
+        .standing_items
+        .iter()
+        .enumerate()
+        .map(|(i, t)| Item::new(Some(i as u32 + 1), t.clone()))
+        .collect();
+    let (memberships, _) = state.store.memberships(&body.code).await?;
+    m.members = memberships
+        .into_iter()
+        .filter(|ms| ms.from.is_none_or(|d| d <= date) && ms.until.is_none_or(|d| d >= date))
+        .map(|ms| protokol_core::Member {
+            name: ms.name,
+            role: ms.role,
+            party: ms.party,
+            vacant: ms.vacant,
+            substitute_for: ms.substitute_for,
+        })
+        .collect();
+    match state.store.create_meeting(&m, &account.username).await {
+        Ok(_) => Ok(see_other(&editor_href(&body, date))),
+        Err(StoreError::Rejected(_)) => {
+            let refused = NewMeetingError {
+                body: body.code.to_string(),
+                date_error: Some(format!(
+                    "{} har allerede et møde {}.",
+                    body.name,
+                    long_date(date).to_lowercase()
+                )),
+                start_error: None,
+                values: f,
+            };
+            overview_page(&state, &visitor, Some(refused)).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+// ---------------------------------------------------------------- the meeting's agenda
+
+async fn meeting_for(
+    state: &AppState,
+    visitor: &Visitor,
+    body: &str,
+    date: &str,
+) -> Result<(Meeting, i64, Body, String), WebError> {
+    let body = body_by_slug(state, body).await?;
+    let here = format!("/arbejde/{}/{date}", slug(&body.name));
+    let account = secretary(visitor, &body, &here)?;
+    let username = account.username.clone();
+    let date = NaiveDate::parse_from_str(date, "%Y-%m-%d").map_err(|_| WebError::NotFound)?;
+    let (m, v) = state
+        .store
+        .meeting_on(&body.code, date)
+        .await?
+        .ok_or(WebError::NotFound)?;
+    Ok((m, v, body, username))
+}
+
+fn editor_page(
+    visitor: &Visitor,
+    m: &Meeting,
+    version: i64,
+    body: &Body,
+    message: Option<String>,
+    add_error: Option<String>,
+) -> Result<Response, WebError> {
+    let href = editor_href(body, m.date);
+    let count = m.items.len();
+    let items = m
+        .items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| WorkspaceItem {
+            id: item.id.map(|id| id.to_string()).unwrap_or_default(),
+            number: item.number.map(|n| format!("{n}.")).unwrap_or_default(),
+            title: item.title.clone(),
+            closed: item.access.is_closed(),
+            edit_href: item
+                .id
+                .map(|id| format!("{href}/punkt/{id}"))
+                .unwrap_or_default(),
+            first: i == 0,
+            last: i + 1 == count,
+        })
+        .collect();
+    let status = if message.is_some() || add_error.is_some() {
+        StatusCode::CONFLICT
+    } else {
+        StatusCode::OK
+    };
+    let page = MeetingEditorPage {
+        title: format!("{} {}", body.name, long_date(m.date).to_lowercase()),
+        nav: visitor.nav(),
+        csrf: visitor.nav().csrf,
+        body_name: body.name.clone(),
+        date: long_date(m.date),
+        status: status_label(m.status),
+        draft: m.status == Some(MeetingStatus::Planned),
+        href,
+        public_href: format!("/{}/{}", slug(&body.name), m.date.format("%Y-%m-%d")),
+        location: m.location.clone().unwrap_or_default(),
+        version,
+        items,
+        message,
+        add_error,
+    };
+    Ok((
+        if status == StatusCode::CONFLICT && page.add_error.is_some() {
+            StatusCode::UNPROCESSABLE_ENTITY
+        } else {
+            status
+        },
+        Html(page.render()?),
+    )
+        .into_response())
+}
+
+/// `GET /arbejde/{body}/{date}`.
+pub async fn meeting(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Path((body, date)): Path<(String, String)>,
+) -> Result<Response, WebError> {
+    let (m, v, body, _) = meeting_for(&state, &visitor, &body, &date).await?;
+    editor_page(&visitor, &m, v, &body, None, None)
+}
+
+const STALE: &str =
+    "Mødet er ændret af en anden, siden du åbnede siden. Her er den nye udgave; prøv igen.";
+
+#[derive(Debug, Default, Deserialize)]
+pub struct MeetingForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    version: String,
+    /// New item's title.
+    #[serde(default)]
+    titel: String,
+    /// New item closed?
+    #[serde(default)]
+    lukket: Option<String>,
+    /// Item to move, and "op" or "ned".
+    #[serde(default)]
+    punkt: String,
+    #[serde(default)]
+    retning: String,
+}
+
+fn version_of(raw: &str) -> Result<i64, WebError> {
+    raw.trim()
+        .parse()
+        .map_err(|_| WebError::BadRequest("Formularen mangler mødets version."))
+}
+
+/// Saves `m` if the meeting is still at `version`; on a conflict shows the stored meeting.
+async fn save_meeting(
+    state: &AppState,
+    visitor: &Visitor,
+    body: &Body,
+    m: Meeting,
+    version: i64,
+    actor: &str,
+) -> Result<Response, WebError> {
+    match state.store.update_meeting(&m, version, actor).await {
+        Ok(_) => Ok(see_other(&editor_href(body, m.date))),
+        Err(StoreError::Conflict { .. }) => {
+            let (current, v) = state
+                .store
+                .meeting_on(&body.code, m.date)
+                .await?
+                .ok_or(WebError::NotFound)?;
+            editor_page(visitor, &current, v, body, Some(STALE.into()), None)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// `POST /arbejde/{body}/{date}/punkter`: adds an item at the end.
+pub async fn add_item(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    headers: HeaderMap,
+    Path((body, date)): Path<(String, String)>,
+    f: Result<Form<MeetingForm>, FormRejection>,
+) -> Result<Response, WebError> {
+    let (mut m, v, body, actor) = meeting_for(&state, &visitor, &body, &date).await?;
+    let f = form(f)?;
+    check_form(&visitor, &headers, &f.csrf)?;
+    let version = version_of(&f.version)?;
+    let title = f.titel.trim();
+    if title.is_empty() {
+        return editor_page(
+            &visitor,
+            &m,
+            v,
+            &body,
+            None,
+            Some("Skriv punktets titel.".into()),
+        );
+    }
+    let number = m.items.iter().filter_map(|i| i.number).max().unwrap_or(0) + 1;
+    let mut item = Item::new(Some(number), title);
+    if f.lukket.is_some() {
+        item.access = Access::Closed;
+    }
+    m.items.push(item);
+    save_meeting(&state, &visitor, &body, m, version, &actor).await
+}
+
+/// `POST /arbejde/{body}/{date}/flyt`: moves an item up or down and numbers the items
+/// again in their new order.
+pub async fn move_item(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    headers: HeaderMap,
+    Path((body, date)): Path<(String, String)>,
+    f: Result<Form<MeetingForm>, FormRejection>,
+) -> Result<Response, WebError> {
+    let (mut m, _, body, actor) = meeting_for(&state, &visitor, &body, &date).await?;
+    let f = form(f)?;
+    check_form(&visitor, &headers, &f.csrf)?;
+    let version = version_of(&f.version)?;
+    let at = m
+        .items
+        .iter()
+        .position(|i| i.id.is_some_and(|id| id.to_string() == f.punkt))
+        .ok_or(WebError::NotFound)?;
+    let to = match f.retning.as_str() {
+        "op" if at > 0 => at - 1,
+        "ned" if at + 1 < m.items.len() => at + 1,
+        _ => return Ok(see_other(&editor_href(&body, m.date))),
+    };
+    m.items.swap(at, to);
+    let numbered = m.items.iter().all(|i| i.number.is_some());
+    if numbered {
+        for (k, item) in m.items.iter_mut().enumerate() {
+            item.number = Some(k as u32 + 1);
+        }
+    }
+    save_meeting(&state, &visitor, &body, m, version, &actor).await
+}
+
+/// `POST /arbejde/{body}/{date}/offentliggoer`: publishes the agenda.
+pub async fn publish(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    headers: HeaderMap,
+    Path((body, date)): Path<(String, String)>,
+    f: Result<Form<MeetingForm>, FormRejection>,
+) -> Result<Response, WebError> {
+    let (mut m, v, body, actor) = meeting_for(&state, &visitor, &body, &date).await?;
+    let f = form(f)?;
+    check_form(&visitor, &headers, &f.csrf)?;
+    let version = version_of(&f.version)?;
+    if m.status != Some(MeetingStatus::Planned) {
+        return editor_page(
+            &visitor,
+            &m,
+            v,
+            &body,
+            Some("Dagsordenen er allerede offentliggjort.".into()),
+            None,
+        );
+    }
+    if m.items.is_empty() {
+        return editor_page(
+            &visitor,
+            &m,
+            v,
+            &body,
+            Some("Dagsordenen har ingen punkter endnu.".into()),
+            None,
+        );
+    }
+    m.status = Some(MeetingStatus::AgendaPublished);
+    save_meeting(&state, &visitor, &body, m, version, &actor).await
+}
+
+// ---------------------------------------------------------------- one item
+
+#[derive(Debug, Default, Deserialize)]
+pub struct ItemForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    version: String,
+    #[serde(default)]
+    titel: String,
+    #[serde(default)]
+    adgang: String,
+    #[serde(default)]
+    lukket_grund: String,
+    #[serde(default)]
+    offentlig_titel: String,
+    #[serde(default)]
+    offentlig_beslutning: String,
+    #[serde(default)]
+    sagsgang: String,
+    #[serde(default)]
+    sagsfremstilling: String,
+    #[serde(default)]
+    oekonomi: String,
+    #[serde(default)]
+    indstilling: String,
+    #[serde(default)]
+    beslutning: String,
+}
+
+fn fields_of(item: &Item) -> ItemFields {
+    let text = |s: &Option<String>| s.clone().unwrap_or_default();
+    ItemFields {
+        title: item.title.clone(),
+        closed: item.access.is_closed(),
+        closed_reason: text(&item.closed_reason),
+        public_title: text(&item.public_title),
+        public_decision: text(&item.public_decision),
+        route: item.route.join(", "),
+        case: text(&item.case),
+        economy: text(&item.economy),
+        recommendation: text(&item.recommendation),
+        decision: text(&item.decision),
+    }
+}
+
+fn fields_from(f: &ItemForm) -> ItemFields {
+    ItemFields {
+        title: f.titel.trim().to_string(),
+        closed: f.adgang == "lukket",
+        closed_reason: f.lukket_grund.trim().to_string(),
+        public_title: f.offentlig_titel.trim().to_string(),
+        public_decision: f.offentlig_beslutning.trim().to_string(),
+        route: f.sagsgang.trim().to_string(),
+        case: f.sagsfremstilling.trim().replace("\r\n", "\n"),
+        economy: f.oekonomi.trim().replace("\r\n", "\n"),
+        recommendation: f.indstilling.trim().replace("\r\n", "\n"),
+        decision: f.beslutning.trim().replace("\r\n", "\n"),
+    }
+}
+
+/// Field problems, as (field, Danish message).
+fn problems(f: &ItemFields) -> Vec<(&'static str, String)> {
+    let mut out = Vec::new();
+    if f.title.is_empty() {
+        out.push(("titel", "Skriv punktets titel.".to_string()));
+    } else if f.title.chars().count() > 300 {
+        out.push(("titel", "Titlen må højst have 300 tegn.".to_string()));
+    }
+    if f.closed {
+        if f.closed_reason.is_empty() {
+            out.push((
+                "lukket_grund",
+                "Angiv hvorfor punktet er lukket (fx Personsag).".to_string(),
+            ));
+        }
+        if f.public_title.is_empty() {
+            out.push((
+                "offentlig_titel",
+                "Et lukket punkt skal have en offentlig titel.".to_string(),
+            ));
+        }
+    }
+    out
+}
+
+fn apply(item: &mut Item, f: &ItemFields) {
+    let opt = |s: &str| Some(s.to_string()).filter(|s| !s.is_empty());
+    item.title = f.title.clone();
+    item.access = if f.closed {
+        Access::Closed
+    } else {
+        Access::Open
+    };
+    item.closed_reason = opt(&f.closed_reason).filter(|_| f.closed);
+    item.public_title = opt(&f.public_title).filter(|_| f.closed);
+    item.public_decision = opt(&f.public_decision).filter(|_| f.closed);
+    item.route = f
+        .route
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect();
+    item.case = opt(&f.case);
+    item.economy = opt(&f.economy);
+    item.recommendation = opt(&f.recommendation);
+    item.decision = opt(&f.decision);
+}
+
+/// The fields where the stored item and the secretary's edit differ.
+fn conflict_rows(stored: &ItemFields, yours: &ItemFields) -> Vec<ConflictRow> {
+    let yes_no = |b: bool| if b { "Lukket" } else { "Åben" }.to_string();
+    [
+        ("Titel", stored.title.clone(), yours.title.clone()),
+        ("Adgang", yes_no(stored.closed), yes_no(yours.closed)),
+        (
+            "Lukket, fordi",
+            stored.closed_reason.clone(),
+            yours.closed_reason.clone(),
+        ),
+        (
+            "Offentlig titel",
+            stored.public_title.clone(),
+            yours.public_title.clone(),
+        ),
+        (
+            "Offentlig beslutning",
+            stored.public_decision.clone(),
+            yours.public_decision.clone(),
+        ),
+        ("Sagsgang", stored.route.clone(), yours.route.clone()),
+        ("Sagsfremstilling", stored.case.clone(), yours.case.clone()),
+        (
+            "Økonomiske konsekvenser",
+            stored.economy.clone(),
+            yours.economy.clone(),
+        ),
+        (
+            "Indstilling",
+            stored.recommendation.clone(),
+            yours.recommendation.clone(),
+        ),
+        (
+            "Beslutning",
+            stored.decision.clone(),
+            yours.decision.clone(),
+        ),
+    ]
+    .into_iter()
+    .filter(|(_, a, b)| a != b)
+    .map(|(label, stored, yours)| ConflictRow {
+        label,
+        stored,
+        yours,
+    })
+    .collect()
+}
+
+struct ItemView<'a> {
+    body: &'a Body,
+    meeting: &'a Meeting,
+    item: &'a Item,
+    version: i64,
+    fields: ItemFields,
+    errors: Vec<(&'static str, String)>,
+    conflict: Vec<ConflictRow>,
+}
+
+fn item_page(visitor: &Visitor, v: ItemView<'_>, status: StatusCode) -> Result<Response, WebError> {
+    let meeting_href = editor_href(v.body, v.meeting.date);
+    let error = |field: &str| {
+        v.errors
+            .iter()
+            .find(|(f, _)| *f == field)
+            .map(|(_, m)| m.clone())
+    };
+    let page = ItemEditorPage {
+        title: format!("Redigér punkt – {}", v.item.title),
+        nav: visitor.nav(),
+        csrf: visitor.nav().csrf,
+        body_name: v.body.name.clone(),
+        date: long_date(v.meeting.date),
+        action: format!(
+            "{meeting_href}/punkt/{}",
+            v.item.id.map(|i| i.to_string()).unwrap_or_default()
+        ),
+        meeting_href,
+        number: v.item.number.map(|n| format!("{n}.")).unwrap_or_default(),
+        version: v.version,
+        title_error: error("titel"),
+        reason_error: error("lukket_grund"),
+        public_title_error: error("offentlig_titel"),
+        has_errors: !v.errors.is_empty(),
+        fields: v.fields,
+        conflict: v.conflict,
+    };
+    Ok((status, Html(page.render()?)).into_response())
+}
+
+fn find_item(m: &Meeting, id: &str) -> Result<Item, WebError> {
+    let id: ItemId = id.parse().map_err(|_| WebError::NotFound)?;
+    m.items
+        .iter()
+        .find(|i| i.id == Some(id))
+        .cloned()
+        .ok_or(WebError::NotFound)
+}
+
+/// `GET /arbejde/{body}/{date}/punkt/{id}`.
+pub async fn item(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Path((body, date, id)): Path<(String, String, String)>,
+) -> Result<Response, WebError> {
+    let (m, _, body, _) = meeting_for(&state, &visitor, &body, &date).await?;
+    let item = find_item(&m, &id)?;
+    let version = state
+        .store
+        .item_version(item.id.ok_or(WebError::NotFound)?)
+        .await?
+        .ok_or(WebError::NotFound)?;
+    let fields = fields_of(&item);
+    item_page(
+        &visitor,
+        ItemView {
+            body: &body,
+            meeting: &m,
+            item: &item,
+            version,
+            fields,
+            errors: Vec::new(),
+            conflict: Vec::new(),
+        },
+        StatusCode::OK,
+    )
+}
+
+/// `POST /arbejde/{body}/{date}/punkt/{id}`: saves the item if nobody changed it since the
+/// form was opened.
+pub async fn save_item(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    headers: HeaderMap,
+    Path((body, date, id)): Path<(String, String, String)>,
+    f: Result<Form<ItemForm>, FormRejection>,
+) -> Result<Response, WebError> {
+    let (m, _, body, actor) = meeting_for(&state, &visitor, &body, &date).await?;
+    let f = form(f)?;
+    check_form(&visitor, &headers, &f.csrf)?;
+    let version: i64 = f
+        .version
+        .trim()
+        .parse()
+        .map_err(|_| WebError::BadRequest("Formularen mangler punktets version."))?;
+    let stored = find_item(&m, &id)?;
+    let item_id = stored.id.ok_or(WebError::NotFound)?;
+    let fields = fields_from(&f);
+    let errors = problems(&fields);
+    if !errors.is_empty() {
+        return item_page(
+            &visitor,
+            ItemView {
+                body: &body,
+                meeting: &m,
+                item: &stored,
+                version,
+                fields,
+                errors,
+                conflict: Vec::new(),
+            },
+            StatusCode::UNPROCESSABLE_ENTITY,
+        );
+    }
+    let mut edited = stored.clone();
+    apply(&mut edited, &fields);
+    let meeting_id = m.id.ok_or(WebError::NotFound)?;
+    match state
+        .store
+        .update_item(meeting_id, &edited, version, &actor)
+        .await
+    {
+        Ok(_) => Ok(see_other(&editor_href(&body, m.date))),
+        Err(StoreError::Conflict { current, .. }) => {
+            // Someone saved first: show both versions; the form keeps the secretary's text
+            // and now carries the current version, so saving again is a deliberate choice.
+            let (fresh, _) = state
+                .store
+                .meeting_on(&body.code, m.date)
+                .await?
+                .ok_or(WebError::NotFound)?;
+            let now = find_item(&fresh, &item_id.to_string())?;
+            let conflict = conflict_rows(&fields_of(&now), &fields);
+            item_page(
+                &visitor,
+                ItemView {
+                    body: &body,
+                    meeting: &fresh,
+                    item: &now,
+                    version: current,
+                    fields,
+                    errors: Vec::new(),
+                    conflict,
+                },
+                StatusCode::CONFLICT,
+            )
+        }
+        Err(StoreError::Rejected(why)) => {
+            tracing::info!(%why, "item edit refused");
+            item_page(
+                &visitor,
+                ItemView {
+                    body: &body,
+                    meeting: &m,
+                    item: &stored,
+                    version,
+                    fields,
+                    errors: vec![(
+                        "titel",
+                        "Punktet kunne ikke gemmes, fordi indholdet ikke er gyldigt.".into(),
+                    )],
+                    conflict: Vec::new(),
+                },
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+        }
+        Err(e) => Err(e.into()),
+    }
+}
