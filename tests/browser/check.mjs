@@ -1,7 +1,9 @@
 // Headless Chromium checks of protokol's pages, driven by crates/web/tests/browser.rs.
 //
-//   node check.mjs BASE_URL PATH...            accessibility report (JSON on stdout)
-//   node check.mjs --screenshots DIR BASE_URL NAME=PATH...
+//   node check.mjs [--cookie NAME=VALUE] BASE_URL PATH...
+//                                              accessibility report (JSON on stdout); the
+//                                              cookie signs the browser in
+//   node check.mjs [--cookie NAME=VALUE] --screenshots DIR BASE_URL NAME=PATH...
 //                                              desktop and phone screenshots as DIR/NAME-*.png
 //
 // The report lists, per page: the HTTP status, axe-core's WCAG 2.1 A/AA violations, whether
@@ -35,9 +37,15 @@ const DESKTOP = { viewport: { width: 1280, height: 900 }, deviceScaleFactor: 1 }
 const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true };
 const NARROW = { viewport: { width: 320, height: 640 }, deviceScaleFactor: 1 };
 
-async function audit(browser, base, paths) {
+async function audit(browser, base, paths, cookie) {
   const desktop = await browser.newContext({ ...DESKTOP, javaScriptEnabled: true });
   const narrow = await browser.newContext(NARROW);
+  if (cookie) {
+    const eq = cookie.indexOf("=");
+    const jar = [{ name: cookie.slice(0, eq), value: cookie.slice(eq + 1), url: base }];
+    await desktop.addCookies(jar);
+    await narrow.addCookies(jar);
+  }
   const pages = [];
   for (const path of paths) {
     const page = await desktop.newPage();
@@ -89,10 +97,14 @@ async function audit(browser, base, paths) {
   return { axe: require("axe-core/package.json").version, pages };
 }
 
-async function screenshots(browser, dir, base, named) {
+async function screenshots(browser, dir, base, named, cookie) {
   const written = [];
   for (const [label, options] of [["desktop", DESKTOP], ["phone", PHONE]]) {
     const context = await browser.newContext(options);
+    if (cookie) {
+      const eq = cookie.indexOf("=");
+      await context.addCookies([{ name: cookie.slice(0, eq), value: cookie.slice(eq + 1), url: base }]);
+    }
     for (const pair of named) {
       const eq = pair.indexOf("=");
       const name = pair.slice(0, eq);
@@ -110,14 +122,19 @@ async function screenshots(browser, dir, base, named) {
   return { written };
 }
 
-const argv = process.argv.slice(2);
+let argv = process.argv.slice(2);
+let cookie = null;
+if (argv[0] === "--cookie") {
+  cookie = argv[1];
+  argv = argv.slice(2);
+}
 const browser = await chromium.launch(LAUNCH);
 try {
   let out;
   if (argv[0] === "--screenshots") {
-    out = await screenshots(browser, argv[1], argv[2], argv.slice(3));
+    out = await screenshots(browser, argv[1], argv[2], argv.slice(3), cookie);
   } else {
-    out = await audit(browser, argv[0], argv.slice(1));
+    out = await audit(browser, argv[0], argv.slice(1), cookie);
   }
   process.stdout.write(JSON.stringify(out));
 } finally {

@@ -156,6 +156,7 @@ impl Store {
                     entity: "meeting",
                     id: id.to_string(),
                 })?;
+        refuse_if_approved(&old)?;
         if old_version != expected_version {
             return Err(StoreError::Conflict {
                 entity: "meeting",
@@ -206,6 +207,7 @@ impl Store {
         let (mut m, _) = load_meeting(&mut tx, &meeting.to_string())
             .await?
             .ok_or_else(not_found)?;
+        refuse_if_approved(&m)?;
         let row =
             sqlx::query("SELECT version, position FROM items WHERE id = $1 AND meeting_id = $2")
                 .bind(item_id.to_string())
@@ -389,6 +391,17 @@ async fn meeting_id_on(
         .fetch_optional(conn)
         .await?;
     Ok(row.map(|r| r.try_get("id")).transpose()?)
+}
+
+/// Approved minutes are frozen: editing refuses them (a correction is a dated addition).
+fn refuse_if_approved(m: &Meeting) -> Result<()> {
+    if m.status == Some(protokol_core::MeetingStatus::MinutesApproved) {
+        return Err(StoreError::Rejected(format!(
+            "the minutes of {} on {} are approved and cannot be changed",
+            m.body.name, m.date
+        )));
+    }
+    Ok(())
 }
 
 /// Refuses to move a meeting onto a date where its body already has another meeting.

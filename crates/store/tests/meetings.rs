@@ -3,7 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use protokol_core::exchange::{parse_meeting, to_json};
-use protokol_core::{Access, Attachment, AttachmentFile, Meeting};
+use protokol_core::{Access, Attachment, AttachmentFile, Meeting, MeetingStatus};
 use protokol_store::{Commit, SaveOutcome, StoreError};
 use protokol_testkit::{Kind, council_meeting, demo_meetings, fresh, store_tests};
 
@@ -182,10 +182,10 @@ async fn stale_meeting_update_is_refused(kind: Kind) {
 async fn stale_item_update_is_refused(kind: Kind) {
     let store = fresh(kind).await;
     let demo = demo_meetings();
-    let saved = store
-        .upsert_meeting(by_date(&demo, "2023-09-06"), "t")
-        .await
-        .unwrap();
+    // Held, not yet approved: its items can still be edited.
+    let mut held = by_date(&demo, "2023-09-06").clone();
+    held.status = Some(MeetingStatus::Held);
+    let saved = store.upsert_meeting(&held, "t").await.unwrap();
     let (m, meeting_version) = store.meeting(saved.id).await.unwrap().unwrap();
     let item = m.items[1].clone();
     let item_id = item.id.unwrap();
@@ -414,7 +414,33 @@ async fn body_membership_is_stored_in_order_and_versioned(kind: Kind) {
     assert_eq!(store.memberships(&code).await.unwrap(), (members, v2));
 }
 
+async fn approved_minutes_cannot_be_edited(kind: Kind) {
+    let store = fresh(kind).await;
+    let demo = demo_meetings();
+    let approved = by_date(&demo, "2023-09-06");
+    assert_eq!(approved.status, Some(MeetingStatus::MinutesApproved));
+    let saved = store.upsert_meeting(approved, "t").await.unwrap();
+    let (m, v) = store.meeting(saved.id).await.unwrap().unwrap();
+    let mut item = m.items[1].clone();
+    item.decision = Some("Ændret bagefter.".into());
+    let iv = store.item_version(item.id.unwrap()).await.unwrap().unwrap();
+    let err = store
+        .update_item(saved.id, &item, iv, "t")
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("approved and cannot be changed"),
+        "{err}"
+    );
+    let mut changed = m.clone();
+    changed.location = Some("Et andet sted".into());
+    let err = store.update_meeting(&changed, v, "t").await.unwrap_err();
+    assert!(matches!(err, StoreError::Rejected(_)), "{err}");
+    assert_eq!(store.meeting(saved.id).await.unwrap().unwrap(), (m, v));
+}
+
 store_tests!(
+    approved_minutes_cannot_be_edited,
     body_membership_is_stored_in_order_and_versioned,
     batch_is_stored_all_or_nothing,
     dry_run_reports_and_changes_nothing,

@@ -154,6 +154,8 @@ pub struct MeetingEditorPage {
     pub status: &'static str,
     /// Not yet published.
     pub draft: bool,
+    /// Approved minutes: shown, not editable.
+    pub frozen: bool,
     pub href: String,
     pub public_href: String,
     pub location: String,
@@ -204,5 +206,7 @@ pub struct ItemEditorPage {
     pub reason_error: Option<String>,
     pub public_title_error: Option<String>,
     pub has_errors: bool,
+    /// Approved minutes: shown, not editable.
+    pub frozen: bool,
     pub conflict: Vec<ConflictRow>,
 }

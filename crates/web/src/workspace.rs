@@ -324,6 +324,7 @@ fn editor_page(
         date: long_date(m.date),
         status: status_label(m.status),
         draft: m.status == Some(MeetingStatus::Planned),
+        frozen: m.status == Some(MeetingStatus::MinutesApproved),
         href,
         public_href: format!("/{}/{}", slug(&body.name), m.date.format("%Y-%m-%d")),
         location: m.location.clone().unwrap_or_default(),
@@ -352,6 +353,17 @@ pub async fn meeting(
     let (m, v, body, _) = meeting_for(&state, &visitor, &body, &date).await?;
     editor_page(&visitor, &m, v, &body, None, None)
 }
+
+/// Why the store refused a change, in Danish.
+fn refusal(m: &Meeting) -> String {
+    if m.status == Some(MeetingStatus::MinutesApproved) {
+        FROZEN.to_string()
+    } else {
+        "Ændringen kunne ikke gemmes, fordi indholdet ikke er gyldigt.".to_string()
+    }
+}
+
+const FROZEN: &str = "Referatet er godkendt og kan ikke ændres.";
 
 const STALE: &str =
     "Mødet er ændret af en anden, siden du åbnede siden. Her er den nye udgave; prøv igen.";
@@ -399,6 +411,15 @@ async fn save_meeting(
                 .await?
                 .ok_or(WebError::NotFound)?;
             editor_page(visitor, &current, v, body, Some(STALE.into()), None)
+        }
+        Err(StoreError::Rejected(why)) => {
+            tracing::info!(%why, "meeting edit refused");
+            let (current, v) = state
+                .store
+                .meeting_on(&body.code, m.date)
+                .await?
+                .ok_or(WebError::NotFound)?;
+            editor_page(visitor, &current, v, body, Some(refusal(&current)), None)
         }
         Err(e) => Err(e.into()),
     }
@@ -699,6 +720,7 @@ fn item_page(visitor: &Visitor, v: ItemView<'_>, status: StatusCode) -> Result<R
         reason_error: error("lukket_grund"),
         public_title_error: error("offentlig_titel"),
         has_errors: !v.errors.is_empty(),
+        frozen: v.meeting.status == Some(MeetingStatus::MinutesApproved),
         fields: v.fields,
         conflict: v.conflict,
     };

@@ -76,7 +76,15 @@ async fn check(args: Vec<String>) -> Value {
 }
 
 async fn audit(base: &str, paths: &[&str]) -> Vec<Value> {
-    let mut args = vec![base.to_string()];
+    audit_as(None, base, paths).await
+}
+
+async fn audit_as(cookie: Option<&str>, base: &str, paths: &[&str]) -> Vec<Value> {
+    let mut args = Vec::new();
+    if let Some(c) = cookie {
+        args.extend(["--cookie".to_string(), c.to_string()]);
+    }
+    args.push(base.to_string());
     args.extend(paths.iter().map(|p| (*p).to_string()));
     let report = check(args).await;
     report["pages"].as_array().unwrap().clone()
@@ -94,6 +102,44 @@ fn violations(page: &Value) -> Vec<String> {
             )
         })
         .collect()
+}
+
+/// Everything wrong with the audited pages: a status other than expected (404 for paths
+/// containing 1999, else 200), axe violations, sideways scrolling at 320 px, a first Tab
+/// that misses the skip link, closed content in the visible text, no accessibility link.
+fn problems(pages: &[Value]) -> Vec<String> {
+    let mut problems = Vec::new();
+    for page in pages {
+        let path = page["path"].as_str().unwrap();
+        let expected = if path.contains("1999") { 404 } else { 200 };
+        if page["status"] != expected {
+            problems.push(format!(
+                "{path}: status {} (expected {expected})",
+                page["status"]
+            ));
+        }
+        for v in violations(page) {
+            problems.push(format!("{path}: {v}"));
+        }
+        let overflow = &page["overflow"];
+        if overflow["scrollWidth"].as_u64() > overflow["width"].as_u64() {
+            problems.push(format!("{path}: scrolls sideways at 320 px: {overflow}"));
+        }
+        let focus = page["firstFocus"].as_str().unwrap();
+        if !focus.contains("Gå til indhold") {
+            problems.push(format!(
+                "{path}: first Tab focuses {focus:?}, not the skip link"
+            ));
+        }
+        let text = page["text"].as_str().unwrap();
+        if text.contains(CANARY) {
+            problems.push(format!("{path}: closed content visible"));
+        }
+        if !text.contains("Tilgængelighedserklæring") {
+            problems.push(format!("{path}: no link to the accessibility statement"));
+        }
+    }
+    problems
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -132,41 +178,7 @@ async fn public_pages_pass_axe_reflow_and_keyboard_checks_and_show_no_closed_con
     ];
     let pages = audit(&base, &paths).await;
     assert_eq!(pages.len(), paths.len());
-    let mut problems = Vec::new();
-    for page in &pages {
-        let path = page["path"].as_str().unwrap();
-        let expected = if path.starts_with("/direktionen/1999") {
-            404
-        } else {
-            200
-        };
-        if page["status"] != expected {
-            problems.push(format!(
-                "{path}: status {} (expected {expected})",
-                page["status"]
-            ));
-        }
-        for v in violations(page) {
-            problems.push(format!("{path}: {v}"));
-        }
-        let overflow = &page["overflow"];
-        if overflow["scrollWidth"].as_u64() > overflow["width"].as_u64() {
-            problems.push(format!("{path}: scrolls sideways at 320 px: {overflow}"));
-        }
-        let focus = page["firstFocus"].as_str().unwrap();
-        if !focus.contains("Gå til indhold") {
-            problems.push(format!(
-                "{path}: first Tab focuses {focus:?}, not the skip link"
-            ));
-        }
-        let text = page["text"].as_str().unwrap();
-        if text.contains(CANARY) {
-            problems.push(format!("{path}: closed content visible"));
-        }
-        if !text.contains("Tilgængelighedserklæring") {
-            problems.push(format!("{path}: no link to the accessibility statement"));
-        }
-    }
+    let problems = problems(&pages);
     assert!(problems.is_empty(), "{}", problems.join("\n"));
     // The closed item's page shows what the public may know of it.
     let closed = pages
@@ -213,4 +225,79 @@ async fn the_browser_check_reports_a_page_that_breaks_the_rules() {
             .unwrap()
             .contains("Gå til indhold")
     );
+}
+
+/// The signed-in pages: the secretariat's workspace (overview, agenda editor, item editor,
+/// with a form error showing) and a member's meeting page, for a secretary of Direktionen,
+/// who must not see the council's closed content.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn workspace_pages_pass_the_same_checks_for_a_signed_in_secretary() {
+    if !tools_present() {
+        return;
+    }
+    let t = sqlite().await;
+    for m in demo_meetings() {
+        t.upsert_meeting(&m, "test").await.unwrap();
+    }
+    t.upsert_meeting(&with_closed_canaries(council_meeting()), "test")
+        .await
+        .unwrap();
+    let password = "mødelokale 250 rådhuset";
+    protokol_auth::create_account(
+        &t.store,
+        "sekretaer",
+        Some("Sara Sekretær"),
+        password,
+        "test",
+    )
+    .await
+    .unwrap();
+    for role in [protokol_core::Role::Secretary, protokol_core::Role::Member] {
+        t.set_role(
+            "sekretaer",
+            &protokol_store::RoleChange::InBody(protokol_core::Grant {
+                body: "DIR".parse().unwrap(),
+                role,
+            }),
+            true,
+            "test",
+        )
+        .await
+        .unwrap();
+    }
+    let session = protokol_auth::sign_in(&t.store, "sekretaer", password)
+        .await
+        .unwrap();
+    let (m, _) = t
+        .meeting_on(&"DIR".parse().unwrap(), "2023-09-06".parse().unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    let item = m.items[2].id.unwrap();
+    let base = serve(app(AppState::new(t.store.clone()))).await;
+    let item_page = format!("/arbejde/direktionen/2023-09-06/punkt/{item}");
+    let paths = [
+        "/arbejde",
+        "/arbejde/direktionen/2023-09-06",
+        item_page.as_str(),
+        "/direktionen/2023-09-06",
+        "/kommunalbestyrelsen/2024-06-18",
+        "/arbejde/direktionen/1999-01-01",
+    ];
+    let cookie = format!("protokol_session={}", session.session_token);
+    let pages = audit_as(Some(&cookie), &base, &paths).await;
+    let problems = problems(&pages);
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    let text = |path: &str| {
+        pages.iter().find(|p| p["path"] == path).unwrap()["text"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    assert!(
+        text("/arbejde").contains("Nyt møde i Direktionen"),
+        "signed in"
+    );
+    assert!(text("/arbejde").contains("Sara Sekretær"));
+    assert!(text(&item_page).contains("Sagsfremstilling"));
 }

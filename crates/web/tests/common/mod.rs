@@ -114,4 +114,3 @@ pub async fn sign_in(state: &AppState, user: &str) -> String {
     }
     format!("protokol_session={token}")
 }
-

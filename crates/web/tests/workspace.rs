@@ -1,0 +1,542 @@
+//! The secretariat's workspace over HTTP: who may use it, planning a meeting, building and
+//! publishing the agenda, bad input, and two people editing the same item.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use axum::http::{StatusCode, header};
+use common::{PASSWORD, get, hidden, post, sign_in};
+use protokol_core::{Grant, MeetingStatus, Role};
+use protokol_store::RoleChange;
+use protokol_testkit::{CANARY, TestStore, demo_meetings, sqlite};
+use protokol_web::AppState;
+
+const EDITOR: &str = "/arbejde/direktionen/2026-12-02";
+
+async fn setup() -> (TestStore, AppState) {
+    let t = sqlite().await;
+    for m in demo_meetings() {
+        t.upsert_meeting(&m, "test").await.unwrap();
+    }
+    let body = t.body(&"DIR".parse().unwrap()).await.unwrap().unwrap();
+    let mut settings = body.settings.clone();
+    settings.standing_items = vec![
+        "Beslutningsprotokoller og dagsordener".into(),
+        "Økonomi".into(),
+        "Eventuelt, herunder punkter til næste møde".into(),
+    ];
+    t.update_body_settings(&body.code, &settings, body.version, "test")
+        .await
+        .unwrap();
+    for (name, role) in [
+        ("sekretaer", Role::Secretary),
+        ("sekretaer2", Role::Secretary),
+        ("lene", Role::Member),
+    ] {
+        protokol_auth::create_account(&t.store, name, None, PASSWORD, "test")
+            .await
+            .unwrap();
+        t.set_role(
+            name,
+            &RoleChange::InBody(Grant {
+                body: "DIR".parse().unwrap(),
+                role,
+            }),
+            true,
+            "test",
+        )
+        .await
+        .unwrap();
+    }
+    let state = AppState::new(t.store.clone());
+    (t, state)
+}
+
+async fn csrf_of(state: &AppState, cookie: &str) -> String {
+    hidden(&get(state, "/arbejde", Some(cookie)).await.body, "csrf")
+}
+
+async fn new_meeting(state: &AppState, cookie: &str, date: &str, start: &str) -> common::Reply {
+    let csrf = csrf_of(state, cookie).await;
+    post(
+        state,
+        "/arbejde/direktionen/nyt-moede",
+        cookie,
+        &[
+            ("csrf", &csrf),
+            ("dato", date),
+            ("start", start),
+            ("sted", "Mødelokale 250, rådhuset"),
+        ],
+    )
+    .await
+}
+
+/// The version and the items' (id, title) pairs, read from the agenda editor.
+async fn editor(state: &AppState, cookie: &str) -> (String, String, Vec<(String, String)>) {
+    let page = get(state, EDITOR, Some(cookie)).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let version = hidden(&page.body, "version");
+    let csrf = hidden(&page.body, "csrf");
+    let mut items = Vec::new();
+    let marker = format!("href=\"{EDITOR}/punkt/");
+    let mut rest = page.body.as_str();
+    while let Some(at) = rest.find(&marker) {
+        rest = &rest[at + marker.len()..];
+        let id = rest[..rest.find('"').unwrap()].to_string();
+        let title_start = rest.find('>').unwrap() + 1;
+        let title =
+            rest[title_start..title_start + rest[title_start..].find('<').unwrap()].to_string();
+        items.push((id, title));
+    }
+    (version, csrf, items)
+}
+
+#[tokio::test]
+async fn the_workspace_is_for_the_bodys_secretaries_only() {
+    let (_t, state) = setup().await;
+    let anonymous = get(&state, "/arbejde", None).await;
+    assert_eq!(anonymous.status, StatusCode::SEE_OTHER);
+    assert_eq!(anonymous.headers[header::LOCATION], "/logind?til=/arbejde");
+    let editor = get(&state, "/arbejde/direktionen/2023-09-06", None).await;
+    assert_eq!(
+        editor.headers[header::LOCATION],
+        "/logind?til=/arbejde/direktionen/2023-09-06"
+    );
+    // A member reads everything but prepares nothing: the editor does not exist for them.
+    let lene = sign_in(&state, "lene").await;
+    let page = get(&state, "/arbejde/direktionen/2023-09-06", Some(&lene)).await;
+    assert_eq!(page.status, StatusCode::NOT_FOUND);
+    assert!(
+        !get(&state, "/", Some(&lene))
+            .await
+            .body
+            .contains("href=\"/arbejde\"")
+    );
+    let overview = get(&state, "/arbejde", Some(&lene)).await;
+    assert!(overview.body.contains("Du er ikke sekretær"));
+    let secretary = sign_in(&state, "sekretaer").await;
+    assert!(
+        get(&state, "/", Some(&secretary))
+            .await
+            .body
+            .contains("href=\"/arbejde\"")
+    );
+    let page = get(&state, "/arbejde/direktionen/2023-09-06", Some(&secretary)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("Punkter til behandling"));
+}
+
+#[tokio::test]
+async fn a_planned_meeting_starts_from_the_standing_items_and_stays_hidden_until_published() {
+    let (t, state) = setup().await;
+    let secretary = sign_in(&state, "sekretaer").await;
+    let created = new_meeting(&state, &secretary, "2026-12-02", "09:00").await;
+    assert_eq!(created.status, StatusCode::SEE_OTHER, "{}", created.body);
+    assert_eq!(created.headers[header::LOCATION], EDITOR);
+    let (version, csrf, items) = editor(&state, &secretary).await;
+    let titles: Vec<&str> = items.iter().map(|(_, t)| t.as_str()).collect();
+    assert_eq!(
+        titles,
+        [
+            "Beslutningsprotokoller og dagsordener",
+            "Økonomi",
+            "Eventuelt, herunder punkter til næste møde"
+        ]
+    );
+    let (m, _) = t
+        .meeting_on(&"DIR".parse().unwrap(), "2026-12-02".parse().unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(m.status, Some(MeetingStatus::Planned));
+    assert_eq!(m.start.unwrap().to_string(), "09:00");
+    assert_eq!(m.location.as_deref(), Some("Mødelokale 250, rådhuset"));
+
+    // A closed item with text that must stay inside.
+    let added = post(
+        &state,
+        &format!("{EDITOR}/punkter"),
+        &secretary,
+        &[
+            ("csrf", &csrf),
+            ("version", &version),
+            ("titel", "Personalesag"),
+            ("lukket", "1"),
+        ],
+    )
+    .await;
+    assert_eq!(added.status, StatusCode::SEE_OTHER, "{}", added.body);
+    let (_, _, items) = editor(&state, &secretary).await;
+    let (closed_id, _) = items.iter().find(|(_, t)| t == "Personalesag").unwrap();
+    let item_page = get(
+        &state,
+        &format!("{EDITOR}/punkt/{closed_id}"),
+        Some(&secretary),
+    )
+    .await;
+    let item_version = hidden(&item_page.body, "version");
+    let saved = post(
+        &state,
+        &format!("{EDITOR}/punkt/{closed_id}"),
+        &secretary,
+        &[
+            ("csrf", &csrf),
+            ("version", &item_version),
+            ("titel", &format!("Ansættelse af chef {CANARY}")),
+            ("adgang", "lukket"),
+            ("lukket_grund", "Personsag"),
+            ("offentlig_titel", "Personalesag"),
+            ("sagsfremstilling", &format!("Ansøgerne er {CANARY}.")),
+            ("indstilling", "Det indstilles, at ansættelsen godkendes."),
+        ],
+    )
+    .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+
+    // Not public yet: 404 for the public and for the list; the body's member sees it.
+    let public = get(&state, "/direktionen/2026-12-02", None).await;
+    assert_eq!(public.status, StatusCode::NOT_FOUND);
+    assert!(!public.body.contains(CANARY));
+    assert!(
+        !get(&state, "/direktionen", None)
+            .await
+            .body
+            .contains("2026-12-02")
+    );
+    assert!(
+        !get(&state, "/", None)
+            .await
+            .body
+            .contains("2. december 2026")
+    );
+    let lene = sign_in(&state, "lene").await;
+    assert_eq!(
+        get(&state, "/direktionen/2026-12-02", Some(&lene))
+            .await
+            .status,
+        StatusCode::OK
+    );
+
+    // Publish: the public sees the agenda, the closed item by its public title only.
+    let (version, csrf, _) = editor(&state, &secretary).await;
+    let published = post(
+        &state,
+        &format!("{EDITOR}/offentliggoer"),
+        &secretary,
+        &[("csrf", &csrf), ("version", &version)],
+    )
+    .await;
+    assert_eq!(
+        published.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        published.body
+    );
+    let public = get(&state, "/direktionen/2026-12-02", None).await;
+    assert_eq!(public.status, StatusCode::OK);
+    assert!(public.body.contains("Personalesag"));
+    assert!(public.body.contains("Lukket sag"));
+    assert!(!public.body.contains(CANARY));
+    let pdf = get(&state, "/direktionen/2026-12-02/dagsorden.pdf", None).await;
+    assert_eq!(pdf.status, StatusCode::OK);
+    assert!(!pdf.body.contains(CANARY));
+    let inside = get(&state, "/direktionen/2026-12-02", Some(&lene)).await;
+    assert!(inside.body.contains(CANARY));
+}
+
+#[tokio::test]
+async fn bad_input_is_named_next_to_the_field_and_nothing_is_stored() {
+    let (t, state) = setup().await;
+    let secretary = sign_in(&state, "sekretaer").await;
+    let before = t.meeting_count().await.unwrap();
+    for (date, start, message) in [
+        ("2026-02-31", "09:00", "Skriv datoen som ÅÅÅÅ-MM-DD"),
+        ("02-12-2026", "09:00", "Skriv datoen som ÅÅÅÅ-MM-DD"),
+        ("2026-12-02", "25:61", "Skriv klokkeslættet som TT:MM"),
+        (
+            "2023-09-06",
+            "09:00",
+            "Direktionen har allerede et møde onsdag den 6. september 2023.",
+        ),
+    ] {
+        let reply = new_meeting(&state, &secretary, date, start).await;
+        assert_eq!(
+            reply.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{date} {start}"
+        );
+        assert!(
+            reply.body.contains(message),
+            "{date} {start}: {}",
+            reply.body
+        );
+        assert!(reply.body.contains("aria-invalid=\"true\""));
+        assert!(
+            reply.body.contains(&format!("value=\"{date}\"")),
+            "the input is kept"
+        );
+    }
+    assert_eq!(t.meeting_count().await.unwrap(), before);
+
+    new_meeting(&state, &secretary, "2026-12-02", "").await;
+    let (version, csrf, items) = editor(&state, &secretary).await;
+    let empty = post(
+        &state,
+        &format!("{EDITOR}/punkter"),
+        &secretary,
+        &[("csrf", &csrf), ("version", &version), ("titel", "  ")],
+    )
+    .await;
+    assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(empty.body.contains("Skriv punktets titel."));
+
+    // A closed item needs a reason and a public title.
+    let (id, title) = &items[1];
+    let page = get(&state, &format!("{EDITOR}/punkt/{id}"), Some(&secretary)).await;
+    let reply = post(
+        &state,
+        &format!("{EDITOR}/punkt/{id}"),
+        &secretary,
+        &[
+            ("csrf", &csrf),
+            ("version", &hidden(&page.body, "version")),
+            ("titel", title),
+            ("adgang", "lukket"),
+        ],
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(reply.body.contains("Angiv hvorfor punktet er lukket"));
+    assert!(
+        reply
+            .body
+            .contains("Et lukket punkt skal have en offentlig titel.")
+    );
+    let (m, _) = t
+        .meeting_on(&"DIR".parse().unwrap(), "2026-12-02".parse().unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        m.items.iter().all(|i| !i.access.is_closed()),
+        "nothing half-saved"
+    );
+
+    // Forms without the session's token, or with a made-up item id, change nothing.
+    let forged = post(
+        &state,
+        &format!("{EDITOR}/punkter"),
+        &secretary,
+        &[
+            ("csrf", "forged"),
+            ("version", &version),
+            ("titel", "Indsmuglet"),
+        ],
+    )
+    .await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    let unknown = get(
+        &state,
+        &format!("{EDITOR}/punkt/not-an-id"),
+        Some(&secretary),
+    )
+    .await;
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+    let (_, _, after) = editor(&state, &secretary).await;
+    assert_eq!(after, items);
+}
+
+#[tokio::test]
+async fn two_secretaries_editing_one_item_the_second_save_is_refused_and_shows_both() {
+    let (t, state) = setup().await;
+    let first = sign_in(&state, "sekretaer").await;
+    let second = sign_in(&state, "sekretaer2").await;
+    new_meeting(&state, &first, "2026-12-02", "09:00").await;
+    let (_, _, items) = editor(&state, &first).await;
+    let (id, _) = &items[1];
+    let url = format!("{EDITOR}/punkt/{id}");
+    // Both open the form at the same version.
+    let form_a = get(&state, &url, Some(&first)).await;
+    let form_b = get(&state, &url, Some(&second)).await;
+    let version = hidden(&form_a.body, "version");
+    assert_eq!(version, hidden(&form_b.body, "version"));
+    let save = |cookie: String, text: &'static str, version: String| {
+        let state = state.clone();
+        let url = url.clone();
+        async move {
+            let csrf = csrf_of(&state, &cookie).await;
+            post(
+                &state,
+                &url,
+                &cookie,
+                &[
+                    ("csrf", &csrf),
+                    ("version", &version),
+                    ("titel", "Økonomi"),
+                    ("adgang", "aaben"),
+                    ("sagsfremstilling", text),
+                ],
+            )
+            .await
+        }
+    };
+    let a = save(
+        first.clone(),
+        "Budgetopfølgning pr. 31. oktober.",
+        version.clone(),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::SEE_OTHER);
+    let b = save(
+        second.clone(),
+        "Forbruget er 97 pct. af budgettet.",
+        version.clone(),
+    )
+    .await;
+    assert_eq!(b.status, StatusCode::CONFLICT);
+    assert!(b.body.contains("Punktet er ændret af en anden"));
+    assert!(
+        b.body.contains("Budgetopfølgning pr. 31. oktober."),
+        "the stored version"
+    );
+    assert!(
+        b.body.contains("Forbruget er 97 pct. af budgettet."),
+        "the second secretary's"
+    );
+    let (m, _) = t
+        .meeting_on(&"DIR".parse().unwrap(), "2026-12-02".parse().unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        m.items[1].case.as_deref(),
+        Some("Budgetopfølgning pr. 31. oktober."),
+        "not overwritten"
+    );
+    // Saving again from the conflict page is a deliberate choice and works.
+    let again = save(
+        second,
+        "Forbruget er 97 pct. af budgettet.",
+        hidden(&b.body, "version"),
+    )
+    .await;
+    assert_eq!(again.status, StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn items_are_reordered_and_numbered_again() {
+    let (t, state) = setup().await;
+    let secretary = sign_in(&state, "sekretaer").await;
+    new_meeting(&state, &secretary, "2026-12-02", "09:00").await;
+    let (version, csrf, items) = editor(&state, &secretary).await;
+    let moved = post(
+        &state,
+        &format!("{EDITOR}/flyt"),
+        &secretary,
+        &[
+            ("csrf", &csrf),
+            ("version", &version),
+            ("punkt", &items[2].0),
+            ("retning", "op"),
+        ],
+    )
+    .await;
+    assert_eq!(moved.status, StatusCode::SEE_OTHER);
+    let (m, _) = t
+        .meeting_on(&"DIR".parse().unwrap(), "2026-12-02".parse().unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    let order: Vec<(Option<u32>, &str)> = m
+        .items
+        .iter()
+        .map(|i| (i.number, i.title.as_str()))
+        .collect();
+    assert_eq!(
+        order,
+        [
+            (Some(1), "Beslutningsprotokoller og dagsordener"),
+            (Some(2), "Eventuelt, herunder punkter til næste møde"),
+            (Some(3), "Økonomi"),
+        ]
+    );
+    // The same form again (now an old version) is refused with the new order shown.
+    let stale = post(
+        &state,
+        &format!("{EDITOR}/flyt"),
+        &secretary,
+        &[
+            ("csrf", &csrf),
+            ("version", &version),
+            ("punkt", &items[2].0),
+            ("retning", "op"),
+        ],
+    )
+    .await;
+    assert_eq!(stale.status, StatusCode::CONFLICT);
+    assert!(stale.body.contains("Mødet er ændret af en anden"));
+}
+
+#[tokio::test]
+async fn approved_minutes_are_shown_but_not_editable() {
+    let (t, state) = setup().await;
+    let secretary = sign_in(&state, "sekretaer").await;
+    let url = "/arbejde/direktionen/2023-09-06";
+    let page = get(&state, url, Some(&secretary)).await;
+    assert!(
+        page.body
+            .contains("Referatet er godkendt og kan ikke ændres.")
+    );
+    assert!(!page.body.contains("Tilføj punkt"));
+    let csrf = csrf_of(&state, &secretary).await;
+    let (before, v) = t
+        .meeting_on(&"DIR".parse().unwrap(), "2023-09-06".parse().unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    // A hand-made form is refused by the store and the page says why.
+    let reply = post(
+        &state,
+        &format!("{url}/punkter"),
+        &secretary,
+        &[
+            ("csrf", &csrf),
+            ("version", &v.to_string()),
+            ("titel", "Efterfølgende punkt"),
+        ],
+    )
+    .await;
+    assert!(
+        reply
+            .body
+            .contains("Referatet er godkendt og kan ikke ændres.")
+    );
+    let item = before.items[1].id.unwrap();
+    let iv = t.item_version(item).await.unwrap().unwrap();
+    let reply = post(
+        &state,
+        &format!("{url}/punkt/{item}"),
+        &secretary,
+        &[
+            ("csrf", &csrf),
+            ("version", &iv.to_string()),
+            ("titel", "Nyt navn"),
+            ("adgang", "aaben"),
+        ],
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        reply
+            .body
+            .contains("Referatet er godkendt og kan ikke ændres.")
+    );
+    let (after, v2) = t
+        .meeting_on(&"DIR".parse().unwrap(), "2023-09-06".parse().unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((after, v2), (before, v));
+}
