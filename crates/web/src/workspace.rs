@@ -522,6 +522,19 @@ pub async fn publish(
             None,
         );
     }
+    // A closed item must say why it is closed and what the public may call it.
+    if let Some(item) = m
+        .items
+        .iter()
+        .find(|i| i.access.is_closed() && (i.closed_reason.is_none() || i.public_title.is_none()))
+    {
+        let message = format!(
+            "Punkt {} er lukket, men mangler en begrundelse eller en offentlig titel. Ret punktet, før dagsordenen offentliggøres.",
+            item.number
+                .map_or_else(|| item.title.clone(), |n| n.to_string())
+        );
+        return editor_page(&visitor, &m, v, &body, Some(message), None);
+    }
     m.status = Some(MeetingStatus::AgendaPublished);
     save_meeting(&state, &visitor, &body, m, version, &actor).await
 }

@@ -219,6 +219,63 @@ async fn a_planned_meeting_starts_from_the_standing_items_and_stays_hidden_until
         StatusCode::OK
     );
 
+    // A closed item without a reason and public title stops publishing.
+    let (version, csrf, _) = editor(&state, &secretary).await;
+    post(
+        &state,
+        &format!("{EDITOR}/punkter"),
+        &secretary,
+        &[
+            ("csrf", &csrf),
+            ("version", &version),
+            ("titel", "Lukket uden begrundelse"),
+            ("lukket", "1"),
+        ],
+    )
+    .await;
+    let (version, csrf, items) = editor(&state, &secretary).await;
+    let refused = post(
+        &state,
+        &format!("{EDITOR}/offentliggoer"),
+        &secretary,
+        &[("csrf", &csrf), ("version", &version)],
+    )
+    .await;
+    assert_eq!(refused.status, StatusCode::CONFLICT);
+    assert!(
+        refused
+            .body
+            .contains("Punkt 5 er lukket, men mangler en begrundelse"),
+        "{}",
+        refused.body
+    );
+    assert_eq!(
+        get(&state, "/direktionen/2026-12-02", None).await.status,
+        StatusCode::NOT_FOUND
+    );
+    let (last_id, _) = items.last().unwrap();
+    let form = get(
+        &state,
+        &format!("{EDITOR}/punkt/{last_id}"),
+        Some(&secretary),
+    )
+    .await;
+    let fixed = post(
+        &state,
+        &format!("{EDITOR}/punkt/{last_id}"),
+        &secretary,
+        &[
+            ("csrf", &csrf),
+            ("version", &hidden(&form.body, "version")),
+            ("titel", "Lukket med begrundelse"),
+            ("adgang", "lukket"),
+            ("lukket_grund", "Forhandlinger"),
+            ("offentlig_titel", "Forhandlingssag"),
+        ],
+    )
+    .await;
+    assert_eq!(fixed.status, StatusCode::SEE_OTHER);
+
     // Publish: the public sees the agenda, the closed item by its public title only.
     let (version, csrf, _) = editor(&state, &secretary).await;
     let published = post(
