@@ -294,3 +294,24 @@ pub async fn render(g: &Global, req: RenderRequest<'_>) -> Result<ExitCode> {
     );
     Ok(ExitCode::SUCCESS)
 }
+
+pub async fn verify(g: &Global) -> Result<ExitCode> {
+    let store = open_store(g).await?;
+    let (checked, problems) = store.verify_approvals().await?;
+    store.close().await;
+    for p in &problems {
+        println!("CHANGED {p}");
+    }
+    if problems.is_empty() {
+        println!(
+            "{checked} approved minutes checked: the approval log is intact and no approved minutes were changed."
+        );
+        Ok(ExitCode::SUCCESS)
+    } else {
+        println!(
+            "{checked} approved minutes checked: {} problem(s).",
+            problems.len()
+        );
+        Ok(ExitCode::FAILURE)
+    }
+}

@@ -117,6 +117,10 @@ enum Command {
     },
     /// Bring the database schema up to date (also done automatically at start).
     Migrate,
+    /// Check the approval log: every approved set of minutes must still hash to what was
+    /// approved, and every log row must follow the one before it. Exit status 1 when
+    /// anything was changed.
+    Verify,
     /// Accounts and roles: add, passwd, grant, revoke, list.
     #[command(subcommand)]
     User(users::UserCommand),
@@ -203,6 +207,7 @@ fn main() -> ExitCode {
             Command::Serve { addr, demo } => commands::serve(g, addr, demo).await,
             Command::Migrate => commands::migrate(g).await,
             Command::User(command) => users::run(g, command).await,
+            Command::Verify => commands::verify(g).await,
             Command::Render {
                 meeting,
                 item,

@@ -362,3 +362,65 @@ fn user_commands_create_the_first_administrator_and_grant_roles_per_body() {
         "anne (Anne Admin): administrator\nlene: no roles\n"
     );
 }
+
+#[test]
+fn verify_checks_the_approval_log_and_names_changed_minutes() {
+    use protokol_core::MeetingStatus;
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let p = || {
+        let mut c = protokol();
+        c.arg("--data").arg(&data);
+        c
+    };
+    let o = run(p().arg("verify"));
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(
+        text(&o).contains("0 approved minutes checked"),
+        "{}",
+        text(&o)
+    );
+
+    // Minutes signed by everyone who attended, through the store.
+    let url = format!("sqlite://{}?mode=rwc", data.join("protokol.db").display());
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let mut m = protokol_testkit::council_meeting();
+    m.status = Some(MeetingStatus::Held);
+    m.signatures.clear();
+    rt.block_on(async {
+        std::fs::create_dir_all(&data).unwrap();
+        let store = protokol_store::Store::open(&url).await.unwrap();
+        let saved = store.upsert_meeting(&m, "t").await.unwrap();
+        let mut v = saved.version;
+        for member in ["Kasper Bjerregaard", "Jan Petersen", "Ulla Mortensen"] {
+            v = store
+                .sign_minutes(saved.id, member, None, v, "t")
+                .await
+                .unwrap()
+                .version;
+        }
+        store.close().await;
+    });
+    let o = run(p().arg("verify"));
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(
+        text(&o).contains("1 approved minutes checked: the approval log is intact"),
+        "{}",
+        text(&o)
+    );
+
+    // Rewriting the approved minutes (here by importing a changed file) is found.
+    let export = dir.path().join("export");
+    run(p().args(["export", "--json", "--out"]).arg(&export));
+    let file = export.join("KB-2024-06-18.json");
+    let json = std::fs::read_to_string(&file).unwrap();
+    std::fs::write(&file, json.replace("Godkendt.", "Forkastet.")).unwrap();
+    let o = run(p().arg("import").arg(&file));
+    assert!(o.status.success(), "{}", text(&o));
+    let o = run(p().arg("verify"));
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(text(&o).contains("CHANGED log row 1: the approved minutes of Kommunalbestyrelsen on 2024-06-18 were changed after approval"), "{}", text(&o));
+}

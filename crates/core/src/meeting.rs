@@ -179,4 +179,23 @@ impl Meeting {
     pub fn export_file_name(&self) -> String {
         format!("{}-{}.json", self.body.code, self.date.format("%Y-%m-%d"))
     }
+
+    /// The members who attended: named, not vacant, not listed as absent. They sign the
+    /// minutes.
+    pub fn attendees(&self) -> Vec<&str> {
+        self.members
+            .iter()
+            .filter(|m| !m.vacant)
+            .filter_map(|m| m.name.as_deref())
+            .filter(|name| !self.absent.iter().any(|a| a.name == *name))
+            .collect()
+    }
+
+    /// Attendees who have not signed yet.
+    pub fn unsigned(&self) -> Vec<&str> {
+        self.attendees()
+            .into_iter()
+            .filter(|name| !self.signatures.iter().any(|s| s.member == *name))
+            .collect()
+    }
 }

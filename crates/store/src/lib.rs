@@ -16,6 +16,7 @@
 //! it is done by `protokol_core::Meeting::visible_to`, never here.
 
 mod accounts;
+mod approvals;
 mod bodies;
 mod bulk;
 mod changes;
@@ -32,6 +33,7 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
 
 pub use accounts::{RoleChange, WebSession, instant_text};
+pub use approvals::{Approval, Signed, content_hash};
 pub use changes::Change;
 pub use read::MeetingSummary;
 pub use session::Session;

@@ -145,45 +145,10 @@ impl Store {
         expected_version: i64,
         actor: &str,
     ) -> Result<Saved> {
-        refuse_invalid(m)?;
-        let id =
-            m.id.ok_or_else(|| StoreError::Rejected("the meeting to update has no id".into()))?;
         let mut tx = self.begin_write().await?;
-        let (old, old_version) =
-            load_meeting(&mut tx, &id.to_string())
-                .await?
-                .ok_or_else(|| StoreError::NotFound {
-                    entity: "meeting",
-                    id: id.to_string(),
-                })?;
-        refuse_if_approved(&old)?;
-        if old_version != expected_version {
-            return Err(StoreError::Conflict {
-                entity: "meeting",
-                id: id.to_string(),
-                expected: expected_version,
-                current: old_version,
-            });
-        }
-        let body = ensure_body(&mut tx, &m.body, actor).await?;
-        let mut warnings = body_name_warning(&body, m);
-        let mut new = m.clone();
-        new.body.name = body.name.clone();
-        warnings.extend(assign_item_ids(&mut tx, &mut new, &old.items).await?);
-        documents::fill_known_files(&mut tx, &mut new).await?;
-        if without_ids(&new) == without_ids(&old) {
-            return Ok(unchanged(id, old_version, warnings));
-        }
-        ensure_date_free(&mut tx, &body, &new, id).await?;
-        let version = rewrite(&mut tx, &new, &body, &old, old_version).await?;
-        log_meeting(&mut tx, actor, "meeting.updated", id, version).await?;
+        let saved = replace_meeting(&mut tx, m, expected_version, actor, "meeting.updated").await?;
         tx.commit().await?;
-        Ok(Saved {
-            id,
-            version,
-            outcome: SaveOutcome::Updated,
-            warnings,
-        })
+        Ok(saved)
     }
 
     /// Replaces one item of a meeting (matched by the item's id), provided the item is
@@ -391,6 +356,53 @@ async fn meeting_id_on(
         .fetch_optional(conn)
         .await?;
     Ok(row.map(|r| r.try_get("id")).transpose()?)
+}
+
+/// Replaces the stored meeting `m.id` with `m` inside the caller's transaction, if it is
+/// still at `expected_version` and not approved; logs the change as `action`.
+pub(crate) async fn replace_meeting(
+    tx: &mut AnyConnection,
+    m: &Meeting,
+    expected_version: i64,
+    actor: &str,
+    action: &str,
+) -> Result<Saved> {
+    refuse_invalid(m)?;
+    let id =
+        m.id.ok_or_else(|| StoreError::Rejected("the meeting to update has no id".into()))?;
+    let (old, old_version) = load_meeting(&mut *tx, &id.to_string())
+        .await?
+        .ok_or_else(|| StoreError::NotFound {
+            entity: "meeting",
+            id: id.to_string(),
+        })?;
+    refuse_if_approved(&old)?;
+    if old_version != expected_version {
+        return Err(StoreError::Conflict {
+            entity: "meeting",
+            id: id.to_string(),
+            expected: expected_version,
+            current: old_version,
+        });
+    }
+    let body = ensure_body(&mut *tx, &m.body, actor).await?;
+    let mut warnings = body_name_warning(&body, m);
+    let mut new = m.clone();
+    new.body.name = body.name.clone();
+    warnings.extend(assign_item_ids(&mut *tx, &mut new, &old.items).await?);
+    documents::fill_known_files(&mut *tx, &mut new).await?;
+    if without_ids(&new) == without_ids(&old) {
+        return Ok(unchanged(id, old_version, warnings));
+    }
+    ensure_date_free(&mut *tx, &body, &new, id).await?;
+    let version = rewrite(&mut *tx, &new, &body, &old, old_version).await?;
+    log_meeting(&mut *tx, actor, action, id, version).await?;
+    Ok(Saved {
+        id,
+        version,
+        outcome: SaveOutcome::Updated,
+        warnings,
+    })
 }
 
 /// Approved minutes are frozen: editing refuses them (a correction is a dated addition).
