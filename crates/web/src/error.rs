@@ -18,6 +18,9 @@ pub enum WebError {
     /// The page needs a signed-in account: go to the sign-in page, then back to this path.
     #[error("sign-in needed")]
     SignIn(String),
+    /// The action was understood but cannot be done now (the message says why).
+    #[error("refused: {0}")]
+    Refused(&'static str),
     /// A form without the right CSRF token, or sent from another site.
     #[error("forbidden: form token missing or from another site")]
     Forbidden,
@@ -36,6 +39,7 @@ impl WebError {
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
             Self::Forbidden => StatusCode::FORBIDDEN,
+            Self::Refused(_) => StatusCode::CONFLICT,
             Self::SignIn(_) => StatusCode::SEE_OTHER,
             Self::Store(_) | Self::Template(_) | Self::Render(_) => {
                 StatusCode::INTERNAL_SERVER_ERROR
@@ -51,6 +55,7 @@ impl WebError {
             ),
             Self::BadRequest(why) => ("Forespørgslen er ikke gyldig", why),
             Self::SignIn(_) => ("Log ind", "Log ind for at fortsætte."),
+            Self::Refused(why) => ("Handlingen kunne ikke udføres", why),
             Self::Forbidden => (
                 "Handlingen blev afvist",
                 "Formularen var for gammel eller kom fra en anden side. Gå tilbage, genindlæs siden og prøv igen.",

@@ -11,6 +11,7 @@ mod cache;
 mod error;
 mod pages;
 mod signin;
+mod signing;
 mod view;
 mod visitor;
 mod workspace;
@@ -61,12 +62,17 @@ pub fn app(state: AppState) -> Router {
             post(workspace::publish),
         )
         .route(
+            "/arbejde/{body}/{date}/referat",
+            post(workspace::publish_minutes),
+        )
+        .route(
             "/arbejde/{body}/{date}/punkt/{id}",
             get(workspace::item).post(workspace::save_item),
         )
         .route("/{body}", get(pages::body))
         .route("/static/fonts/{name}", get(pages::font))
         .route("/{body}/{date}", get(pages::meeting))
+        .route("/{body}/{date}/underskriv", post(signing::sign))
         .route("/{body}/{date}/{doc}", get(pages::meeting_document))
         .route("/{body}/{date}/punkt/{n}", get(pages::item))
         .route("/{body}/{date}/punkt/{n}/bilag/{a}", get(pages::attachment))

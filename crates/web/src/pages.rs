@@ -219,7 +219,12 @@ async fn respond(
         })
         .collect();
     let origins = origins(state, &visitor.viewer(), &meeting, scope).await?;
+    let sign = match scope {
+        Scope::Meeting => crate::signing::sign_box(visitor, &meeting, version, &body),
+        Scope::Item(_) => None,
+    };
     let page = DocumentPage {
+        sign,
         title: document.title.clone(),
         nav: visitor.nav(),
         css: DOCUMENT_CSS,

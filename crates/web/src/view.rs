@@ -70,6 +70,8 @@ pub struct DocumentPage {
     pub versions: Vec<DocLink>,
     pub pdf: DocLink,
     pub origins: Vec<Origin>,
+    /// The member's signing form, while the minutes await signatures.
+    pub sign: Option<crate::signing::SignBox>,
     pub fragment: String,
 }
 
@@ -154,6 +156,8 @@ pub struct MeetingEditorPage {
     pub status: &'static str,
     /// Not yet published.
     pub draft: bool,
+    /// The agenda is out; the minutes can be published next.
+    pub agenda_out: bool,
     /// Approved minutes: shown, not editable.
     pub frozen: bool,
     pub href: String,

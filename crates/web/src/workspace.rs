@@ -324,6 +324,7 @@ fn editor_page(
         date: long_date(m.date),
         status: status_label(m.status),
         draft: m.status == Some(MeetingStatus::Planned),
+        agenda_out: m.status == Some(MeetingStatus::AgendaPublished),
         frozen: m.status == Some(MeetingStatus::MinutesApproved),
         href,
         public_href: format!("/{}/{}", slug(&body.name), m.date.format("%Y-%m-%d")),
@@ -539,6 +540,34 @@ pub async fn publish(
     save_meeting(&state, &visitor, &body, m, version, &actor).await
 }
 
+/// `POST /arbejde/{body}/{date}/referat`: the meeting is held; its minutes are published
+/// and wait for the attendees' signatures.
+pub async fn publish_minutes(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    headers: HeaderMap,
+    Path((body, date)): Path<(String, String)>,
+    f: Result<Form<MeetingForm>, FormRejection>,
+) -> Result<Response, WebError> {
+    let (mut m, v, body, actor) = meeting_for(&state, &visitor, &body, &date).await?;
+    let f = form(f)?;
+    check_form(&visitor, &headers, &f.csrf)?;
+    let version = version_of(&f.version)?;
+    if m.status != Some(MeetingStatus::AgendaPublished) {
+        return editor_page(
+            &visitor,
+            &m,
+            v,
+            &body,
+            Some("Referatet kan offentliggøres, når dagsordenen er offentliggjort og mødet er holdt.".into()),
+            None,
+        );
+    }
+    m.kind = MeetingKind::Minutes;
+    m.status = Some(MeetingStatus::Held);
+    save_meeting(&state, &visitor, &body, m, version, &actor).await
+}
+
 // ---------------------------------------------------------------- one item
 
 #[derive(Debug, Default, Deserialize)]
@@ -625,7 +654,7 @@ fn problems(f: &ItemFields) -> Vec<(&'static str, String)> {
     out
 }
 
-fn apply(item: &mut Item, f: &ItemFields) {
+fn apply(item: &mut Item, f: &ItemFields, meeting_date: NaiveDate) {
     let opt = |s: &str| Some(s.to_string()).filter(|s| !s.is_empty());
     item.title = f.title.clone();
     item.access = if f.closed {
@@ -647,6 +676,9 @@ fn apply(item: &mut Item, f: &ItemFields) {
     item.economy = opt(&f.economy);
     item.recommendation = opt(&f.recommendation);
     item.decision = opt(&f.decision);
+    if item.decision.is_some() && item.decision_date.is_none() {
+        item.decision_date = Some(meeting_date);
+    }
 }
 
 /// The fields where the stored item and the secretary's edit differ.
@@ -815,7 +847,7 @@ pub async fn save_item(
         );
     }
     let mut edited = stored.clone();
-    apply(&mut edited, &fields);
+    apply(&mut edited, &fields, m.date);
     let meeting_id = m.id.ok_or(WebError::NotFound)?;
     match state
         .store

@@ -597,3 +597,184 @@ async fn approved_minutes_are_shown_but_not_editable() {
         .unwrap();
     assert_eq!((after, v2), (before, v));
 }
+
+/// From an empty meeting to approved minutes: plan, agenda, decisions, minutes, the
+/// attendees sign (one with a reservation), the minutes are approved, frozen and in the
+/// approval log.
+#[tokio::test]
+async fn a_meeting_from_plan_to_signed_minutes() {
+    let (t, state) = setup().await;
+    let dir: protokol_core::BodyCode = "DIR".parse().unwrap();
+    let body = t.body(&dir).await.unwrap().unwrap();
+    let seat = |name: &str, role: &str| protokol_core::Membership {
+        name: Some(name.into()),
+        role: Some(role.into()),
+        party: None,
+        vacant: false,
+        substitute_for: None,
+        from: None,
+        until: None,
+    };
+    t.set_memberships(
+        &dir,
+        &[
+            seat("Lene Mehlsen Thomsen", "Velfærdsdirektør"),
+            seat("Kim Bruun Nielsen", "Fællesforvaltningsdirektør"),
+        ],
+        body.version,
+        "test",
+    )
+    .await
+    .unwrap();
+    protokol_auth::create_account(&t.store, "kim", Some("Kim Bruun Nielsen"), PASSWORD, "test")
+        .await
+        .unwrap();
+    t.set_role(
+        "kim",
+        &RoleChange::InBody(Grant {
+            body: dir.clone(),
+            role: Role::Member,
+        }),
+        true,
+        "test",
+    )
+    .await
+    .unwrap();
+    // lene's account carries her full name, so she is recognised on the attendance list.
+    let lene_account = t.account("lene").await.unwrap().unwrap();
+    assert!(lene_account.display_name.is_none());
+    protokol_auth::create_account(
+        &t.store,
+        "lmt",
+        Some("Lene Mehlsen Thomsen"),
+        PASSWORD,
+        "test",
+    )
+    .await
+    .unwrap();
+    t.set_role(
+        "lmt",
+        &RoleChange::InBody(Grant {
+            body: dir.clone(),
+            role: Role::Member,
+        }),
+        true,
+        "test",
+    )
+    .await
+    .unwrap();
+
+    let secretary = sign_in(&state, "sekretaer").await;
+    new_meeting(&state, &secretary, "2026-12-02", "09:00").await;
+    // Decisions are written into the items.
+    let (_, csrf, items) = editor(&state, &secretary).await;
+    for (id, title) in &items {
+        let form = get(&state, &format!("{EDITOR}/punkt/{id}"), Some(&secretary)).await;
+        let reply = post(
+            &state,
+            &format!("{EDITOR}/punkt/{id}"),
+            &secretary,
+            &[
+                ("csrf", &csrf),
+                ("version", &hidden(&form.body, "version")),
+                ("titel", title),
+                ("adgang", "aaben"),
+                ("beslutning", "Taget til efterretning."),
+            ],
+        )
+        .await;
+        assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
+    }
+    for step in ["offentliggoer", "referat"] {
+        let (version, csrf, _) = editor(&state, &secretary).await;
+        let reply = post(
+            &state,
+            &format!("{EDITOR}/{step}"),
+            &secretary,
+            &[("csrf", &csrf), ("version", &version)],
+        )
+        .await;
+        assert_eq!(
+            reply.status,
+            StatusCode::SEE_OTHER,
+            "{step}: {}",
+            reply.body
+        );
+    }
+    let public = get(&state, "/direktionen/2026-12-02", None).await;
+    assert!(
+        public
+            .body
+            .contains("Beslutning i Direktionen den 02-12-2026"),
+        "minutes are public"
+    );
+    assert!(
+        !public.body.contains("Underskriv referatet"),
+        "the public signs nothing"
+    );
+
+    // A member without a place on the attendance list cannot sign.
+    let lene = sign_in(&state, "lene").await;
+    let page = get(&state, "/direktionen/2026-12-02", Some(&lene)).await;
+    assert!(page.body.contains("står ikke på deltagerlisten"));
+    assert!(!page.body.contains("Underskriv referatet"));
+
+    let sign = |user: &'static str, reservation: &'static str| {
+        let state = state.clone();
+        async move {
+            let cookie = sign_in(&state, user).await;
+            let page = get(&state, "/direktionen/2026-12-02", Some(&cookie)).await;
+            assert!(page.body.contains("Underskriv referatet"), "{user}");
+            post(
+                &state,
+                "/direktionen/2026-12-02/underskriv",
+                &cookie,
+                &[
+                    ("csrf", &hidden(&page.body, "csrf")),
+                    ("version", &hidden(&page.body, "version")),
+                    ("forbehold", reservation),
+                ],
+            )
+            .await
+        }
+    };
+    let first = sign("lmt", "").await;
+    assert_eq!(first.status, StatusCode::SEE_OTHER);
+    let (m, _) = t
+        .meeting_on(&dir, "2026-12-02".parse().unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        m.status,
+        Some(MeetingStatus::Held),
+        "one signature is missing"
+    );
+    let second = sign("kim", "Med forbehold for punkt 2.").await;
+    assert_eq!(second.status, StatusCode::SEE_OTHER);
+
+    let (m, _) = t
+        .meeting_on(&dir, "2026-12-02".parse().unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(m.status, Some(MeetingStatus::MinutesApproved));
+    assert_eq!(m.signatures.len(), 2);
+    assert_eq!(
+        m.signatures[1].reservation.as_deref(),
+        Some("Med forbehold for punkt 2.")
+    );
+    assert_eq!(t.verify_approvals().await.unwrap(), (1, Vec::new()));
+    let public = get(&state, "/direktionen/2026-12-02", None).await;
+    assert!(public.body.contains("Kim Bruun Nielsen"));
+    assert!(
+        public.body.contains("Med forbehold for punkt 2."),
+        "the reservation is printed"
+    );
+    let editor_page = get(&state, EDITOR, Some(&secretary)).await;
+    assert!(
+        editor_page
+            .body
+            .contains("Referatet er godkendt og kan ikke ændres.")
+    );
+}
