@@ -115,6 +115,41 @@ impl Store {
         Ok(saved.remove(0))
     }
 
+    /// Postpones a point: stores the source meeting (whose item now names where it goes
+    /// next) and the target meeting (holding a copy of the item), both or neither. The
+    /// target is updated if `target_version` is given, else created (refused if its body
+    /// already has a meeting that day).
+    pub async fn postpone(
+        &self,
+        source: &Meeting,
+        source_version: i64,
+        target: &Meeting,
+        target_version: Option<i64>,
+        actor: &str,
+    ) -> Result<(Saved, Saved)> {
+        refuse_invalid(target)?;
+        let mut tx = self.begin_write().await?;
+        let from =
+            replace_meeting(&mut tx, source, source_version, actor, "item.postponed").await?;
+        let to = match target_version {
+            Some(v) => replace_meeting(&mut tx, target, v, actor, "item.received").await?,
+            None => {
+                let body = ensure_body(&mut tx, &target.body, actor).await?;
+                if meeting_id_on(&mut tx, &body, target).await?.is_some() {
+                    return Err(StoreError::Rejected(format!(
+                        "{} already has a meeting on {}",
+                        body.name, target.date
+                    )));
+                }
+                upsert_all(&mut tx, std::slice::from_ref(target), actor)
+                    .await?
+                    .remove(0)
+            }
+        };
+        tx.commit().await?;
+        Ok((from, to))
+    }
+
     /// Stores several meetings as [`Store::upsert_meeting`] does, all in one transaction:
     /// either all are stored or none. With [`Commit::No`] the work is done and rolled back,
     /// which tells exactly what an import would do without changing anything.

@@ -69,6 +69,10 @@ pub fn app(state: AppState) -> Router {
             "/arbejde/{body}/{date}/punkt/{id}",
             get(workspace::item).post(workspace::save_item),
         )
+        .route(
+            "/arbejde/{body}/{date}/punkt/{id}/udsaet",
+            post(workspace::postpone),
+        )
         .route("/{body}", get(pages::body))
         .route("/static/fonts/{name}", get(pages::font))
         .route("/{body}/{date}", get(pages::meeting))

@@ -205,10 +205,16 @@ pub struct ItemEditorPage {
     pub action: String,
     pub number: String,
     pub version: i64,
+    /// The meeting's version (for postponing, which changes the meeting).
+    pub meeting_version: i64,
     pub fields: ItemFields,
     pub title_error: Option<String>,
     pub reason_error: Option<String>,
     pub public_title_error: Option<String>,
+    pub postpone_error: Option<String>,
+    /// Body codes the item can be postponed to (the secretary's bodies).
+    pub targets: Vec<String>,
+    pub this_body: String,
     pub has_errors: bool,
     /// Approved minutes: shown, not editable.
     pub frozen: bool,

@@ -98,6 +98,39 @@ async fn body_by_slug(state: &AppState, wanted: &str) -> Result<Body, WebError> 
         .ok_or(WebError::NotFound)
 }
 
+/// A new planned meeting of `body` on `date`: its standing items and its members that day.
+async fn plan(state: &AppState, body: &Body, date: NaiveDate) -> Result<Meeting, WebError> {
+    let mut m = Meeting::new(
+        protokol_core::BodyRef {
+            name: body.name.clone(),
+            code: body.code.clone(),
+        },
+        MeetingKind::Agenda,
+        date,
+    );
+    m.status = Some(MeetingStatus::Planned);
+    m.items = body
+        .settings
+        .standing_items
+        .iter()
+        .enumerate()
+        .map(|(i, t)| Item::new(Some(i as u32 + 1), t.clone()))
+        .collect();
+    let (memberships, _) = state.store.memberships(&body.code).await?;
+    m.members = memberships
+        .into_iter()
+        .filter(|ms| ms.from.is_none_or(|d| d <= date) && ms.until.is_none_or(|d| d >= date))
+        .map(|ms| protokol_core::Member {
+            name: ms.name,
+            role: ms.role,
+            party: ms.party,
+            vacant: ms.vacant,
+            substitute_for: ms.substitute_for,
+        })
+        .collect();
+    Ok(m)
+}
+
 // ---------------------------------------------------------------- overview and new meeting
 
 #[derive(Debug, Default, Deserialize)]
@@ -214,36 +247,9 @@ pub async fn new_meeting(
             return overview_page(&state, &visitor, Some(refused)).await;
         }
     };
-    let mut m = Meeting::new(
-        protokol_core::BodyRef {
-            name: body.name.clone(),
-            code: body.code.clone(),
-        },
-        MeetingKind::Agenda,
-        date,
-    );
-    m.status = Some(MeetingStatus::Planned);
+    let mut m = plan(&state, &body, date).await?;
     m.start = start;
     m.location = Some(f.sted.trim().to_string()).filter(|s| !s.is_empty());
-    m.items = body
-        .settings
-        .standing_items
-        .iter()
-        .enumerate()
-        .map(|(i, t)| Item::new(Some(i as u32 + 1), t.clone()))
-        .collect();
-    let (memberships, _) = state.store.memberships(&body.code).await?;
-    m.members = memberships
-        .into_iter()
-        .filter(|ms| ms.from.is_none_or(|d| d <= date) && ms.until.is_none_or(|d| d >= date))
-        .map(|ms| protokol_core::Member {
-            name: ms.name,
-            role: ms.role,
-            party: ms.party,
-            vacant: ms.vacant,
-            substitute_for: ms.substitute_for,
-        })
-        .collect();
     match state.store.create_meeting(&m, &account.username).await {
         Ok(_) => Ok(see_other(&editor_href(&body, date))),
         Err(StoreError::Rejected(_)) => {
@@ -733,6 +739,7 @@ fn conflict_rows(stored: &ItemFields, yours: &ItemFields) -> Vec<ConflictRow> {
 struct ItemView<'a> {
     body: &'a Body,
     meeting: &'a Meeting,
+    meeting_version: i64,
     item: &'a Item,
     version: i64,
     fields: ItemFields,
@@ -761,9 +768,24 @@ fn item_page(visitor: &Visitor, v: ItemView<'_>, status: StatusCode) -> Result<R
         meeting_href,
         number: v.item.number.map(|n| format!("{n}.")).unwrap_or_default(),
         version: v.version,
+        meeting_version: v.meeting_version,
         title_error: error("titel"),
         reason_error: error("lukket_grund"),
         public_title_error: error("offentlig_titel"),
+        postpone_error: error("udsaet"),
+        targets: visitor
+            .session
+            .as_ref()
+            .map(|s| {
+                s.account
+                    .grants
+                    .iter()
+                    .filter(|g| g.role == protokol_core::Role::Secretary)
+                    .map(|g| g.body.to_string())
+                    .collect()
+            })
+            .unwrap_or_default(),
+        this_body: v.body.code.to_string(),
         has_errors: !v.errors.is_empty(),
         frozen: v.meeting.status == Some(MeetingStatus::MinutesApproved),
         fields: v.fields,
@@ -787,7 +809,7 @@ pub async fn item(
     visitor: Visitor,
     Path((body, date, id)): Path<(String, String, String)>,
 ) -> Result<Response, WebError> {
-    let (m, _, body, _) = meeting_for(&state, &visitor, &body, &date).await?;
+    let (m, mv, body, _) = meeting_for(&state, &visitor, &body, &date).await?;
     let item = find_item(&m, &id)?;
     let version = state
         .store
@@ -800,6 +822,7 @@ pub async fn item(
         ItemView {
             body: &body,
             meeting: &m,
+            meeting_version: mv,
             item: &item,
             version,
             fields,
@@ -819,7 +842,7 @@ pub async fn save_item(
     Path((body, date, id)): Path<(String, String, String)>,
     f: Result<Form<ItemForm>, FormRejection>,
 ) -> Result<Response, WebError> {
-    let (m, _, body, actor) = meeting_for(&state, &visitor, &body, &date).await?;
+    let (m, mv, body, actor) = meeting_for(&state, &visitor, &body, &date).await?;
     let f = form(f)?;
     check_form(&visitor, &headers, &f.csrf)?;
     let version: i64 = f
@@ -837,6 +860,7 @@ pub async fn save_item(
             ItemView {
                 body: &body,
                 meeting: &m,
+                meeting_version: mv,
                 item: &stored,
                 version,
                 fields,
@@ -858,7 +882,7 @@ pub async fn save_item(
         Err(StoreError::Conflict { current, .. }) => {
             // Someone saved first: show both versions; the form keeps the secretary's text
             // and now carries the current version, so saving again is a deliberate choice.
-            let (fresh, _) = state
+            let (fresh, fresh_version) = state
                 .store
                 .meeting_on(&body.code, m.date)
                 .await?
@@ -870,6 +894,7 @@ pub async fn save_item(
                 ItemView {
                     body: &body,
                     meeting: &fresh,
+                    meeting_version: fresh_version,
                     item: &now,
                     version: current,
                     fields,
@@ -886,6 +911,7 @@ pub async fn save_item(
                 ItemView {
                     body: &body,
                     meeting: &m,
+                    meeting_version: mv,
                     item: &stored,
                     version,
                     fields,
@@ -900,4 +926,173 @@ pub async fn save_item(
         }
         Err(e) => Err(e.into()),
     }
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct PostponeForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    version: String,
+    /// Target body code.
+    #[serde(default)]
+    udvalg: String,
+    /// Target date, YYYY-MM-DD.
+    #[serde(default)]
+    dato: String,
+}
+
+/// `POST /arbejde/{body}/{date}/punkt/{id}/udsaet`: postpones the item to a later meeting of
+/// this or another body the secretary prepares. The item gets "Udsat." (unless it has a
+/// decision) and a next step; the target meeting (planned now if it does not exist) gets a
+/// copy with its texts and attachments. Both are stored together or not at all.
+pub async fn postpone(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    headers: HeaderMap,
+    Path((body, date, id)): Path<(String, String, String)>,
+    f: Result<Form<PostponeForm>, FormRejection>,
+) -> Result<Response, WebError> {
+    let (mut m, v, body, actor) = meeting_for(&state, &visitor, &body, &date).await?;
+    let f = form(f)?;
+    check_form(&visitor, &headers, &f.csrf)?;
+    let version = version_of(&f.version)?;
+    let item = find_item(&m, &id)?;
+    let item_id = item.id.ok_or(WebError::NotFound)?;
+    let account = signed_in(&visitor, "/arbejde")?;
+    let item_version = state
+        .store
+        .item_version(item_id)
+        .await?
+        .ok_or(WebError::NotFound)?;
+    let refuse = |message: String| {
+        refused_postpone(&visitor, &body, (&m, v), (&item, item_version), message)
+    };
+    let Some(target_body) = state
+        .store
+        .bodies()
+        .await?
+        .into_iter()
+        .find(|b| b.code.as_str() == f.udvalg.trim() && account.may_prepare(&b.code))
+    else {
+        return refuse("Vælg et udvalg, du er sekretær for.".into());
+    };
+    let Ok(target_date) = NaiveDate::parse_from_str(f.dato.trim(), "%Y-%m-%d") else {
+        return refuse("Skriv datoen som ÅÅÅÅ-MM-DD, fx 2026-12-09.".into());
+    };
+    if target_date <= m.date {
+        return refuse("Punktet kan kun udsættes til et senere møde.".into());
+    }
+    let existing = state
+        .store
+        .meeting_on(&target_body.code, target_date)
+        .await?;
+    let (mut target, target_version) = match existing {
+        Some((t, tv)) => {
+            if !matches!(
+                t.status,
+                Some(MeetingStatus::Planned | MeetingStatus::AgendaPublished)
+            ) {
+                return refuse(format!(
+                    "{} {} er allerede holdt; vælg et senere møde.",
+                    target_body.name,
+                    long_date(target_date).to_lowercase()
+                ));
+            }
+            (t, Some(tv))
+        }
+        None => (plan(&state, &target_body, target_date).await?, None),
+    };
+    // The copy for the target meeting: texts and attachments, no decision yet.
+    let mut copy = item.clone();
+    copy.id = None;
+    copy.number = Some(
+        target
+            .items
+            .iter()
+            .filter_map(|i| i.number)
+            .max()
+            .unwrap_or(0)
+            + 1,
+    );
+    copy.decision = None;
+    copy.decision_date = None;
+    copy.public_decision = None;
+    copy.next.clear();
+    copy.followups.clear();
+    copy.votes.clear();
+    copy.dissents.clear();
+    copy.absent.clear();
+    copy.disqualified.clear();
+    target.items.push(copy);
+    // The source item says where it went.
+    let slot = m
+        .items
+        .iter_mut()
+        .find(|i| i.id == Some(item_id))
+        .ok_or(WebError::NotFound)?;
+    slot.next.push(protokol_core::NextStep {
+        body: target_body.name.clone(),
+        date: target_date,
+        kind: protokol_core::NextKind::Postponed,
+    });
+    if slot.decision.is_none() {
+        slot.decision = Some("Udsat.".into());
+        slot.decision_date = Some(m.date);
+    }
+    match state
+        .store
+        .postpone(&m, version, &target, target_version, &actor)
+        .await
+    {
+        Ok(_) => Ok(see_other(&editor_href(&target_body, target_date))),
+        Err(StoreError::Conflict { .. }) => {
+            let (current, cv) = state
+                .store
+                .meeting_on(&body.code, m.date)
+                .await?
+                .ok_or(WebError::NotFound)?;
+            editor_page(&visitor, &current, cv, &body, Some(STALE.into()), None)
+        }
+        Err(StoreError::Rejected(why)) => {
+            tracing::info!(%why, "postponing refused");
+            let (current, cv) = state
+                .store
+                .meeting_on(&body.code, m.date)
+                .await?
+                .ok_or(WebError::NotFound)?;
+            let item = find_item(&current, &item_id.to_string())?;
+            refused_postpone(
+                &visitor,
+                &body,
+                (&current, cv),
+                (&item, item_version),
+                "Punktet kunne ikke udsættes til det møde.".into(),
+            )
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+fn refused_postpone(
+    visitor: &Visitor,
+    body: &Body,
+    (m, meeting_version): (&Meeting, i64),
+    (item, version): (&Item, i64),
+    message: String,
+) -> Result<Response, WebError> {
+    item_page(
+        visitor,
+        ItemView {
+            body,
+            meeting: m,
+            meeting_version,
+            item,
+            version,
+            fields: fields_of(item),
+            errors: vec![("udsaet", message)],
+            conflict: Vec::new(),
+        },
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
 }

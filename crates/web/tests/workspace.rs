@@ -778,3 +778,156 @@ async fn a_meeting_from_plan_to_signed_minutes() {
             .contains("Referatet er godkendt og kan ikke ændres.")
     );
 }
+
+#[tokio::test]
+async fn a_postponed_point_moves_to_the_next_meetings_draft_with_its_texts_and_attachments() {
+    let (t, state) = setup().await;
+    let dir: protokol_core::BodyCode = "DIR".parse().unwrap();
+    let secretary = sign_in(&state, "sekretaer").await;
+    new_meeting(&state, &secretary, "2026-12-02", "09:00").await;
+    let (version, csrf, _) = editor(&state, &secretary).await;
+    post(
+        &state,
+        &format!("{EDITOR}/punkter"),
+        &secretary,
+        &[
+            ("csrf", &csrf),
+            ("version", &version),
+            ("titel", "Klimakompetencer hos ansatte"),
+        ],
+    )
+    .await;
+    // Give the point a text and an attachment.
+    let (m, _) = t
+        .meeting_on(&dir, "2026-12-02".parse().unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    let mut item = m.items.last().unwrap().clone();
+    item.case = Some("Oplæg om klimaadfærd.".into());
+    item.attachments.push(protokol_core::Attachment {
+        number: 1,
+        title: "Notat om klimaadfærd".into(),
+        access: protokol_core::Access::Open,
+        doc_id: Some("3700001".into()),
+        journal: None,
+        file: None,
+    });
+    let iv = t.item_version(item.id.unwrap()).await.unwrap().unwrap();
+    t.update_item(m.id.unwrap(), &item, iv, "test")
+        .await
+        .unwrap();
+
+    let url = format!("{EDITOR}/punkt/{}", item.id.unwrap());
+    let postpone = |date: &'static str, body: &'static str| {
+        let state = state.clone();
+        let secretary = secretary.clone();
+        let url = url.clone();
+        async move {
+            let page = get(&state, &url, Some(&secretary)).await;
+            assert!(page.body.contains("Udsæt punktet"));
+            post(
+                &state,
+                &format!("{url}/udsaet"),
+                &secretary,
+                &[
+                    ("csrf", &hidden(&page.body, "csrf")),
+                    (
+                        "version",
+                        &page
+                            .body
+                            .split("/udsaet")
+                            .nth(1)
+                            .map(|rest| hidden(rest, "version"))
+                            .unwrap(),
+                    ),
+                    ("udvalg", body),
+                    ("dato", date),
+                ],
+            )
+            .await
+        }
+    };
+    let earlier = postpone("2026-11-30", "DIR").await;
+    assert_eq!(earlier.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(earlier.body.contains("kun udsættes til et senere møde"));
+    let other = postpone("2026-12-09", "KB").await;
+    assert_eq!(other.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(other.body.contains("Vælg et udvalg, du er sekretær for."));
+    let bad = postpone("9. december", "DIR").await;
+    assert!(bad.body.contains("Skriv datoen som ÅÅÅÅ-MM-DD"));
+    assert!(
+        t.meeting_on(&dir, "2026-12-09".parse().unwrap())
+            .await
+            .unwrap()
+            .is_none()
+    );
+
+    let moved = postpone("2026-12-09", "DIR").await;
+    assert_eq!(moved.status, StatusCode::SEE_OTHER, "{}", moved.body);
+    assert_eq!(
+        moved.headers[header::LOCATION],
+        "/arbejde/direktionen/2026-12-09"
+    );
+    let (source, _) = t
+        .meeting_on(&dir, "2026-12-02".parse().unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    let from = source.items.last().unwrap();
+    assert_eq!(from.decision.as_deref(), Some("Udsat."));
+    assert_eq!(from.next[0].date.to_string(), "2026-12-09");
+    let (target, _) = t
+        .meeting_on(&dir, "2026-12-09".parse().unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        target.status,
+        Some(MeetingStatus::Planned),
+        "the next meeting's draft"
+    );
+    let to = target.items.last().unwrap();
+    assert_eq!(to.title, "Klimakompetencer hos ansatte");
+    assert_eq!(to.case.as_deref(), Some("Oplæg om klimaadfærd."));
+    assert_eq!(to.attachments[0].title, "Notat om klimaadfærd");
+    assert!(to.decision.is_none() && to.next.is_empty());
+    assert_eq!(
+        target.items.len(),
+        4,
+        "standing items plus the postponed point"
+    );
+
+    // Once the minutes of 2 December and the agenda of 9 December are out, the meetings
+    // link to each other.
+    for (editor_url, step) in [
+        (EDITOR, "offentliggoer"),
+        (EDITOR, "referat"),
+        ("/arbejde/direktionen/2026-12-09", "offentliggoer"),
+    ] {
+        let page = get(&state, editor_url, Some(&secretary)).await;
+        post(
+            &state,
+            &format!("{editor_url}/{step}"),
+            &secretary,
+            &[
+                ("csrf", &hidden(&page.body, "csrf")),
+                ("version", &hidden(&page.body, "version")),
+            ],
+        )
+        .await;
+    }
+    let n = from.number.unwrap();
+    let item_page = get(&state, &format!("/direktionen/2026-12-02/punkt/{n}"), None).await;
+    assert!(
+        item_page.body.contains("href=\"/direktionen/2026-12-09\""),
+        "{}",
+        item_page.body
+    );
+    let next = get(&state, "/direktionen/2026-12-09", None).await;
+    assert!(next.body.contains("Tidligere behandling"));
+    assert!(
+        next.body
+            .contains(&format!("href=\"/direktionen/2026-12-02/punkt/{n}\""))
+    );
+}
