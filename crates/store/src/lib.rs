@@ -17,6 +17,7 @@
 
 mod accounts;
 mod approvals;
+mod blobs;
 mod bodies;
 mod bulk;
 mod changes;

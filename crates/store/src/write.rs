@@ -196,79 +196,25 @@ impl Store {
         expected_version: i64,
         actor: &str,
     ) -> Result<i64> {
-        let item_id = item
-            .id
-            .ok_or_else(|| StoreError::Rejected("the item to update has no id".into()))?;
-        let not_found = || StoreError::NotFound {
-            entity: "item",
-            id: item_id.to_string(),
-        };
         let mut tx = self.begin_write().await?;
-        let (mut m, _) = load_meeting(&mut tx, &meeting.to_string())
-            .await?
-            .ok_or_else(not_found)?;
-        refuse_if_approved(&m)?;
-        let row =
-            sqlx::query("SELECT version, position FROM items WHERE id = $1 AND meeting_id = $2")
-                .bind(item_id.to_string())
-                .bind(meeting.to_string())
-                .fetch_optional(&mut *tx)
-                .await?
-                .ok_or_else(not_found)?;
-        let current: i64 = row.try_get("version")?;
-        let position: i64 = row.try_get("position")?;
-        if current != expected_version {
-            return Err(StoreError::Conflict {
-                entity: "item",
-                id: item_id.to_string(),
-                expected: expected_version,
-                current,
-            });
-        }
-        let slot = m
-            .items
-            .iter_mut()
-            .find(|i| i.id == Some(item_id))
-            .ok_or_else(not_found)?;
-        if *slot == *item {
-            return Ok(current);
-        }
-        *slot = item.clone();
-        refuse_invalid(&m)?;
+        let version = update_item_in(&mut tx, meeting, item, expected_version, actor).await?;
+        tx.commit().await?;
+        Ok(version)
+    }
 
-        let done = sqlx::query("DELETE FROM items WHERE id = $1 AND version = $2")
-            .bind(item_id.to_string())
-            .bind(expected_version)
-            .execute(&mut *tx)
-            .await?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::Conflict {
-                entity: "item",
-                id: item_id.to_string(),
-                expected: expected_version,
-                current,
-            });
-        }
-        let version = current + 1;
-        insert_item(&mut tx, &meeting.to_string(), position, item, version).await?;
-        sqlx::query("UPDATE meetings SET version = version + 1, updated_at = $1 WHERE id = $2")
-            .bind(now())
-            .bind(meeting.to_string())
-            .execute(&mut *tx)
-            .await?;
-        record(
-            &mut tx,
-            NewChange {
-                actor,
-                action: "item.updated",
-                entity: "item",
-                entity_id: &item_id.to_string(),
-                meeting_id: Some(&meeting.to_string()),
-                version: Some(version),
-                detail: None,
-            },
-        )
-        .await?;
+    /// [`Store::update_item`] that also stores a file's bytes (content-addressed by their
+    /// SHA-256), both or neither: how an uploaded attachment is added.
+    pub async fn update_item_with_file(
+        &self,
+        meeting: MeetingId,
+        item: &Item,
+        expected_version: i64,
+        file: (&str, &[u8]),
+        actor: &str,
+    ) -> Result<i64> {
+        let mut tx = self.begin_write().await?;
+        crate::blobs::put(&mut tx, file.0, file.1).await?;
+        let version = update_item_in(&mut tx, meeting, item, expected_version, actor).await?;
         tx.commit().await?;
         Ok(version)
     }
@@ -438,6 +384,88 @@ pub(crate) async fn replace_meeting(
         outcome: SaveOutcome::Updated,
         warnings,
     })
+}
+
+/// [`Store::update_item`] inside the caller's transaction.
+async fn update_item_in(
+    tx: &mut AnyConnection,
+    meeting: MeetingId,
+    item: &Item,
+    expected_version: i64,
+    actor: &str,
+) -> Result<i64> {
+    let item_id = item
+        .id
+        .ok_or_else(|| StoreError::Rejected("the item to update has no id".into()))?;
+    let not_found = || StoreError::NotFound {
+        entity: "item",
+        id: item_id.to_string(),
+    };
+    let (mut m, _) = load_meeting(&mut *tx, &meeting.to_string())
+        .await?
+        .ok_or_else(not_found)?;
+    refuse_if_approved(&m)?;
+    let row = sqlx::query("SELECT version, position FROM items WHERE id = $1 AND meeting_id = $2")
+        .bind(item_id.to_string())
+        .bind(meeting.to_string())
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or_else(not_found)?;
+    let current: i64 = row.try_get("version")?;
+    let position: i64 = row.try_get("position")?;
+    if current != expected_version {
+        return Err(StoreError::Conflict {
+            entity: "item",
+            id: item_id.to_string(),
+            expected: expected_version,
+            current,
+        });
+    }
+    let slot = m
+        .items
+        .iter_mut()
+        .find(|i| i.id == Some(item_id))
+        .ok_or_else(not_found)?;
+    if *slot == *item {
+        return Ok(current);
+    }
+    *slot = item.clone();
+    refuse_invalid(&m)?;
+
+    let done = sqlx::query("DELETE FROM items WHERE id = $1 AND version = $2")
+        .bind(item_id.to_string())
+        .bind(expected_version)
+        .execute(&mut *tx)
+        .await?;
+    if done.rows_affected() == 0 {
+        return Err(StoreError::Conflict {
+            entity: "item",
+            id: item_id.to_string(),
+            expected: expected_version,
+            current,
+        });
+    }
+    let version = current + 1;
+    insert_item(&mut *tx, &meeting.to_string(), position, item, version).await?;
+    sqlx::query("UPDATE meetings SET version = version + 1, updated_at = $1 WHERE id = $2")
+        .bind(now())
+        .bind(meeting.to_string())
+        .execute(&mut *tx)
+        .await?;
+    record(
+        &mut *tx,
+        NewChange {
+            actor,
+            action: "item.updated",
+            entity: "item",
+            entity_id: &item_id.to_string(),
+            meeting_id: Some(&meeting.to_string()),
+            version: Some(version),
+            detail: None,
+        },
+    )
+    .await?;
+    Ok(version)
 }
 
 /// Approved minutes are frozen: editing refuses them (a correction is a dated addition).

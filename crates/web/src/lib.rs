@@ -12,6 +12,7 @@ mod error;
 mod pages;
 mod signin;
 mod signing;
+mod uploads;
 mod view;
 mod visitor;
 mod workspace;
@@ -28,6 +29,7 @@ use protokol_store::Store;
 
 pub use cache::RenderCache;
 pub use error::WebError;
+pub use uploads::MAX_UPLOAD_BYTES;
 
 /// What every handler can reach.
 #[derive(Clone, Debug)]
@@ -72,6 +74,12 @@ pub fn app(state: AppState) -> Router {
         .route(
             "/arbejde/{body}/{date}/punkt/{id}/udsaet",
             post(workspace::postpone),
+        )
+        .route(
+            "/arbejde/{body}/{date}/punkt/{id}/bilag",
+            post(uploads::add_attachment).layer(axum::extract::DefaultBodyLimit::max(
+                uploads::MAX_UPLOAD_BYTES + 64 * 1024,
+            )),
         )
         .route("/{body}", get(pages::body))
         .route("/static/fonts/{name}", get(pages::font))

@@ -383,22 +383,40 @@ pub async fn attachment(
         .filter(|x| !x.access.is_closed() || viewer.sees_closed_of(&body.code))
         .ok_or(WebError::NotFound)?;
     let file = attachment.file.as_ref().ok_or(WebError::NotFound)?;
-    let text = file.text.clone().ok_or(WebError::NotFound)?;
-    // Only the extracted text is stored so far; it is offered as a text file.
-    let stem = file
+    let (stem, extension) = file
         .name
         .rsplit_once('.')
-        .map_or(file.name.as_str(), |(s, _)| s);
-    let name: String = stem
-        .chars()
-        .map(|c| {
-            if c.is_alphanumeric() || c == '-' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
+        .map_or((file.name.as_str(), ""), |(s, e)| (s, e));
+    let safe = |s: &str| -> String {
+        s.chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '-' {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect()
+    };
+    // The uploaded file itself where it is stored; else the text read from it.
+    if let Some(sha) = file.sha256.as_deref()
+        && let Some(bytes) = state.store.file_bytes(sha).await?
+    {
+        let name = format!("{}.{}", safe(stem), safe(extension));
+        return Ok((
+            [
+                (header::CONTENT_TYPE, file.media_type.clone()),
+                (
+                    header::CONTENT_DISPOSITION,
+                    format!("attachment; filename=\"{name}\""),
+                ),
+                (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_string()),
+            ],
+            bytes,
+        )
+            .into_response());
+    }
+    let text = file.text.clone().ok_or(WebError::NotFound)?;
     Ok((
         [
             (
@@ -407,7 +425,7 @@ pub async fn attachment(
             ),
             (
                 header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{name}.txt\""),
+                format!("attachment; filename=\"{}.txt\"", safe(stem)),
             ),
         ],
         text,

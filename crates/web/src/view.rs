@@ -212,6 +212,12 @@ pub struct ItemEditorPage {
     pub reason_error: Option<String>,
     pub public_title_error: Option<String>,
     pub postpone_error: Option<String>,
+    pub attachment_number_error: Option<String>,
+    pub attachment_title_error: Option<String>,
+    pub attachment_file_error: Option<String>,
+    pub attachment_doc_error: Option<String>,
+    pub next_attachment: u32,
+    pub attachments: Vec<AttachmentRow>,
     /// Body codes the item can be postponed to (the secretary's bodies).
     pub targets: Vec<String>,
     pub this_body: String,
@@ -219,4 +225,12 @@ pub struct ItemEditorPage {
     /// Approved minutes: shown, not editable.
     pub frozen: bool,
     pub conflict: Vec<ConflictRow>,
+}
+
+/// An attachment in the item editor.
+pub struct AttachmentRow {
+    pub number: u32,
+    pub title: String,
+    pub closed: bool,
+    pub file: String,
 }

@@ -49,7 +49,11 @@ fn secretary<'a>(visitor: &'a Visitor, body: &Body, here: &str) -> Result<&'a Ac
 }
 
 /// A form must carry the session's token and come from this site.
-fn check_form(visitor: &Visitor, headers: &HeaderMap, token: &str) -> Result<(), WebError> {
+pub(crate) fn check_form(
+    visitor: &Visitor,
+    headers: &HeaderMap,
+    token: &str,
+) -> Result<(), WebError> {
     let ok = visitor
         .session
         .as_ref()
@@ -63,7 +67,7 @@ fn form<T>(f: Result<Form<T>, FormRejection>) -> Result<T, WebError> {
         .map_err(|_| WebError::BadRequest("Formularen kunne ikke læses."))
 }
 
-fn see_other(to: &str) -> Response {
+pub(crate) fn see_other(to: &str) -> Response {
     (
         StatusCode::SEE_OTHER,
         [(
@@ -271,7 +275,7 @@ pub async fn new_meeting(
 
 // ---------------------------------------------------------------- the meeting's agenda
 
-async fn meeting_for(
+pub(crate) async fn meeting_for(
     state: &AppState,
     visitor: &Visitor,
     body: &str,
@@ -736,7 +740,7 @@ fn conflict_rows(stored: &ItemFields, yours: &ItemFields) -> Vec<ConflictRow> {
     .collect()
 }
 
-struct ItemView<'a> {
+pub(crate) struct ItemView<'a> {
     body: &'a Body,
     meeting: &'a Meeting,
     meeting_version: i64,
@@ -747,7 +751,32 @@ struct ItemView<'a> {
     conflict: Vec<ConflictRow>,
 }
 
-fn item_page(visitor: &Visitor, v: ItemView<'_>, status: StatusCode) -> Result<Response, WebError> {
+impl<'a> ItemView<'a> {
+    /// The item as stored, with `errors` next to their fields.
+    pub(crate) fn plain(
+        body: &'a Body,
+        (meeting, meeting_version): (&'a Meeting, i64),
+        (item, version): (&'a Item, i64),
+        errors: Vec<(&'static str, String)>,
+    ) -> Self {
+        Self {
+            body,
+            meeting,
+            meeting_version,
+            item,
+            version,
+            fields: fields_of(item),
+            errors,
+            conflict: Vec::new(),
+        }
+    }
+}
+
+pub(crate) fn item_page(
+    visitor: &Visitor,
+    v: ItemView<'_>,
+    status: StatusCode,
+) -> Result<Response, WebError> {
     let meeting_href = editor_href(v.body, v.meeting.date);
     let error = |field: &str| {
         v.errors
@@ -773,6 +802,29 @@ fn item_page(visitor: &Visitor, v: ItemView<'_>, status: StatusCode) -> Result<R
         reason_error: error("lukket_grund"),
         public_title_error: error("offentlig_titel"),
         postpone_error: error("udsaet"),
+        attachment_number_error: error("bilag_nummer"),
+        attachment_title_error: error("bilag_titel"),
+        attachment_file_error: error("bilag_fil"),
+        attachment_doc_error: error("bilag_dok"),
+        next_attachment: v
+            .item
+            .attachments
+            .iter()
+            .map(|a| a.number)
+            .max()
+            .unwrap_or(0)
+            + 1,
+        attachments: v
+            .item
+            .attachments
+            .iter()
+            .map(|a| crate::view::AttachmentRow {
+                number: a.number,
+                title: a.title.clone(),
+                closed: a.access.is_closed(),
+                file: a.file.as_ref().map(|f| f.name.clone()).unwrap_or_default(),
+            })
+            .collect(),
         targets: visitor
             .session
             .as_ref()
@@ -786,7 +838,10 @@ fn item_page(visitor: &Visitor, v: ItemView<'_>, status: StatusCode) -> Result<R
             })
             .unwrap_or_default(),
         this_body: v.body.code.to_string(),
-        has_errors: !v.errors.is_empty(),
+        has_errors: v
+            .errors
+            .iter()
+            .any(|(f, _)| !f.starts_with("bilag") && *f != "udsaet"),
         frozen: v.meeting.status == Some(MeetingStatus::MinutesApproved),
         fields: v.fields,
         conflict: v.conflict,
@@ -794,7 +849,7 @@ fn item_page(visitor: &Visitor, v: ItemView<'_>, status: StatusCode) -> Result<R
     Ok((status, Html(page.render()?)).into_response())
 }
 
-fn find_item(m: &Meeting, id: &str) -> Result<Item, WebError> {
+pub(crate) fn find_item(m: &Meeting, id: &str) -> Result<Item, WebError> {
     let id: ItemId = id.parse().map_err(|_| WebError::NotFound)?;
     m.items
         .iter()

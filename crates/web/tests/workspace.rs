@@ -6,7 +6,7 @@
 mod common;
 
 use axum::http::{StatusCode, header};
-use common::{PASSWORD, get, hidden, post, sign_in};
+use common::{PASSWORD, get, hidden, post, post_multipart, sign_in};
 use protokol_core::{Grant, MeetingStatus, Role};
 use protokol_store::RoleChange;
 use protokol_testkit::{CANARY, TestStore, demo_meetings, sqlite};
@@ -930,4 +930,200 @@ async fn a_postponed_point_moves_to_the_next_meetings_draft_with_its_texts_and_a
         next.body
             .contains(&format!("href=\"/direktionen/2026-12-02/punkt/{n}\""))
     );
+}
+
+#[tokio::test]
+async fn attachments_are_uploaded_checked_and_served_only_to_who_may_see_them() {
+    use protokol_render::{DocKind, Document, Edition, Scope};
+    let (t, state) = setup().await;
+    let dir: protokol_core::BodyCode = "DIR".parse().unwrap();
+    let secretary = sign_in(&state, "sekretaer").await;
+    new_meeting(&state, &secretary, "2026-12-02", "09:00").await;
+    let (_, _, items) = editor(&state, &secretary).await;
+    let (id, _) = &items[1];
+    let url = format!("{EDITOR}/punkt/{id}");
+    // A real PDF: the 13 September agenda, as protokol renders it.
+    let (sept, _) = t
+        .meeting_on(&dir, "2023-09-13".parse().unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    let rendered = Document::build(
+        &sept,
+        &Default::default(),
+        Edition::Public,
+        DocKind::Agenda,
+        Scope::Meeting,
+    )
+    .unwrap();
+    let pdf = protokol_render::pdf::render(&rendered).unwrap();
+
+    let upload = |number: &'static str,
+                  title: &'static str,
+                  closed: bool,
+                  file: (&'static str, Vec<u8>),
+                  doc: &'static str| {
+        let state = state.clone();
+        let secretary = secretary.clone();
+        let url = url.clone();
+        async move {
+            let page = get(&state, &url, Some(&secretary)).await;
+            let mut fields = vec![
+                ("csrf", hidden(&page.body, "csrf")),
+                ("version", hidden(&page.body, "version")),
+                ("nummer", number.to_string()),
+                ("titel", title.to_string()),
+                ("dok_nr", doc.to_string()),
+            ];
+            if closed {
+                fields.push(("adgang", "lukket".to_string()));
+            }
+            let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            post_multipart(
+                &state,
+                &format!("{url}/bilag"),
+                &secretary,
+                &fields,
+                Some((file.0, &file.1)),
+            )
+            .await
+        }
+    };
+    let ok = upload(
+        "1",
+        "Dagsorden 13. september",
+        false,
+        ("dagsorden.pdf", pdf.clone()),
+        "370001",
+    )
+    .await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
+    let closed = upload(
+        "2",
+        "Fortroligt notat",
+        true,
+        ("notat.txt", format!("Notat {CANARY}").into_bytes()),
+        "370002",
+    )
+    .await;
+    assert_eq!(closed.status, StatusCode::SEE_OTHER, "{}", closed.body);
+
+    // Refusals, each named next to its field; nothing is stored.
+    for (number, title, file, message) in [
+        (
+            "1",
+            "Dublet",
+            ("a.txt", b"tekst".to_vec()),
+            "Punktet har allerede et bilag nr. 1.",
+        ),
+        (
+            "x",
+            "Forkert nummer",
+            ("a.txt", b"tekst".to_vec()),
+            "Skriv bilagets nummer som et helt tal",
+        ),
+        (
+            "3",
+            "",
+            ("a.txt", b"tekst".to_vec()),
+            "Skriv bilagets titel.",
+        ),
+        (
+            "3",
+            "Billede",
+            ("foto.png", b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec()),
+            "Filtypen kan ikke bruges her.",
+        ),
+        (
+            "3",
+            "Word",
+            ("notat.docx", b"PK\x03\x04word/document.xml".to_vec()),
+            "Filtypen kan ikke bruges her.",
+        ),
+        (
+            "3",
+            "Beskadiget",
+            ("brudt.pdf", pdf[..200].to_vec()),
+            "PDF-filen er beskadiget",
+        ),
+        ("3", "Tom", ("tom.txt", Vec::new()), "Vælg en fil."),
+        (
+            "4",
+            "Dok.nr. fra et andet bilag",
+            ("andet.txt", b"anden tekst".to_vec()),
+            "hører allerede til en anden fil",
+        ),
+        (
+            "3",
+            "Alt for stor",
+            ("stor.pdf", vec![b'%'; protokol_web::MAX_UPLOAD_BYTES + 1]),
+            "Filen er for stor. Den må højst fylde 25 MB.",
+        ),
+    ] {
+        let doc = if title.starts_with("Dok.nr.") {
+            "370001"
+        } else {
+            ""
+        };
+        let reply = upload(number, title, false, (file.0, file.1), doc).await;
+        assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "{title}");
+        assert!(reply.body.contains(message), "{title}: {message}");
+        assert!(reply.body.contains("aria-invalid=\"true\""), "{title}");
+    }
+    let (m, _) = t
+        .meeting_on(&dir, "2026-12-02".parse().unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    let stored = &m.items[1].attachments;
+    assert_eq!(stored.len(), 2, "only the two good uploads");
+    let text = stored[0].file.as_ref().unwrap().text.as_deref().unwrap();
+    assert!(
+        text.contains("Direktionen"),
+        "the PDF's text was extracted: {text}"
+    );
+    assert_eq!(stored[0].doc_id.as_deref(), Some("370001"));
+
+    // After publishing: the public downloads the PDF byte for byte; the closed file is 404
+    // to the public and there for the body's member.
+    let page = get(&state, EDITOR, Some(&secretary)).await;
+    post(
+        &state,
+        &format!("{EDITOR}/offentliggoer"),
+        &secretary,
+        &[
+            ("csrf", &hidden(&page.body, "csrf")),
+            ("version", &hidden(&page.body, "version")),
+        ],
+    )
+    .await;
+    let n = m.items[1].number.unwrap();
+    let open = common::get_bytes(
+        &state,
+        &format!("/direktionen/2026-12-02/punkt/{n}/bilag/1"),
+        None,
+    )
+    .await;
+    assert_eq!(open.0, StatusCode::OK);
+    assert_eq!(open.1, "application/pdf");
+    assert_eq!(open.2, pdf);
+    let public_closed = get(
+        &state,
+        &format!("/direktionen/2026-12-02/punkt/{n}/bilag/2"),
+        None,
+    )
+    .await;
+    assert_eq!(public_closed.status, StatusCode::NOT_FOUND);
+    assert!(!public_closed.body.contains(CANARY));
+    let page = get(&state, "/direktionen/2026-12-02", None).await;
+    assert!(!page.body.contains("Fortroligt notat"));
+    let lene = sign_in(&state, "lene").await;
+    let inside = common::get_bytes(
+        &state,
+        &format!("/direktionen/2026-12-02/punkt/{n}/bilag/2"),
+        Some(&lene),
+    )
+    .await;
+    assert_eq!(inside.0, StatusCode::OK);
+    assert!(String::from_utf8_lossy(&inside.2).contains(CANARY));
 }

@@ -114,3 +114,70 @@ pub async fn sign_in(state: &AppState, user: &str) -> String {
     }
     format!("protokol_session={token}")
 }
+
+/// Sends a multipart form (as a browser's file upload does) with `fields` and a file.
+pub async fn post_multipart(
+    state: &AppState,
+    uri: &str,
+    cookie: &str,
+    fields: &[(&str, &str)],
+    file: Option<(&str, &[u8])>,
+) -> Reply {
+    let boundary = "----protokol-test-boundary-7d2a";
+    let mut body: Vec<u8> = Vec::new();
+    for (name, value) in fields {
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+            )
+            .as_bytes(),
+        );
+    }
+    if let Some((file_name, bytes)) = file {
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"fil\"; filename=\"{file_name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    let request = Request::post(uri)
+        .header(
+            header::CONTENT_TYPE,
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .header(header::COOKIE, cookie)
+        .header(header::HOST, "localhost")
+        .body(Body::from(body))
+        .unwrap();
+    send(state, request).await
+}
+
+/// GET returning (status, content type, bytes).
+pub async fn get_bytes(
+    state: &AppState,
+    uri: &str,
+    cookie: Option<&str>,
+) -> (StatusCode, String, Vec<u8>) {
+    let mut r = Request::get(uri);
+    if let Some(c) = cookie {
+        r = r.header(header::COOKIE, c);
+    }
+    let response = app(state.clone())
+        .oneshot(r.body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    let status = response.status();
+    let kind = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .map(|v| v.to_str().unwrap().to_string())
+        .unwrap_or_default();
+    let bytes = axum::body::to_bytes(response.into_body(), 64 << 20)
+        .await
+        .unwrap();
+    (status, kind, bytes.to_vec())
+}

@@ -1,0 +1,293 @@
+//! Attachments uploaded in the workspace: number, title, open or closed, document and
+//! journal number, and the file. The file must be a PDF or a plain-text file of at most
+//! [`MAX_UPLOAD_BYTES`]; its text is extracted and stored with it (for search and for
+//! readers), its bytes are stored once per content. A refused upload stores nothing and
+//! says why next to the field.
+
+use axum::extract::multipart::{Field, MultipartError};
+use axum::extract::{Multipart, Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use protokol_core::{Access, Attachment, AttachmentFile};
+use protokol_store::StoreError;
+use sha2::{Digest, Sha256};
+
+use crate::AppState;
+use crate::error::WebError;
+use crate::visitor::Visitor;
+use crate::workspace::{ItemView, check_form, find_item, item_page, meeting_for, see_other};
+
+/// The largest file accepted (25 MiB).
+pub const MAX_UPLOAD_BYTES: usize = 25 * 1024 * 1024;
+
+/// What the upload form sent.
+#[derive(Default)]
+struct Upload {
+    csrf: String,
+    version: String,
+    number: String,
+    title: String,
+    closed: bool,
+    doc_id: String,
+    journal: String,
+    file_name: String,
+    bytes: Vec<u8>,
+    too_large: bool,
+}
+
+async fn text_of(field: Field<'_>) -> Result<String, MultipartError> {
+    field.text().await
+}
+
+/// Reads the form; a file over the limit is noted, not held in memory.
+async fn read(mut multipart: Multipart) -> Result<Upload, WebError> {
+    let mut u = Upload::default();
+    loop {
+        let field = match multipart.next_field().await {
+            Ok(Some(f)) => f,
+            Ok(None) => break,
+            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                u.too_large = true;
+                break;
+            }
+            Err(_) => return Err(WebError::BadRequest("Formularen kunne ikke læses.")),
+        };
+        let name = field.name().unwrap_or("").to_string();
+        match name.as_str() {
+            "fil" => {
+                u.file_name = field.file_name().unwrap_or("").to_string();
+                let mut field = field;
+                loop {
+                    match field.chunk().await {
+                        Ok(Some(chunk)) => {
+                            if u.bytes.len() + chunk.len() > MAX_UPLOAD_BYTES {
+                                u.too_large = true;
+                                u.bytes = Vec::new();
+                                break;
+                            }
+                            u.bytes.extend_from_slice(&chunk);
+                        }
+                        Ok(None) => break,
+                        Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                            u.too_large = true;
+                            u.bytes = Vec::new();
+                            break;
+                        }
+                        Err(_) => return Err(WebError::BadRequest("Formularen kunne ikke læses.")),
+                    }
+                }
+                if u.too_large {
+                    break;
+                }
+            }
+            other => {
+                let value = text_of(field)
+                    .await
+                    .map_err(|_| WebError::BadRequest("Formularen kunne ikke læses."))?;
+                match other {
+                    "csrf" => u.csrf = value,
+                    "version" => u.version = value,
+                    "nummer" => u.number = value,
+                    "titel" => u.title = value.trim().to_string(),
+                    "adgang" => u.closed = value == "lukket",
+                    "dok_nr" => u.doc_id = value.trim().to_string(),
+                    "j_nr" => u.journal = value.trim().to_string(),
+                    _ => {}
+                }
+            }
+        }
+    }
+    Ok(u)
+}
+
+/// The file's type and text, or why it cannot be used.
+async fn understand(
+    name: &str,
+    bytes: Vec<u8>,
+) -> Result<(String, Option<String>, Vec<u8>), String> {
+    if bytes.is_empty() {
+        return Err("Vælg en fil.".into());
+    }
+    if bytes.starts_with(b"%PDF-") {
+        let result = tokio::task::spawn_blocking(move || {
+            let mut tmp = tempfile::NamedTempFile::new().map_err(|e| e.to_string())?;
+            std::io::Write::write_all(&mut tmp, &bytes).map_err(|e| e.to_string())?;
+            let text = protokol_import::extract_pdf_text(tmp.path(), &bytes)
+                .map(|(t, _)| t)
+                .map_err(|e| e.to_string());
+            Ok::<_, String>((text, bytes))
+        })
+        .await
+        .map_err(|e| e.to_string())?;
+        let (text, bytes) = result?;
+        return match text {
+            Ok(t) => {
+                let t = t.trim().to_string();
+                Ok((
+                    "application/pdf".into(),
+                    Some(t).filter(|t| !t.is_empty()),
+                    bytes,
+                ))
+            }
+            Err(why) => {
+                tracing::info!(file = %name, %why, "uploaded PDF refused");
+                Err("PDF-filen er beskadiget eller kan ikke læses. Gem den igen som PDF, og prøv en gang til.".into())
+            }
+        };
+    }
+    let is_text_name = name.to_lowercase().ends_with(".txt");
+    match std::str::from_utf8(&bytes) {
+        Ok(t) if is_text_name && !t.contains('\0') => {
+            let text = t.trim().to_string();
+            Ok(("text/plain; charset=utf-8".into(), Some(text), bytes))
+        }
+        _ => {
+            Err("Filtypen kan ikke bruges her. Vedhæft en PDF-fil eller en tekstfil (.txt).".into())
+        }
+    }
+}
+
+/// `POST /arbejde/{body}/{date}/punkt/{id}/bilag`.
+pub async fn add_attachment(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    headers: HeaderMap,
+    Path((body, date, id)): Path<(String, String, String)>,
+    multipart: Multipart,
+) -> Result<Response, WebError> {
+    let (m, mv, body, actor) = meeting_for(&state, &visitor, &body, &date).await?;
+    let upload = read(multipart).await?;
+    // A form cut off by the size limit may have lost its token: a too-large file is
+    // answered with its own message either way, and nothing is stored.
+    if !upload.too_large {
+        check_form(&visitor, &headers, &upload.csrf)?;
+    }
+    let item = find_item(&m, &id)?;
+    let item_id = item.id.ok_or(WebError::NotFound)?;
+    let current_version = state
+        .store
+        .item_version(item_id)
+        .await?
+        .ok_or(WebError::NotFound)?;
+    let mut errors: Vec<(&'static str, String)> = Vec::new();
+    let number = upload.number.trim().parse::<u32>().ok().filter(|n| *n > 0);
+    match number {
+        None => errors.push((
+            "bilag_nummer",
+            "Skriv bilagets nummer som et helt tal, fx 3.".into(),
+        )),
+        Some(n) if item.attachments.iter().any(|a| a.number == n) => errors.push((
+            "bilag_nummer",
+            format!("Punktet har allerede et bilag nr. {n}."),
+        )),
+        _ => {}
+    }
+    if upload.title.is_empty() {
+        errors.push(("bilag_titel", "Skriv bilagets titel.".into()));
+    }
+    let understood = if upload.too_large {
+        Err(format!(
+            "Filen er for stor. Den må højst fylde {} MB.",
+            MAX_UPLOAD_BYTES / (1024 * 1024)
+        ))
+    } else {
+        understand(&upload.file_name, upload.bytes).await
+    };
+    let (media_type, text, bytes) = match understood {
+        Ok(x) => (x.0, x.1, x.2),
+        Err(why) => {
+            errors.push(("bilag_fil", why));
+            (String::new(), None, Vec::new())
+        }
+    };
+    let view = |errors: Vec<(&'static str, String)>, status| {
+        item_page(
+            &visitor,
+            ItemView::plain(&body, (&m, mv), (&item, current_version), errors),
+            status,
+        )
+    };
+    if !errors.is_empty() {
+        return view(errors, StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    let sha256: String = Sha256::digest(&bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    // A document number names one document: it may not be given to a different file.
+    if !upload.doc_id.is_empty()
+        && let Some(Some(known)) = state.store.document_file_hash(&upload.doc_id).await?
+        && known != sha256
+    {
+        return view(
+            vec![(
+                "bilag_dok",
+                format!(
+                    "Dok.nr. {} hører allerede til en anden fil. Ret nummeret, eller vedhæft den samme fil.",
+                    upload.doc_id
+                ),
+            )],
+            StatusCode::UNPROCESSABLE_ENTITY,
+        );
+    }
+    let version: i64 = upload
+        .version
+        .trim()
+        .parse()
+        .map_err(|_| WebError::BadRequest("Formularen mangler punktets version."))?;
+    let sha256: String = Sha256::digest(&bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let mut edited = item.clone();
+    edited.attachments.push(Attachment {
+        number: number.unwrap_or(1),
+        title: upload.title.clone(),
+        access: if upload.closed {
+            Access::Closed
+        } else {
+            Access::Open
+        },
+        doc_id: Some(upload.doc_id.clone()).filter(|s| !s.is_empty()),
+        journal: Some(upload.journal.clone()).filter(|s| !s.is_empty()),
+        file: Some(AttachmentFile {
+            name: upload
+                .file_name
+                .rsplit(['/', '\\'])
+                .next()
+                .unwrap_or("fil")
+                .to_string(),
+            media_type,
+            sha256: Some(sha256.clone()),
+            text,
+        }),
+    });
+    edited.attachments.sort_by_key(|a| a.number);
+    let meeting_id = m.id.ok_or(WebError::NotFound)?;
+    match state
+        .store
+        .update_item_with_file(meeting_id, &edited, version, (&sha256, &bytes), &actor)
+        .await
+    {
+        Ok(_) => Ok(see_other(&format!(
+            "/arbejde/{}/{}/punkt/{item_id}",
+            protokol_core::danish::slug(&body.name),
+            m.date.format("%Y-%m-%d")
+        ))),
+        Err(StoreError::Conflict { .. }) => view(
+            vec![(
+                "bilag_fil",
+                "Punktet er ændret af en anden, siden du åbnede det. Bilaget er ikke gemt; vælg filen igen.".into(),
+            )],
+            StatusCode::CONFLICT,
+        ),
+        Err(StoreError::Rejected(why)) => {
+            tracing::info!(%why, "attachment refused");
+            view(
+                vec![("bilag_fil", "Bilaget kunne ikke gemmes, fordi punktet ikke kan ændres.".into())],
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+        }
+        Err(e) => Err(e.into()),
+    }
+}
