@@ -57,9 +57,14 @@ async fn serve(router: Router) -> String {
 
 /// Runs `check.mjs` with `args` and returns its JSON report.
 async fn check(args: Vec<String>) -> Value {
+    node("check.mjs", args).await
+}
+
+/// Runs one of the Node scripts in tests/browser and returns the JSON it prints.
+async fn node(script: &'static str, args: Vec<String>) -> Value {
     let output = tokio::task::spawn_blocking(move || {
         Command::new("node")
-            .arg(browser_dir().join("check.mjs"))
+            .arg(browser_dir().join(script))
             .args(&args)
             .env("CHROMIUM", chromium())
             .output()
@@ -69,7 +74,7 @@ async fn check(args: Vec<String>) -> Value {
     .unwrap();
     assert!(
         output.status.success(),
-        "check.mjs failed: {}",
+        "{script} failed: {}",
         String::from_utf8_lossy(&output.stderr)
     );
     serde_json::from_slice(&output.stdout).unwrap()
@@ -300,4 +305,99 @@ async fn workspace_pages_pass_the_same_checks_for_a_signed_in_secretary() {
     );
     assert!(text("/arbejde").contains("Sara Sekretær"));
     assert!(text(&item_page).contains("Sagsfremstilling"));
+}
+
+/// The life of a meeting, clicked through in Chromium: the secretary plans a meeting with
+/// three items (one closed) and an attachment and publishes the agenda; the public sees it
+/// without the closed content; the secretary records decisions and postpones a point; the
+/// members sign; the public sees the minutes; the next meeting's draft holds the point.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_meeting_from_plan_to_signed_minutes_in_the_browser() {
+    use protokol_core::{Grant, MeetingStatus, Membership, Role};
+    use protokol_store::RoleChange;
+    if !tools_present() {
+        return;
+    }
+    let t = sqlite().await;
+    for m in demo_meetings() {
+        t.upsert_meeting(&m, "test").await.unwrap();
+    }
+    let dir: protokol_core::BodyCode = "DIR".parse().unwrap();
+    let body = t.body(&dir).await.unwrap().unwrap();
+    let seat = |name: &str| Membership {
+        name: Some(name.into()),
+        role: Some("Direktør".into()),
+        party: None,
+        vacant: false,
+        substitute_for: None,
+        from: None,
+        until: None,
+    };
+    t.set_memberships(
+        &dir,
+        &[seat("Lene Mehlsen Thomsen"), seat("Kim Bruun Nielsen")],
+        body.version,
+        "test",
+    )
+    .await
+    .unwrap();
+    let password = "mødelokale 250 rådhuset";
+    for (user, name, role) in [
+        ("sekretaer", "Sara Sekretær", Role::Secretary),
+        ("lene", "Lene Mehlsen Thomsen", Role::Member),
+        ("kim", "Kim Bruun Nielsen", Role::Member),
+    ] {
+        protokol_auth::create_account(&t.store, user, Some(name), password, "test")
+            .await
+            .unwrap();
+        t.set_role(
+            user,
+            &RoleChange::InBody(Grant {
+                body: dir.clone(),
+                role,
+            }),
+            true,
+            "test",
+        )
+        .await
+        .unwrap();
+    }
+    let base = serve(app(AppState::new(t.store.clone()))).await;
+    let out = node("life.mjs", vec![base, CANARY.to_string()]).await;
+
+    let agenda = out["publicAgenda"].as_str().unwrap();
+    assert!(agenda.contains("Budgetopfølgning"), "{agenda}");
+    assert!(
+        agenda.contains("Personalesag") && agenda.contains("Lukket sag"),
+        "{agenda}"
+    );
+    assert!(
+        !agenda.contains(CANARY) && !agenda.contains("Ansættelse af direktør"),
+        "{agenda}"
+    );
+    assert!(
+        agenda.contains("Budgetnotat"),
+        "the open attachment is listed: {agenda}"
+    );
+    let minutes = out["publicMinutes"].as_str().unwrap();
+    assert!(minutes.contains("Taget til efterretning."), "{minutes}");
+    assert!(minutes.contains("Med forbehold for punkt 1."), "{minutes}");
+    assert!(!minutes.contains(CANARY), "{minutes}");
+    let next = out["nextDraft"].as_str().unwrap();
+    assert!(next.contains("Klimakompetencer hos ansatte"), "{next}");
+
+    let (m, _) = t
+        .meeting_on(&dir, "2026-12-02".parse().unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(m.status, Some(MeetingStatus::MinutesApproved));
+    assert_eq!(m.signatures.len(), 2);
+    let (n, _) = t
+        .meeting_on(&dir, "2026-12-09".parse().unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(n.status, Some(MeetingStatus::Planned));
+    assert_eq!(t.verify_approvals().await.unwrap(), (1, Vec::new()));
 }
