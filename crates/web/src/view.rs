@@ -184,6 +184,17 @@ pub struct ItemFields {
     pub economy: String,
     pub recommendation: String,
     pub decision: String,
+    /// Comma-separated names.
+    pub participants: String,
+    /// "Owner: task" lines.
+    pub followups: String,
+    pub votes_for: String,
+    pub votes_against: String,
+    pub votes_abstain: String,
+    /// "Member: text" lines.
+    pub dissents: String,
+    /// Comma-separated names.
+    pub disqualified: String,
 }
 
 /// A field that differs between the stored item and the secretary's edit.
@@ -211,6 +222,11 @@ pub struct ItemEditorPage {
     pub title_error: Option<String>,
     pub reason_error: Option<String>,
     pub public_title_error: Option<String>,
+    pub followups_error: Option<String>,
+    pub votes_for_error: Option<String>,
+    pub votes_against_error: Option<String>,
+    pub votes_abstain_error: Option<String>,
+    pub dissents_error: Option<String>,
     pub postpone_error: Option<String>,
     pub attachment_number_error: Option<String>,
     pub attachment_title_error: Option<String>,

@@ -16,7 +16,10 @@ use axum::response::{Html, IntoResponse, Response};
 use chrono::NaiveDate;
 use protokol_auth::tokens_match;
 use protokol_core::danish::{long_date, slug};
-use protokol_core::{Access, Account, Body, Item, ItemId, Meeting, MeetingKind, MeetingStatus};
+use protokol_core::{
+    Access, Account, Body, Dissent, Followup, Item, ItemId, Meeting, MeetingKind, MeetingStatus,
+    Vote, VoteOption,
+};
 use protokol_store::StoreError;
 use serde::Deserialize;
 
@@ -606,6 +609,20 @@ pub struct ItemForm {
     indstilling: String,
     #[serde(default)]
     beslutning: String,
+    #[serde(default)]
+    deltagere: String,
+    #[serde(default)]
+    opfoelgning: String,
+    #[serde(default)]
+    stemmer_for: String,
+    #[serde(default)]
+    stemmer_imod: String,
+    #[serde(default)]
+    stemmer_undlod: String,
+    #[serde(default)]
+    protokoltilfoersel: String,
+    #[serde(default)]
+    inhabil: String,
 }
 
 fn fields_of(item: &Item) -> ItemFields {
@@ -621,7 +638,108 @@ fn fields_of(item: &Item) -> ItemFields {
         economy: text(&item.economy),
         recommendation: text(&item.recommendation),
         decision: text(&item.decision),
+        participants: item.participants.join(", "),
+        followups: item
+            .followups
+            .iter()
+            .map(|f| match &f.text {
+                Some(t) => format!("{}: {t}", f.owner),
+                None => f.owner.clone(),
+            })
+            .collect::<Vec<_>>()
+            .join("\n"),
+        votes_for: vote_text(item, VoteOption::For),
+        votes_against: vote_text(item, VoteOption::Against),
+        votes_abstain: vote_text(item, VoteOption::Abstain),
+        dissents: item
+            .dissents
+            .iter()
+            .map(|d| format!("{}: {}", d.member, d.text))
+            .collect::<Vec<_>>()
+            .join("\n"),
+        disqualified: item.disqualified.join(", "),
     }
+}
+
+/// A vote option as the form shows it: "V, A, Jan Petersen (19)".
+fn vote_text(item: &Item, option: VoteOption) -> String {
+    let Some(v) = item.votes.iter().find(|v| v.option == option) else {
+        return String::new();
+    };
+    let mut who: Vec<String> = v.parties.clone();
+    who.extend(v.members.iter().cloned());
+    let mut s = who.join(", ");
+    if let Some(n) = v.count {
+        if !s.is_empty() {
+            s.push(' ');
+        }
+        s.push_str(&format!("({n})"));
+    }
+    s
+}
+
+/// Reads "V, A, Jan Petersen (19)": party letters (up to three capitals), names, and an
+/// optional count in brackets.
+fn parse_vote(option: VoteOption, raw: &str) -> Result<Option<Vote>, String> {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return Ok(None);
+    }
+    let (list, count) = match raw.rfind('(') {
+        Some(open) if raw.ends_with(')') => {
+            let n = raw[open + 1..raw.len() - 1].trim();
+            let n: u32 = n
+                .parse()
+                .map_err(|_| format!("Antallet i parentes skal være et tal, ikke \"{n}\"."))?;
+            (&raw[..open], Some(n))
+        }
+        _ => (raw, None),
+    };
+    let mut parties = Vec::new();
+    let mut members = Vec::new();
+    for who in list.split(',').map(str::trim).filter(|w| !w.is_empty()) {
+        let is_party = who.chars().count() <= 3 && who.chars().all(|c| c.is_uppercase());
+        if is_party {
+            parties.push(who.to_string());
+        } else {
+            members.push(who.to_string());
+        }
+    }
+    Ok(Some(Vote {
+        option,
+        members,
+        parties,
+        count,
+    }))
+}
+
+/// Lines "Name: text"; `what` names the field in the message. A follow-up may name only
+/// its owner ("HR"), so a line without a colon is allowed when `name_alone` is set.
+fn parse_lines(
+    raw: &str,
+    what: &str,
+    name_alone: bool,
+) -> Result<Vec<(String, Option<String>)>, String> {
+    raw.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(|l| match l.split_once(':') {
+            Some((who, text)) if !who.trim().is_empty() => Ok((
+                who.trim().to_string(),
+                Some(text.trim().to_string()).filter(|t| !t.is_empty()),
+            )),
+            None if name_alone && l.chars().count() <= 80 => Ok((l.to_string(), None)),
+            _ => Err(format!("Skriv {what} som \"Navn: tekst\", én pr. linje.")),
+        })
+        .collect()
+}
+
+fn names(raw: &str) -> Vec<String> {
+    raw.split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect()
 }
 
 fn fields_from(f: &ItemForm) -> ItemFields {
@@ -636,6 +754,13 @@ fn fields_from(f: &ItemForm) -> ItemFields {
         economy: f.oekonomi.trim().replace("\r\n", "\n"),
         recommendation: f.indstilling.trim().replace("\r\n", "\n"),
         decision: f.beslutning.trim().replace("\r\n", "\n"),
+        participants: f.deltagere.trim().to_string(),
+        followups: f.opfoelgning.trim().replace("\r\n", "\n"),
+        votes_for: f.stemmer_for.trim().to_string(),
+        votes_against: f.stemmer_imod.trim().to_string(),
+        votes_abstain: f.stemmer_undlod.trim().to_string(),
+        dissents: f.protokoltilfoersel.trim().replace("\r\n", "\n"),
+        disqualified: f.inhabil.trim().to_string(),
     }
 }
 
@@ -646,6 +771,29 @@ fn problems(f: &ItemFields) -> Vec<(&'static str, String)> {
         out.push(("titel", "Skriv punktets titel.".to_string()));
     } else if f.title.chars().count() > 300 {
         out.push(("titel", "Titlen må højst have 300 tegn.".to_string()));
+    }
+    for (field, option, raw) in [
+        ("stemmer_for", VoteOption::For, &f.votes_for),
+        ("stemmer_imod", VoteOption::Against, &f.votes_against),
+        ("stemmer_undlod", VoteOption::Abstain, &f.votes_abstain),
+    ] {
+        if let Err(why) = parse_vote(option, raw) {
+            out.push((field, why));
+        }
+    }
+    if let Err(why) = parse_lines(&f.followups, "opfølgningerne", true) {
+        out.push(("opfoelgning", why));
+    }
+    if let Err(why) = parse_lines(&f.dissents, "protokoltilførsler", false) {
+        out.push(("protokoltilfoersel", why));
+    } else if parse_lines(&f.dissents, "", false)
+        .map(|v| v.iter().any(|(_, t)| t.is_none()))
+        .unwrap_or(false)
+    {
+        out.push((
+            "protokoltilfoersel",
+            "Skriv, hvad der skal føres til protokols, efter navnet og kolon.".to_string(),
+        ));
     }
     if f.closed {
         if f.closed_reason.is_empty() {
@@ -686,6 +834,38 @@ fn apply(item: &mut Item, f: &ItemFields, meeting_date: NaiveDate) {
     item.economy = opt(&f.economy);
     item.recommendation = opt(&f.recommendation);
     item.decision = opt(&f.decision);
+    item.participants = names(&f.participants);
+    item.disqualified = names(&f.disqualified);
+    // `problems` has checked these; a line that still does not parse is left out.
+    let kept_status = |owner: &str| {
+        item.followups
+            .iter()
+            .find(|x| x.owner == owner)
+            .map(|x| x.status)
+            .unwrap_or_default()
+    };
+    item.followups = parse_lines(&f.followups, "", true)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(owner, text)| Followup {
+            status: kept_status(&owner),
+            owner,
+            text,
+        })
+        .collect();
+    item.votes = [
+        (VoteOption::For, &f.votes_for),
+        (VoteOption::Against, &f.votes_against),
+        (VoteOption::Abstain, &f.votes_abstain),
+    ]
+    .into_iter()
+    .filter_map(|(o, raw)| parse_vote(o, raw).ok().flatten())
+    .collect();
+    item.dissents = parse_lines(&f.dissents, "", false)
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|(member, text)| text.map(|text| Dissent { member, text }))
+        .collect();
     if item.decision.is_some() && item.decision_date.is_none() {
         item.decision_date = Some(meeting_date);
     }
@@ -801,6 +981,11 @@ pub(crate) fn item_page(
         title_error: error("titel"),
         reason_error: error("lukket_grund"),
         public_title_error: error("offentlig_titel"),
+        followups_error: error("opfoelgning"),
+        votes_for_error: error("stemmer_for"),
+        votes_against_error: error("stemmer_imod"),
+        votes_abstain_error: error("stemmer_undlod"),
+        dissents_error: error("protokoltilfoersel"),
         postpone_error: error("udsaet"),
         attachment_number_error: error("bilag_nummer"),
         attachment_title_error: error("bilag_titel"),

@@ -1127,3 +1127,100 @@ async fn attachments_are_uploaded_checked_and_served_only_to_who_may_see_them() 
     assert_eq!(inside.0, StatusCode::OK);
     assert!(String::from_utf8_lossy(&inside.2).contains(CANARY));
 }
+
+#[tokio::test]
+async fn votes_dissents_follow_ups_and_participants_are_recorded_per_item() {
+    let (t, state) = setup().await;
+    let dir: protokol_core::BodyCode = "DIR".parse().unwrap();
+    let secretary = sign_in(&state, "sekretaer").await;
+    new_meeting(&state, &secretary, "2026-12-02", "09:00").await;
+    let (_, csrf, items) = editor(&state, &secretary).await;
+    let (id, title) = &items[1];
+    let url = format!("{EDITOR}/punkt/{id}");
+    let save = |fields: Vec<(&'static str, &'static str)>| {
+        let state = state.clone();
+        let secretary = secretary.clone();
+        let url = url.clone();
+        let csrf = csrf.clone();
+        let title = title.clone();
+        async move {
+            let page = get(&state, &url, Some(&secretary)).await;
+            let version = hidden(&page.body, "version");
+            let mut form: Vec<(&str, &str)> = vec![
+                ("csrf", &csrf),
+                ("version", &version),
+                ("titel", &title),
+                ("adgang", "aaben"),
+                ("beslutning", "Godkendt."),
+            ];
+            form.extend(fields);
+            post(&state, &url, &secretary, &form).await
+        }
+    };
+    for (field, value, message) in [
+        (
+            "stemmer_for",
+            "V, A (nitten)",
+            "Antallet i parentes skal være et tal",
+        ),
+        (
+            "opfoelgning",
+            ": uden ansvarlig",
+            "Skriv opfølgningerne som",
+        ),
+        (
+            "protokoltilfoersel",
+            "Jan Petersen:",
+            "Skriv, hvad der skal føres til protokols",
+        ),
+    ] {
+        let reply = save(vec![(field, value)]).await;
+        assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "{field}");
+        assert!(reply.body.contains(message), "{field}: {}", reply.body);
+        assert!(
+            reply.body.contains(&format!("id=\"{field}-fejl\"")),
+            "{field}"
+        );
+    }
+    let reply = save(vec![
+        (
+            "deltagere",
+            "Økonomichef Bettina Andersen, Controller Nicklas Healy",
+        ),
+        ("stemmer_for", "V, A (19)"),
+        ("stemmer_imod", "O, Ulla Mortensen (2)"),
+        (
+            "protokoltilfoersel",
+            "Ulla Mortensen: Jeg ønsker ført til protokols, at O stemmer imod.",
+        ),
+        ("inhabil", "Kasper Bjerregaard"),
+        ("opfoelgning", "Økonomi: Budgetopfølgning i januar.\nHR"),
+    ])
+    .await;
+    assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
+    let (m, _) = t
+        .meeting_on(&dir, "2026-12-02".parse().unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    let item = &m.items[1];
+    assert_eq!(item.participants.len(), 2);
+    assert_eq!(item.votes.len(), 2);
+    assert_eq!(item.votes[0].parties, ["V", "A"]);
+    assert_eq!(item.votes[0].count, Some(19));
+    assert_eq!(item.votes[1].members, ["Ulla Mortensen"]);
+    assert_eq!(item.dissents[0].member, "Ulla Mortensen");
+    assert_eq!(item.disqualified, ["Kasper Bjerregaard"]);
+    assert_eq!(item.followups.len(), 2);
+    assert_eq!(item.followups[0].owner, "Økonomi");
+    assert_eq!(
+        item.followups[0].text.as_deref(),
+        Some("Budgetopfølgning i januar.")
+    );
+    assert_eq!(item.followups[1].owner, "HR");
+    assert_eq!(item.decision_date, Some("2026-12-02".parse().unwrap()));
+    // The form shows what is stored, ready for the next edit.
+    let page = get(&state, &url, Some(&secretary)).await;
+    assert!(page.body.contains("value=\"V, A (19)\""));
+    assert!(page.body.contains("value=\"O, Ulla Mortensen (2)\""));
+}
