@@ -9,6 +9,7 @@
 
 mod cache;
 mod error;
+mod members;
 mod pages;
 mod signin;
 mod signing;
@@ -54,6 +55,7 @@ pub fn app(state: AppState) -> Router {
         .route("/tilgaengelighed", get(pages::accessibility))
         .route("/logind", get(signin::form).post(signin::sign_in))
         .route("/logud", post(signin::sign_out))
+        .route("/mit", get(members::page))
         .route("/arbejde", get(workspace::overview))
         .route("/arbejde/{body}/nyt-moede", post(workspace::new_meeting))
         .route("/arbejde/{body}/{date}", get(workspace::meeting))

@@ -250,3 +250,31 @@ pub struct AttachmentRow {
     pub closed: bool,
     pub file: String,
 }
+
+/// Minutes waiting for the member's signature.
+pub struct SignatureWanted {
+    pub text: String,
+    pub href: String,
+}
+
+/// An open follow-up in the members' area.
+pub struct FollowupRow {
+    pub owner: String,
+    pub text: String,
+    pub meeting: String,
+    pub item: String,
+    pub href: String,
+}
+
+#[derive(Template)]
+#[template(path = "members.html")]
+pub struct MembersPage {
+    pub title: String,
+    pub nav: Nav,
+    pub name: String,
+    /// (name, href) of the bodies whose closed content the person reads.
+    pub bodies: Vec<(String, String)>,
+    pub to_sign: Vec<SignatureWanted>,
+    pub mine: Vec<FollowupRow>,
+    pub others: Vec<FollowupRow>,
+}

@@ -283,6 +283,7 @@ async fn workspace_pages_pass_the_same_checks_for_a_signed_in_secretary() {
     let item_page = format!("/arbejde/direktionen/2023-09-06/punkt/{item}");
     let paths = [
         "/arbejde",
+        "/mit",
         "/arbejde/direktionen/2023-09-06",
         item_page.as_str(),
         "/direktionen/2023-09-06",

@@ -1224,3 +1224,87 @@ async fn votes_dissents_follow_ups_and_participants_are_recorded_per_item() {
     assert!(page.body.contains("value=\"V, A (19)\""));
     assert!(page.body.contains("value=\"O, Ulla Mortensen (2)\""));
 }
+
+#[tokio::test]
+async fn the_members_area_lists_minutes_to_sign_and_follow_ups_of_the_members_bodies() {
+    let (t, state) = setup().await;
+    let anonymous = get(&state, "/mit", None).await;
+    assert_eq!(anonymous.headers[header::LOCATION], "/logind?til=/mit");
+    let dir: protokol_core::BodyCode = "DIR".parse().unwrap();
+    protokol_auth::create_account(
+        &t.store,
+        "lmt",
+        Some("Lene Mehlsen Thomsen"),
+        PASSWORD,
+        "test",
+    )
+    .await
+    .unwrap();
+    t.set_role(
+        "lmt",
+        &RoleChange::InBody(Grant {
+            body: dir.clone(),
+            role: Role::Member,
+        }),
+        true,
+        "test",
+    )
+    .await
+    .unwrap();
+    // Held minutes with her on the attendance list and a follow-up in her name.
+    let (mut m, _) = t
+        .meeting_on(&dir, "2024-01-24".parse().unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    m.status = Some(MeetingStatus::Held);
+    m.kind = protokol_core::MeetingKind::Minutes;
+    m.signatures.clear();
+    m.members = vec![protokol_core::Member {
+        name: Some("Lene Mehlsen Thomsen".into()),
+        role: Some("Velfærdsdirektør".into()),
+        party: None,
+        vacant: false,
+        substitute_for: None,
+    }];
+    m.absent.clear();
+    m.items[0].followups.push(protokol_core::Followup {
+        owner: "Lene Mehlsen Thomsen".into(),
+        text: Some("Oplæg om rekruttering til næste møde.".into()),
+        status: protokol_core::FollowupStatus::Open,
+    });
+    m.items[0].followups.push(protokol_core::Followup {
+        owner: "HR".into(),
+        text: Some("Tal for sygefravær.".into()),
+        status: protokol_core::FollowupStatus::Open,
+    });
+    t.upsert_meeting(&m, "test").await.unwrap();
+
+    let lene = sign_in(&state, "lmt").await;
+    let page = get(&state, "/mit", Some(&lene)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let mine_at = page.body.find("Dine opfølgninger").unwrap();
+    let others_at = page.body.find("Åbne opfølgninger i dine udvalg").unwrap();
+    let own = page
+        .body
+        .find("Oplæg om rekruttering til næste møde.")
+        .unwrap();
+    let hr = page.body.find("Tal for sygefravær.").unwrap();
+    assert!(
+        mine_at < own && own < others_at && others_at < hr,
+        "her own first"
+    );
+    assert!(
+        page.body.contains("href=\"/direktionen/2024-01-24\""),
+        "minutes to sign"
+    );
+    // Someone with no role in Direktionen sees none of it.
+    protokol_auth::create_account(&t.store, "ulla", Some("Ulla Mortensen"), PASSWORD, "test")
+        .await
+        .unwrap();
+    let ulla = sign_in(&state, "ulla").await;
+    let page = get(&state, "/mit", Some(&ulla)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("Du er ikke medlem af et udvalg"));
+    assert!(!page.body.contains("Tal for sygefravær."));
+}
