@@ -7,6 +7,7 @@
 //! place. Responses to signed-in visitors are marked `Cache-Control: private, no-store`, so
 //! no shared cache keeps closed content.
 
+mod attendance;
 mod cache;
 mod error;
 mod members;
@@ -60,6 +61,10 @@ pub fn app(state: AppState) -> Router {
         .route("/arbejde/{body}/nyt-moede", post(workspace::new_meeting))
         .route("/arbejde/{body}/{date}", get(workspace::meeting))
         .route("/arbejde/{body}/{date}/punkter", post(workspace::add_item))
+        .route(
+            "/arbejde/{body}/{date}/fremmoede",
+            get(attendance::form).post(attendance::save),
+        )
         .route("/arbejde/{body}/{date}/flyt", post(workspace::move_item))
         .route(
             "/arbejde/{body}/{date}/offentliggoer",

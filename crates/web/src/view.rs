@@ -278,3 +278,29 @@ pub struct MembersPage {
     pub mine: Vec<FollowupRow>,
     pub others: Vec<FollowupRow>,
 }
+
+/// One member on the attendance form.
+pub struct AttendanceRow {
+    pub index: usize,
+    pub label: String,
+    /// "til_stede", "afbud" or "fravaer".
+    pub status: String,
+    /// Items during which the member was away, e.g. "3-5".
+    pub away: String,
+    pub substitute: String,
+    pub error: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "attendance.html")]
+pub struct AttendancePage {
+    pub title: String,
+    pub nav: Nav,
+    pub csrf: String,
+    pub body_name: String,
+    pub date: String,
+    pub meeting_href: String,
+    pub version: i64,
+    pub rows: Vec<AttendanceRow>,
+    pub message: Option<String>,
+}

@@ -91,7 +91,7 @@ fn status_label(status: Option<MeetingStatus>) -> &'static str {
     }
 }
 
-fn editor_href(body: &Body, date: NaiveDate) -> String {
+pub(crate) fn editor_href(body: &Body, date: NaiveDate) -> String {
     format!("/arbejde/{}/{}", slug(&body.name), date.format("%Y-%m-%d"))
 }
 
@@ -408,6 +408,17 @@ fn version_of(raw: &str) -> Result<i64, WebError> {
 }
 
 /// Saves `m` if the meeting is still at `version`; on a conflict shows the stored meeting.
+pub(crate) async fn save_meeting_with(
+    state: &AppState,
+    visitor: &Visitor,
+    body: &Body,
+    m: Meeting,
+    version: i64,
+    actor: &str,
+) -> Result<Response, WebError> {
+    save_meeting(state, visitor, body, m, version, actor).await
+}
+
 async fn save_meeting(
     state: &AppState,
     visitor: &Visitor,

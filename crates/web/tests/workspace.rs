@@ -1308,3 +1308,118 @@ async fn the_members_area_lists_minutes_to_sign_and_follow_ups_of_the_members_bo
     assert!(page.body.contains("Du er ikke medlem af et udvalg"));
     assert!(!page.body.contains("Tal for sygefravær."));
 }
+
+#[tokio::test]
+async fn attendance_records_absence_substitutes_and_items_a_member_missed() {
+    let (t, state) = setup().await;
+    let dir: protokol_core::BodyCode = "DIR".parse().unwrap();
+    let body = t.body(&dir).await.unwrap().unwrap();
+    let seat = |name: &str| protokol_core::Membership {
+        name: Some(name.into()),
+        role: Some("Direktør".into()),
+        party: None,
+        vacant: false,
+        substitute_for: None,
+        from: None,
+        until: None,
+    };
+    t.set_memberships(
+        &dir,
+        &[seat("Lene Mehlsen Thomsen"), seat("Kim Bruun Nielsen")],
+        body.version,
+        "test",
+    )
+    .await
+    .unwrap();
+    let secretary = sign_in(&state, "sekretaer").await;
+    new_meeting(&state, &secretary, "2026-12-02", "09:00").await;
+    let url = format!("{EDITOR}/fremmoede");
+    let submit = |rows: [(&'static str, &'static str, &'static str); 2]| {
+        let state = state.clone();
+        let secretary = secretary.clone();
+        let url = url.clone();
+        async move {
+            let page = get(&state, &url, Some(&secretary)).await;
+            assert_eq!(page.status, StatusCode::OK);
+            let mut form = vec![
+                ("csrf".to_string(), hidden(&page.body, "csrf")),
+                ("version".to_string(), hidden(&page.body, "version")),
+            ];
+            for (i, (status, away, substitute)) in rows.iter().enumerate() {
+                form.push((format!("status_{i}"), status.to_string()));
+                form.push((format!("punkter_{i}"), away.to_string()));
+                form.push((format!("stedfortraeder_{i}"), substitute.to_string()));
+            }
+            let form: Vec<(&str, &str)> =
+                form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+            post(&state, &url, &secretary, &form).await
+        }
+    };
+    let (before, _) = t
+        .meeting_on(&dir, "2026-12-02".parse().unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    for (rows, message) in [
+        (
+            [("til_stede", "9", ""), ("til_stede", "", "")],
+            "Mødet har intet punkt 9.",
+        ),
+        (
+            [("til_stede", "", "Anne Due"), ("til_stede", "", "")],
+            "er til stede og har derfor ingen stedfortræder",
+        ),
+        (
+            [("til_stede", "", ""), ("afbud", "2", "")],
+            "punkter, hvor man var borte, gælder kun",
+        ),
+        (
+            [("til_stede", "2-1", ""), ("til_stede", "", "")],
+            "Skriv punkterne som numre",
+        ),
+    ] {
+        let reply = submit(rows).await;
+        assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "{message}");
+        assert!(reply.body.contains(message), "{message}: {}", reply.body);
+    }
+    let (unchanged, _) = t
+        .meeting_on(&dir, "2026-12-02".parse().unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(unchanged, before, "nothing half-saved");
+
+    let ok = submit([("til_stede", "2", ""), ("afbud", "", "Anne Due")]).await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
+    let (m, _) = t
+        .meeting_on(&dir, "2026-12-02".parse().unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(m.absent.len(), 1);
+    assert_eq!(m.absent[0].name, "Kim Bruun Nielsen");
+    assert!(m.absent[0].notice);
+    assert_eq!(m.attendees(), ["Lene Mehlsen Thomsen", "Anne Due"]);
+    assert_eq!(
+        m.members[2].substitute_for.as_deref(),
+        Some("Kim Bruun Nielsen")
+    );
+    assert_eq!(m.items[1].absent, ["Lene Mehlsen Thomsen"]);
+    // The form shows what was recorded.
+    let page = get(&state, &url, Some(&secretary)).await;
+    assert!(page.body.contains("value=\"Anne Due\""));
+    assert!(
+        page.body
+            .contains("id=\"afbud_1\" name=\"status_1\" value=\"afbud\" checked")
+    );
+    // Recording it again the other way round undoes it.
+    let ok = submit([("til_stede", "", ""), ("til_stede", "", "")]).await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER);
+    let (m, _) = t
+        .meeting_on(&dir, "2026-12-02".parse().unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(m.absent.is_empty() && m.items[1].absent.is_empty());
+    assert_eq!(m.members.len(), 2, "the substitute is gone");
+}
