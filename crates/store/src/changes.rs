@@ -17,6 +17,9 @@ pub struct Change {
     pub meeting_id: Option<String>,
     pub version: Option<i64>,
     pub detail: Option<String>,
+    /// The record before and after an edit (JSON), where the change was an edit.
+    pub before: Option<String>,
+    pub after: Option<String>,
 }
 
 /// What to record; `seq` and `at` are assigned by the log.
@@ -31,9 +34,20 @@ pub(crate) struct NewChange<'a> {
 }
 
 pub(crate) async fn record(conn: &mut AnyConnection, c: NewChange<'_>) -> Result<()> {
+    record_edit(conn, c, None, None).await
+}
+
+/// [`record`] with the record as it was before and after the edit.
+pub(crate) async fn record_edit(
+    conn: &mut AnyConnection,
+    c: NewChange<'_>,
+    before: Option<String>,
+    after: Option<String>,
+) -> Result<()> {
     sqlx::query(
-        "INSERT INTO changes (at, actor, action, entity, entity_id, meeting_id, version, detail)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        "INSERT INTO changes (at, actor, action, entity, entity_id, meeting_id, version, detail,
+         before_json, after_json)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
     )
     .bind(now())
     .bind(c.actor)
@@ -43,6 +57,8 @@ pub(crate) async fn record(conn: &mut AnyConnection, c: NewChange<'_>) -> Result
     .bind(c.meeting_id)
     .bind(c.version)
     .bind(c.detail)
+    .bind(before)
+    .bind(after)
     .execute(conn)
     .await?;
     Ok(())
@@ -52,27 +68,53 @@ impl Store {
     /// Changes after sequence number `after`, oldest first, at most `limit`.
     pub async fn changes_since(&self, after: i64, limit: i64) -> Result<Vec<Change>> {
         let rows = sqlx::query(
-            "SELECT seq, at, actor, action, entity, entity_id, meeting_id, version, detail
-             FROM changes WHERE seq > $1 ORDER BY seq LIMIT $2",
+            "SELECT seq, at, actor, action, entity, entity_id, meeting_id, version, detail,
+             before_json, after_json FROM changes WHERE seq > $1 ORDER BY seq LIMIT $2",
         )
         .bind(after)
         .bind(limit)
         .fetch_all(&self.pool)
         .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(Change {
-                    seq: r.try_get("seq")?,
-                    at: r.try_get("at")?,
-                    actor: r.try_get("actor")?,
-                    action: r.try_get("action")?,
-                    entity: r.try_get("entity")?,
-                    entity_id: r.try_get("entity_id")?,
-                    meeting_id: r.try_get("meeting_id")?,
-                    version: r.try_get("version")?,
-                    detail: r.try_get("detail")?,
-                })
-            })
-            .collect()
+        rows.iter().map(change_from_row).collect()
     }
+
+    /// The newest changes first, at most `limit`.
+    pub async fn latest_changes(&self, limit: i64) -> Result<Vec<Change>> {
+        let rows = sqlx::query(
+            "SELECT seq, at, actor, action, entity, entity_id, meeting_id, version, detail,
+             before_json, after_json FROM changes ORDER BY seq DESC LIMIT $1",
+        )
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(change_from_row).collect()
+    }
+
+    /// One change by its sequence number.
+    pub async fn change(&self, seq: i64) -> Result<Option<Change>> {
+        let row = sqlx::query(
+            "SELECT seq, at, actor, action, entity, entity_id, meeting_id, version, detail,
+             before_json, after_json FROM changes WHERE seq = $1",
+        )
+        .bind(seq)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref().map(change_from_row).transpose()
+    }
+}
+
+fn change_from_row(r: &sqlx::any::AnyRow) -> Result<Change> {
+    Ok(Change {
+        seq: r.try_get("seq")?,
+        at: r.try_get("at")?,
+        actor: r.try_get("actor")?,
+        action: r.try_get("action")?,
+        entity: r.try_get("entity")?,
+        entity_id: r.try_get("entity_id")?,
+        meeting_id: r.try_get("meeting_id")?,
+        version: r.try_get("version")?,
+        detail: r.try_get("detail")?,
+        before: r.try_get("before_json")?,
+        after: r.try_get("after_json")?,
+    })
 }

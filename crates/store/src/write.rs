@@ -8,7 +8,7 @@ use sqlx::{AnyConnection, AssertSqlSafe, Row};
 
 use crate::bodies::ensure_body;
 use crate::bulk::Rows;
-use crate::changes::{NewChange, record};
+use crate::changes::{NewChange, record, record_edit};
 use crate::codec::{count, date_text, flag, json_text, now};
 use crate::read::load_meeting;
 use crate::{Result, Store, StoreError, documents};
@@ -377,7 +377,22 @@ pub(crate) async fn replace_meeting(
     }
     ensure_date_free(&mut *tx, &body, &new, id).await?;
     let version = rewrite(&mut *tx, &new, &body, &old, old_version).await?;
-    log_meeting(&mut *tx, actor, action, id, version).await?;
+    let id_text = id.to_string();
+    record_edit(
+        &mut *tx,
+        NewChange {
+            actor,
+            action,
+            entity: "meeting",
+            entity_id: &id_text,
+            meeting_id: Some(&id_text),
+            version: Some(version),
+            detail: Some(format!("{} {}", new.body.name, new.date)),
+        },
+        Some(protokol_core::exchange::to_json(&old)),
+        Some(protokol_core::exchange::to_json(&new)),
+    )
+    .await?;
     Ok(Saved {
         id,
         version,
@@ -429,6 +444,7 @@ async fn update_item_in(
     if *slot == *item {
         return Ok(current);
     }
+    let before = slot.clone();
     *slot = item.clone();
     refuse_invalid(&m)?;
 
@@ -452,7 +468,7 @@ async fn update_item_in(
         .bind(meeting.to_string())
         .execute(&mut *tx)
         .await?;
-    record(
+    record_edit(
         &mut *tx,
         NewChange {
             actor,
@@ -461,8 +477,10 @@ async fn update_item_in(
             entity_id: &item_id.to_string(),
             meeting_id: Some(&meeting.to_string()),
             version: Some(version),
-            detail: None,
+            detail: Some(item.title.clone()),
         },
+        serde_json::to_string_pretty(&before).ok(),
+        serde_json::to_string_pretty(item).ok(),
     )
     .await?;
     Ok(version)

@@ -439,7 +439,58 @@ async fn approved_minutes_cannot_be_edited(kind: Kind) {
     assert_eq!(store.meeting(saved.id).await.unwrap().unwrap(), (m, v));
 }
 
+async fn edits_are_logged_with_the_record_before_and_after(kind: Kind) {
+    let store = fresh(kind).await;
+    let mut held = by_date(&demo_meetings(), "2023-09-06").clone();
+    held.status = Some(MeetingStatus::Held);
+    let saved = store.upsert_meeting(&held, "import").await.unwrap();
+    let (m, v) = store.meeting(saved.id).await.unwrap().unwrap();
+    let mut item = m.items[1].clone();
+    item.decision = Some("Taget til efterretning efter drøftelse.".into());
+    let iv = store.item_version(item.id.unwrap()).await.unwrap().unwrap();
+    store
+        .update_item(saved.id, &item, iv, "sara")
+        .await
+        .unwrap();
+    let mut moved = store.meeting(saved.id).await.unwrap().unwrap().0;
+    moved.location = Some("Byrådssalen".into());
+    store.update_meeting(&moved, v + 1, "sara").await.unwrap();
+
+    let latest = store.latest_changes(2).await.unwrap();
+    assert_eq!(latest[0].action, "meeting.updated");
+    assert_eq!(latest[0].actor, "sara");
+    assert!(
+        latest[0]
+            .before
+            .as_deref()
+            .unwrap()
+            .contains("Mødelokale 250")
+    );
+    assert!(latest[0].after.as_deref().unwrap().contains("Byrådssalen"));
+    let item_change = &latest[1];
+    assert_eq!(item_change.action, "item.updated");
+    assert!(
+        !item_change
+            .before
+            .as_deref()
+            .unwrap()
+            .contains("efter drøftelse")
+    );
+    assert!(
+        item_change
+            .after
+            .as_deref()
+            .unwrap()
+            .contains("efter drøftelse")
+    );
+    assert_eq!(
+        store.change(item_change.seq).await.unwrap().as_ref(),
+        Some(item_change)
+    );
+}
+
 store_tests!(
+    edits_are_logged_with_the_record_before_and_after,
     approved_minutes_cannot_be_edited,
     body_membership_is_stored_in_order_and_versioned,
     batch_is_stored_all_or_nothing,

@@ -7,6 +7,7 @@
 //! place. Responses to signed-in visitors are marked `Cache-Control: private, no-store`, so
 //! no shared cache keeps closed content.
 
+mod admin;
 mod attendance;
 mod cache;
 mod error;
@@ -57,6 +58,8 @@ pub fn app(state: AppState) -> Router {
         .route("/logind", get(signin::form).post(signin::sign_in))
         .route("/logud", post(signin::sign_out))
         .route("/mit", get(members::page))
+        .route("/admin/aendringer", get(admin::changes))
+        .route("/admin/aendringer/{seq}", get(admin::change))
         .route("/arbejde", get(workspace::overview))
         .route("/arbejde/{body}/nyt-moede", post(workspace::new_meeting))
         .route("/arbejde/{body}/{date}", get(workspace::meeting))

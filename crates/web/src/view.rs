@@ -304,3 +304,31 @@ pub struct AttendancePage {
     pub rows: Vec<AttendanceRow>,
     pub message: Option<String>,
 }
+
+/// One change in the administrators' log.
+pub struct ChangeRow {
+    pub seq: i64,
+    pub at: String,
+    pub actor: String,
+    pub action: String,
+    pub detail: String,
+    pub has_snapshots: bool,
+}
+
+#[derive(Template)]
+#[template(path = "changes.html")]
+pub struct ChangesPage {
+    pub title: String,
+    pub nav: Nav,
+    pub rows: Vec<ChangeRow>,
+}
+
+#[derive(Template)]
+#[template(path = "change.html")]
+pub struct ChangePage {
+    pub title: String,
+    pub nav: Nav,
+    pub row: ChangeRow,
+    pub before: String,
+    pub after: String,
+}

@@ -61,6 +61,7 @@ impl Visitor {
             Some(s) => Nav {
                 user: Some(s.account.name().to_string()),
                 csrf: s.csrf_token.clone(),
+                admin: s.account.administrator,
                 workspace: s.account.administrator
                     || s.account
                         .grants
@@ -81,6 +82,8 @@ pub struct Nav {
     pub csrf: String,
     /// Whether to link the secretariat's workspace.
     pub workspace: bool,
+    /// Whether to link the administrators' pages.
+    pub admin: bool,
 }
 
 impl FromRequestParts<AppState> for Visitor {

@@ -1423,3 +1423,68 @@ async fn attendance_records_absence_substitutes_and_items_a_member_missed() {
     assert!(m.absent.is_empty() && m.items[1].absent.is_empty());
     assert_eq!(m.members.len(), 2, "the substitute is gone");
 }
+
+#[tokio::test]
+async fn administrators_see_every_change_with_before_and_after_others_do_not() {
+    let (t, state) = setup().await;
+    protokol_auth::create_account(&t.store, "anne", Some("Anne Admin"), PASSWORD, "test")
+        .await
+        .unwrap();
+    t.set_role("anne", &RoleChange::Administrator, true, "test")
+        .await
+        .unwrap();
+    let secretary = sign_in(&state, "sekretaer").await;
+    new_meeting(&state, &secretary, "2026-12-02", "09:00").await;
+    let (_, csrf, items) = editor(&state, &secretary).await;
+    let (id, title) = &items[1];
+    let url = format!("{EDITOR}/punkt/{id}");
+    let page = get(&state, &url, Some(&secretary)).await;
+    post(
+        &state,
+        &url,
+        &secretary,
+        &[
+            ("csrf", &csrf),
+            ("version", &hidden(&page.body, "version")),
+            ("titel", title),
+            ("adgang", "aaben"),
+            ("sagsfremstilling", "Forbruget er 97 pct. af budgettet."),
+        ],
+    )
+    .await;
+
+    assert_eq!(
+        get(&state, "/admin/aendringer", None).await.headers[header::LOCATION],
+        "/logind?til=/admin/aendringer"
+    );
+    let not_admin = get(&state, "/admin/aendringer", Some(&secretary)).await;
+    assert_eq!(not_admin.status, StatusCode::NOT_FOUND);
+    let anne = sign_in(&state, "anne").await;
+    let list = get(&state, "/admin/aendringer", Some(&anne)).await;
+    assert_eq!(list.status, StatusCode::OK);
+    assert!(list.body.contains("item.updated"));
+    assert!(list.body.contains("sekretaer"));
+    let seq = t.latest_changes(1).await.unwrap()[0].seq;
+    let detail = get(&state, &format!("/admin/aendringer/{seq}"), Some(&anne)).await;
+    assert_eq!(detail.status, StatusCode::OK);
+    let before = detail.body.find("Før").unwrap();
+    let after = detail.body.find("Efter").unwrap();
+    let text = detail
+        .body
+        .find("Forbruget er 97 pct. af budgettet.")
+        .unwrap();
+    assert!(
+        before < after && after < text,
+        "the new text is in the after column only"
+    );
+    assert_eq!(
+        get(
+            &state,
+            &format!("/admin/aendringer/{seq}"),
+            Some(&secretary)
+        )
+        .await
+        .status,
+        StatusCode::NOT_FOUND
+    );
+}
