@@ -80,6 +80,21 @@ pub struct BodySettings {
     pub standing_items: Vec<String>,
 }
 
+/// The last day the agenda of a meeting on `meeting` may be sent, `working_days` working
+/// days (Monday to Friday; public holidays are not counted out) before it.
+pub fn dispatch_deadline(meeting: NaiveDate, working_days: u8) -> NaiveDate {
+    use chrono::Datelike;
+    let mut day = meeting;
+    let mut left = working_days;
+    while left > 0 {
+        day = day.pred_opt().unwrap_or(day);
+        if day.weekday().num_days_from_monday() < 5 {
+            left -= 1;
+        }
+    }
+    day
+}
+
 /// A seat in a body's standing composition: a person with a role or party letter, or a
 /// vacant seat; a substitute (stedfortræder) names the member they stand in for.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -147,5 +162,20 @@ mod tests {
         for bad in ["dir", "", "D R", "ABCDEFGHIJKLMNOPQ", "Ø.K"] {
             assert!(bad.parse::<BodyCode>().is_err(), "{bad:?}");
         }
+    }
+}
+
+#[cfg(test)]
+mod deadline_tests {
+    use super::*;
+
+    #[test]
+    fn the_dispatch_deadline_counts_working_days_back() {
+        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap_or_default();
+        // Wednesday 2 December 2026, four working days before: Thursday 26 November.
+        assert_eq!(dispatch_deadline(d("2026-12-02"), 4), d("2026-11-26"));
+        // Monday, one working day before: the Friday.
+        assert_eq!(dispatch_deadline(d("2026-12-07"), 1), d("2026-12-04"));
+        assert_eq!(dispatch_deadline(d("2026-12-07"), 0), d("2026-12-07"));
     }
 }

@@ -22,7 +22,7 @@ pub mod validate;
 
 pub use access::{Access, Viewer};
 pub use account::{Account, Grant, Role, normalise_username};
-pub use body::{Body, BodyCode, BodyRef, BodySettings, Membership};
+pub use body::{Body, BodyCode, BodyRef, BodySettings, Membership, dispatch_deadline};
 pub use ids::{BodyId, DocumentId, ItemId, MeetingId};
 pub use item::{
     Attachment, AttachmentFile, Dissent, Followup, FollowupStatus, Item, NextKind, NextStep,

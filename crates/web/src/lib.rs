@@ -9,6 +9,7 @@
 
 mod admin;
 mod attendance;
+mod bodies;
 mod cache;
 mod error;
 mod members;
@@ -62,6 +63,10 @@ pub fn app(state: AppState) -> Router {
         .route("/admin/aendringer/{seq}", get(admin::change))
         .route("/arbejde", get(workspace::overview))
         .route("/arbejde/{body}/nyt-moede", post(workspace::new_meeting))
+        .route(
+            "/arbejde/{body}/indstillinger",
+            get(bodies::form).post(bodies::save),
+        )
         .route("/arbejde/{body}/{date}", get(workspace::meeting))
         .route("/arbejde/{body}/{date}/punkter", post(workspace::add_item))
         .route(

@@ -167,6 +167,8 @@ pub struct MeetingEditorPage {
     pub items: Vec<WorkspaceItem>,
     /// A message for the whole page (e.g. someone else changed the meeting).
     pub message: Option<String>,
+    /// The dispatch deadline is near or passed.
+    pub warning: Option<String>,
     /// The new-item form's problem.
     pub add_error: Option<String>,
 }
@@ -331,4 +333,22 @@ pub struct ChangePage {
     pub row: ChangeRow,
     pub before: String,
     pub after: String,
+}
+
+#[derive(Template)]
+#[template(path = "body_settings.html")]
+pub struct BodySettingsPage {
+    pub title: String,
+    pub nav: Nav,
+    pub csrf: String,
+    pub body_name: String,
+    pub action: String,
+    pub version: i64,
+    pub standing: String,
+    pub deadline: String,
+    pub titles_public: bool,
+    pub members: String,
+    pub deadline_error: Option<String>,
+    pub members_error: Option<String>,
+    pub message: Option<String>,
 }

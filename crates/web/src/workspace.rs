@@ -329,7 +329,9 @@ fn editor_page(
     } else {
         StatusCode::OK
     };
+    let warning = deadline_warning(m, body, chrono::Utc::now().date_naive());
     let page = MeetingEditorPage {
+        warning,
         title: format!("{} {}", body.name, long_date(m.date).to_lowercase()),
         nav: visitor.nav(),
         csrf: visitor.nav().csrf,
@@ -356,6 +358,26 @@ fn editor_page(
         Html(page.render()?),
     )
         .into_response())
+}
+
+/// A warning while a draft agenda's dispatch deadline is near (three days or less) or
+/// passed.
+fn deadline_warning(m: &Meeting, body: &Body, today: NaiveDate) -> Option<String> {
+    if m.status != Some(MeetingStatus::Planned) {
+        return None;
+    }
+    let days = body.settings.agenda_deadline_working_days?;
+    let deadline = protokol_core::dispatch_deadline(m.date, days);
+    let when = long_date(deadline).to_lowercase();
+    if today > deadline {
+        Some(format!(
+            "Fristen for at sende dagsordenen ud var {when}. Den er overskredet."
+        ))
+    } else if (deadline - today).num_days() <= 3 {
+        Some(format!("Dagsordenen skal sendes ud senest {when}."))
+    } else {
+        None
+    }
 }
 
 /// `GET /arbejde/{body}/{date}`.

@@ -286,6 +286,7 @@ async fn workspace_pages_pass_the_same_checks_for_a_signed_in_secretary() {
         "/mit",
         "/arbejde/direktionen/2023-09-06",
         "/arbejde/direktionen/2023-09-06/fremmoede",
+        "/arbejde/direktionen/indstillinger",
         item_page.as_str(),
         "/direktionen/2023-09-06",
         "/kommunalbestyrelsen/2024-06-18",

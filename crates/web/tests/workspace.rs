@@ -1488,3 +1488,96 @@ async fn administrators_see_every_change_with_before_and_after_others_do_not() {
         StatusCode::NOT_FOUND
     );
 }
+
+#[tokio::test]
+async fn the_secretary_sets_standing_items_members_and_the_dispatch_deadline() {
+    let (t, state) = setup().await;
+    let dir: protokol_core::BodyCode = "DIR".parse().unwrap();
+    let secretary = sign_in(&state, "sekretaer").await;
+    let url = "/arbejde/direktionen/indstillinger";
+    let lene = sign_in(&state, "lene").await;
+    assert_eq!(
+        get(&state, url, Some(&lene)).await.status,
+        StatusCode::NOT_FOUND
+    );
+    let send = |standing: &'static str, members: &'static str, deadline: &'static str| {
+        let state = state.clone();
+        let secretary = secretary.clone();
+        async move {
+            let page = get(&state, url, Some(&secretary)).await;
+            assert_eq!(page.status, StatusCode::OK);
+            post(
+                &state,
+                url,
+                &secretary,
+                &[
+                    ("csrf", &hidden(&page.body, "csrf")),
+                    ("version", &hidden(&page.body, "version")),
+                    ("faste_punkter", standing),
+                    ("medlemmer", members),
+                    ("frist", deadline),
+                ],
+            )
+            .await
+        }
+    };
+    let bad = send(
+        "Økonomi",
+        "Lene Mehlsen Thomsen; Velfærdsdirektør\n; Direktør",
+        "fire",
+    )
+    .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("Linje 2: navnet mangler."));
+    assert!(bad.body.contains("Skriv fristen som et antal arbejdsdage"));
+    let ok = send(
+        "Godkendelse af dagsorden\nØkonomi\nEventuelt",
+        "Lene Mehlsen Thomsen; Velfærdsdirektør\nKim Bruun Nielsen; Fællesforvaltningsdirektør\nledig; Kommunaldirektør",
+        "4",
+    )
+    .await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
+    let body = t.body(&dir).await.unwrap().unwrap();
+    assert_eq!(body.settings.standing_items.len(), 3);
+    assert_eq!(body.settings.agenda_deadline_working_days, Some(4));
+    let (members, _) = t.memberships(&dir).await.unwrap();
+    assert_eq!(members.len(), 3);
+    assert!(members[2].vacant);
+
+    // A meeting two days from now has missed its four-working-day deadline: the editor
+    // says so. It starts with the new standing items and members.
+    let soon = (chrono::Utc::now().date_naive() + chrono::Duration::days(2))
+        .format("%Y-%m-%d")
+        .to_string();
+    let csrf = hidden(
+        &get(&state, "/arbejde", Some(&secretary)).await.body,
+        "csrf",
+    );
+    let created = post(
+        &state,
+        "/arbejde/direktionen/nyt-moede",
+        &secretary,
+        &[
+            ("csrf", &csrf),
+            ("dato", &soon),
+            ("start", "09:00"),
+            ("sted", ""),
+        ],
+    )
+    .await;
+    assert_eq!(created.status, StatusCode::SEE_OTHER);
+    let page = get(
+        &state,
+        &format!("/arbejde/direktionen/{soon}"),
+        Some(&secretary),
+    )
+    .await;
+    assert!(page.body.contains("Den er overskredet."), "{}", page.body);
+    assert!(page.body.contains("Godkendelse af dagsorden"));
+    let (m, _) = t
+        .meeting_on(&dir, soon.parse().unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(m.attendees(), ["Lene Mehlsen Thomsen", "Kim Bruun Nielsen"]);
+}
