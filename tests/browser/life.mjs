@@ -8,21 +8,10 @@
 // the run (exit status 1) with the step's name.
 
 import { chromium } from "playwright-core";
+import { LAUNCH } from "./chromium.mjs";
 
 const [base, canary] = process.argv.slice(2);
 const PASSWORD = "mødelokale 250 rådhuset";
-const LAUNCH = {
-  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-  args: [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-  ],
-};
 
 const steps = [];
 async function step(name, fn) {

@@ -132,6 +132,21 @@ async fn role_change(
     }))
 }
 
+/// Grants (`on`) or revokes a role and prints the account's roles.
+async fn set_role(
+    store: &protokol_store::Store,
+    username: &str,
+    role: &str,
+    body: Option<&str>,
+    on: bool,
+) -> Result<ExitCode> {
+    let change = role_change(store, role, body).await?;
+    let username = protokol_core::normalise_username(username).map_err(anyhow::Error::msg)?;
+    let account = store.set_role(&username, &change, on, ACTOR).await?;
+    println!("{}", describe(&account));
+    Ok(ExitCode::SUCCESS)
+}
+
 pub async fn run(g: &Global, command: UserCommand) -> Result<ExitCode> {
     let store = open_store(g).await?;
     let result = match command {
@@ -166,26 +181,12 @@ pub async fn run(g: &Global, command: UserCommand) -> Result<ExitCode> {
             username,
             role,
             body,
-        } => {
-            let change = role_change(&store, &role, body.as_deref()).await?;
-            let username =
-                protokol_core::normalise_username(&username).map_err(anyhow::Error::msg)?;
-            let account = store.set_role(&username, &change, true, ACTOR).await?;
-            println!("{}", describe(&account));
-            Ok(ExitCode::SUCCESS)
-        }
+        } => set_role(&store, &username, &role, body.as_deref(), true).await,
         UserCommand::Revoke {
             username,
             role,
             body,
-        } => {
-            let change = role_change(&store, &role, body.as_deref()).await?;
-            let username =
-                protokol_core::normalise_username(&username).map_err(anyhow::Error::msg)?;
-            let account = store.set_role(&username, &change, false, ACTOR).await?;
-            println!("{}", describe(&account));
-            Ok(ExitCode::SUCCESS)
-        }
+        } => set_role(&store, &username, &role, body.as_deref(), false).await,
         UserCommand::List => {
             let accounts = store.accounts().await?;
             if accounts.is_empty() {

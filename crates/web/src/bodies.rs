@@ -14,6 +14,7 @@ use serde::Deserialize;
 
 use crate::AppState;
 use crate::error::WebError;
+use crate::pages::body_by_slug;
 use crate::view::BodySettingsPage;
 use crate::visitor::Visitor;
 use crate::workspace::{check_form, see_other};
@@ -99,13 +100,7 @@ async fn secretary_body(
     visitor: &Visitor,
     wanted: &str,
 ) -> Result<Body, WebError> {
-    let body = state
-        .store
-        .bodies()
-        .await?
-        .into_iter()
-        .find(|b| slug(&b.name) == wanted)
-        .ok_or(WebError::NotFound)?;
+    let body = body_by_slug(state, wanted).await?;
     let here = format!("/arbejde/{wanted}/indstillinger");
     let session = visitor.session.as_ref().ok_or(WebError::SignIn(here))?;
     if session.account.may_prepare(&body.code) {

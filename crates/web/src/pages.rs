@@ -34,7 +34,8 @@ fn link(body: &str, m: &MeetingSummary) -> MeetingLink {
     }
 }
 
-async fn body_by_slug(state: &AppState, wanted: &str) -> Result<Body, WebError> {
+/// The body whose name gives the address segment `wanted` ("direktionen").
+pub(crate) async fn body_by_slug(state: &AppState, wanted: &str) -> Result<Body, WebError> {
     state
         .store
         .bodies()

@@ -14,6 +14,7 @@ use serde::Deserialize;
 
 use crate::AppState;
 use crate::error::WebError;
+use crate::pages::body_by_slug;
 use crate::signin::same_origin;
 use crate::visitor::Visitor;
 
@@ -93,13 +94,7 @@ pub async fn sign(
     if !tokens_match(&session.csrf_token, &form.csrf) || !same_origin(&headers) {
         return Err(WebError::Forbidden);
     }
-    let body = state
-        .store
-        .bodies()
-        .await?
-        .into_iter()
-        .find(|b| slug(&b.name) == body)
-        .ok_or(WebError::NotFound)?;
+    let body = body_by_slug(&state, &body).await?;
     if !session.account.may_sign(&body.code) {
         return Err(WebError::NotFound);
     }

@@ -25,6 +25,7 @@ use serde::Deserialize;
 
 use crate::AppState;
 use crate::error::WebError;
+use crate::pages::body_by_slug;
 use crate::signin::same_origin;
 use crate::view::{
     ConflictRow, ItemEditorPage, ItemFields, MeetingEditorPage, WorkspaceBody, WorkspaceItem,
@@ -93,16 +94,6 @@ fn status_label(status: Option<MeetingStatus>) -> &'static str {
 
 pub(crate) fn editor_href(body: &Body, date: NaiveDate) -> String {
     format!("/arbejde/{}/{}", slug(&body.name), date.format("%Y-%m-%d"))
-}
-
-async fn body_by_slug(state: &AppState, wanted: &str) -> Result<Body, WebError> {
-    state
-        .store
-        .bodies()
-        .await?
-        .into_iter()
-        .find(|b| slug(&b.name) == wanted)
-        .ok_or(WebError::NotFound)
 }
 
 /// A new planned meeting of `body` on `date`: its standing items and its members that day.
@@ -472,6 +463,64 @@ async fn save_meeting(
     }
 }
 
+/// A checked form POST on a meeting: the meeting as stored, the secretary, and the version
+/// the form was based on.
+struct MeetingPost {
+    m: Meeting,
+    stored_version: i64,
+    body: Body,
+    actor: String,
+    version: i64,
+    form: MeetingForm,
+}
+
+impl MeetingPost {
+    async fn read(
+        state: &AppState,
+        visitor: &Visitor,
+        headers: &HeaderMap,
+        (body, date): (&str, &str),
+        f: Result<Form<MeetingForm>, FormRejection>,
+    ) -> Result<Self, WebError> {
+        let (m, stored_version, body, actor) = meeting_for(state, visitor, body, date).await?;
+        let form = form(f)?;
+        check_form(visitor, headers, &form.csrf)?;
+        let version = version_of(&form.version)?;
+        Ok(Self {
+            m,
+            stored_version,
+            body,
+            actor,
+            version,
+            form,
+        })
+    }
+
+    /// The editor again, with `message` at the top and nothing saved.
+    fn refuse(&self, visitor: &Visitor, message: impl Into<String>) -> Result<Response, WebError> {
+        editor_page(
+            visitor,
+            &self.m,
+            self.stored_version,
+            &self.body,
+            Some(message.into()),
+            None,
+        )
+    }
+
+    async fn save(self, state: &AppState, visitor: &Visitor) -> Result<Response, WebError> {
+        save_meeting(
+            state,
+            visitor,
+            &self.body,
+            self.m,
+            self.version,
+            &self.actor,
+        )
+        .await
+    }
+}
+
 /// `POST /arbejde/{body}/{date}/punkter`: adds an item at the end.
 pub async fn add_item(
     State(state): State<AppState>,
@@ -480,28 +529,25 @@ pub async fn add_item(
     Path((body, date)): Path<(String, String)>,
     f: Result<Form<MeetingForm>, FormRejection>,
 ) -> Result<Response, WebError> {
-    let (mut m, v, body, actor) = meeting_for(&state, &visitor, &body, &date).await?;
-    let f = form(f)?;
-    check_form(&visitor, &headers, &f.csrf)?;
-    let version = version_of(&f.version)?;
-    let title = f.titel.trim();
+    let mut p = MeetingPost::read(&state, &visitor, &headers, (&body, &date), f).await?;
+    let title = p.form.titel.trim().to_string();
     if title.is_empty() {
         return editor_page(
             &visitor,
-            &m,
-            v,
-            &body,
+            &p.m,
+            p.stored_version,
+            &p.body,
             None,
             Some("Skriv punktets titel.".into()),
         );
     }
-    let number = m.items.iter().filter_map(|i| i.number).max().unwrap_or(0) + 1;
+    let number = p.m.items.iter().filter_map(|i| i.number).max().unwrap_or(0) + 1;
     let mut item = Item::new(Some(number), title);
-    if f.lukket.is_some() {
+    if p.form.lukket.is_some() {
         item.access = Access::Closed;
     }
-    m.items.push(item);
-    save_meeting(&state, &visitor, &body, m, version, &actor).await
+    p.m.items.push(item);
+    p.save(&state, &visitor).await
 }
 
 /// `POST /arbejde/{body}/{date}/flyt`: moves an item up or down and numbers the items
@@ -513,28 +559,24 @@ pub async fn move_item(
     Path((body, date)): Path<(String, String)>,
     f: Result<Form<MeetingForm>, FormRejection>,
 ) -> Result<Response, WebError> {
-    let (mut m, _, body, actor) = meeting_for(&state, &visitor, &body, &date).await?;
-    let f = form(f)?;
-    check_form(&visitor, &headers, &f.csrf)?;
-    let version = version_of(&f.version)?;
-    let at = m
-        .items
-        .iter()
-        .position(|i| i.id.is_some_and(|id| id.to_string() == f.punkt))
-        .ok_or(WebError::NotFound)?;
-    let to = match f.retning.as_str() {
+    let mut p = MeetingPost::read(&state, &visitor, &headers, (&body, &date), f).await?;
+    let at =
+        p.m.items
+            .iter()
+            .position(|i| i.id.is_some_and(|id| id.to_string() == p.form.punkt))
+            .ok_or(WebError::NotFound)?;
+    let to = match p.form.retning.as_str() {
         "op" if at > 0 => at - 1,
-        "ned" if at + 1 < m.items.len() => at + 1,
-        _ => return Ok(see_other(&editor_href(&body, m.date))),
+        "ned" if at + 1 < p.m.items.len() => at + 1,
+        _ => return Ok(see_other(&editor_href(&p.body, p.m.date))),
     };
-    m.items.swap(at, to);
-    let numbered = m.items.iter().all(|i| i.number.is_some());
-    if numbered {
-        for (k, item) in m.items.iter_mut().enumerate() {
+    p.m.items.swap(at, to);
+    if p.m.items.iter().all(|i| i.number.is_some()) {
+        for (k, item) in p.m.items.iter_mut().enumerate() {
             item.number = Some(k as u32 + 1);
         }
     }
-    save_meeting(&state, &visitor, &body, m, version, &actor).await
+    p.save(&state, &visitor).await
 }
 
 /// `POST /arbejde/{body}/{date}/offentliggoer`: publishes the agenda.
@@ -545,45 +587,28 @@ pub async fn publish(
     Path((body, date)): Path<(String, String)>,
     f: Result<Form<MeetingForm>, FormRejection>,
 ) -> Result<Response, WebError> {
-    let (mut m, v, body, actor) = meeting_for(&state, &visitor, &body, &date).await?;
-    let f = form(f)?;
-    check_form(&visitor, &headers, &f.csrf)?;
-    let version = version_of(&f.version)?;
-    if m.status != Some(MeetingStatus::Planned) {
-        return editor_page(
-            &visitor,
-            &m,
-            v,
-            &body,
-            Some("Dagsordenen er allerede offentliggjort.".into()),
-            None,
-        );
+    let mut p = MeetingPost::read(&state, &visitor, &headers, (&body, &date), f).await?;
+    if p.m.status != Some(MeetingStatus::Planned) {
+        return p.refuse(&visitor, "Dagsordenen er allerede offentliggjort.");
     }
-    if m.items.is_empty() {
-        return editor_page(
-            &visitor,
-            &m,
-            v,
-            &body,
-            Some("Dagsordenen har ingen punkter endnu.".into()),
-            None,
-        );
+    if p.m.items.is_empty() {
+        return p.refuse(&visitor, "Dagsordenen har ingen punkter endnu.");
     }
     // A closed item must say why it is closed and what the public may call it.
-    if let Some(item) = m
-        .items
-        .iter()
-        .find(|i| i.access.is_closed() && (i.closed_reason.is_none() || i.public_title.is_none()))
+    if let Some(item) =
+        p.m.items.iter().find(|i| {
+            i.access.is_closed() && (i.closed_reason.is_none() || i.public_title.is_none())
+        })
     {
         let message = format!(
             "Punkt {} er lukket, men mangler en begrundelse eller en offentlig titel. Ret punktet, før dagsordenen offentliggøres.",
             item.number
                 .map_or_else(|| item.title.clone(), |n| n.to_string())
         );
-        return editor_page(&visitor, &m, v, &body, Some(message), None);
+        return p.refuse(&visitor, message);
     }
-    m.status = Some(MeetingStatus::AgendaPublished);
-    save_meeting(&state, &visitor, &body, m, version, &actor).await
+    p.m.status = Some(MeetingStatus::AgendaPublished);
+    p.save(&state, &visitor).await
 }
 
 /// `POST /arbejde/{body}/{date}/referat`: the meeting is held; its minutes are published
@@ -595,23 +620,16 @@ pub async fn publish_minutes(
     Path((body, date)): Path<(String, String)>,
     f: Result<Form<MeetingForm>, FormRejection>,
 ) -> Result<Response, WebError> {
-    let (mut m, v, body, actor) = meeting_for(&state, &visitor, &body, &date).await?;
-    let f = form(f)?;
-    check_form(&visitor, &headers, &f.csrf)?;
-    let version = version_of(&f.version)?;
-    if m.status != Some(MeetingStatus::AgendaPublished) {
-        return editor_page(
+    let mut p = MeetingPost::read(&state, &visitor, &headers, (&body, &date), f).await?;
+    if p.m.status != Some(MeetingStatus::AgendaPublished) {
+        return p.refuse(
             &visitor,
-            &m,
-            v,
-            &body,
-            Some("Referatet kan offentliggøres, når dagsordenen er offentliggjort og mødet er holdt.".into()),
-            None,
+            "Referatet kan offentliggøres, når dagsordenen er offentliggjort og mødet er holdt.",
         );
     }
-    m.kind = MeetingKind::Minutes;
-    m.status = Some(MeetingStatus::Held);
-    save_meeting(&state, &visitor, &body, m, version, &actor).await
+    p.m.kind = MeetingKind::Minutes;
+    p.m.status = Some(MeetingStatus::Held);
+    p.save(&state, &visitor).await
 }
 
 // ---------------------------------------------------------------- one item
