@@ -12,8 +12,10 @@ mod attendance;
 mod bodies;
 mod cache;
 mod error;
+mod form_fields;
 mod members;
 mod pages;
+mod schedule;
 mod signin;
 mod signing;
 mod uploads;
@@ -85,6 +87,10 @@ pub fn app(state: AppState) -> Router {
         .route(
             "/arbejde/{body}/{date}/punkt/{id}",
             get(workspace::item).post(workspace::save_item),
+        )
+        .route(
+            "/arbejde/{body}/{date}/punkt/{id}/tidsplan",
+            get(schedule::form).post(schedule::save),
         )
         .route(
             "/arbejde/{body}/{date}/punkt/{id}/udsaet",

@@ -243,6 +243,10 @@ pub struct ItemEditorPage {
     /// Approved minutes: shown, not editable.
     pub frozen: bool,
     pub conflict: Vec<ConflictRow>,
+    /// The standard decision phrases offered.
+    pub phrases: &'static [&'static str],
+    /// How many timed sub-points the item has.
+    pub sub_points: usize,
 }
 
 /// An attachment in the item editor.

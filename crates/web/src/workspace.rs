@@ -25,6 +25,7 @@ use serde::Deserialize;
 
 use crate::AppState;
 use crate::error::WebError;
+use crate::form_fields::{STANDARD_DECISIONS, names, parse_lines, with_phrase};
 use crate::pages::body_by_slug;
 use crate::signin::same_origin;
 use crate::view::{
@@ -660,6 +661,9 @@ pub struct ItemForm {
     indstilling: String,
     #[serde(default)]
     beslutning: String,
+    /// One of the standard decision phrases, put in front of `beslutning`.
+    #[serde(default)]
+    standardbeslutning: String,
     #[serde(default)]
     deltagere: String,
     #[serde(default)]
@@ -764,35 +768,6 @@ fn parse_vote(option: VoteOption, raw: &str) -> Result<Option<Vote>, String> {
     }))
 }
 
-/// Lines "Name: text"; `what` names the field in the message. A follow-up may name only
-/// its owner ("HR"), so a line without a colon is allowed when `name_alone` is set.
-fn parse_lines(
-    raw: &str,
-    what: &str,
-    name_alone: bool,
-) -> Result<Vec<(String, Option<String>)>, String> {
-    raw.lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .map(|l| match l.split_once(':') {
-            Some((who, text)) if !who.trim().is_empty() => Ok((
-                who.trim().to_string(),
-                Some(text.trim().to_string()).filter(|t| !t.is_empty()),
-            )),
-            None if name_alone && l.chars().count() <= 80 => Ok((l.to_string(), None)),
-            _ => Err(format!("Skriv {what} som \"Navn: tekst\", én pr. linje.")),
-        })
-        .collect()
-}
-
-fn names(raw: &str) -> Vec<String> {
-    raw.split(',')
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_string)
-        .collect()
-}
-
 fn fields_from(f: &ItemForm) -> ItemFields {
     ItemFields {
         title: f.titel.trim().to_string(),
@@ -804,7 +779,7 @@ fn fields_from(f: &ItemForm) -> ItemFields {
         case: f.sagsfremstilling.trim().replace("\r\n", "\n"),
         economy: f.oekonomi.trim().replace("\r\n", "\n"),
         recommendation: f.indstilling.trim().replace("\r\n", "\n"),
-        decision: f.beslutning.trim().replace("\r\n", "\n"),
+        decision: with_phrase(&f.standardbeslutning, &f.beslutning.replace("\r\n", "\n")),
         participants: f.deltagere.trim().to_string(),
         followups: f.opfoelgning.trim().replace("\r\n", "\n"),
         votes_for: f.stemmer_for.trim().to_string(),
@@ -1081,6 +1056,8 @@ pub(crate) fn item_page(
         frozen: v.meeting.status == Some(MeetingStatus::MinutesApproved),
         fields: v.fields,
         conflict: v.conflict,
+        phrases: STANDARD_DECISIONS,
+        sub_points: v.item.schedule.len(),
     };
     Ok((status, Html(page.render()?)).into_response())
 }

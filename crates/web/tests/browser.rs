@@ -281,6 +281,13 @@ async fn workspace_pages_pass_the_same_checks_for_a_signed_in_secretary() {
     let item = m.items[2].id.unwrap();
     let base = serve(app(AppState::new(t.store.clone()))).await;
     let item_page = format!("/arbejde/direktionen/2023-09-06/punkt/{item}");
+    let timed = m
+        .items
+        .iter()
+        .find(|i| !i.schedule.is_empty())
+        .and_then(|i| i.id)
+        .expect("the demo meeting has an item with sub-points");
+    let schedule_page = format!("/arbejde/direktionen/2023-09-06/punkt/{timed}/tidsplan");
     let paths = [
         "/arbejde",
         "/mit",
@@ -288,6 +295,7 @@ async fn workspace_pages_pass_the_same_checks_for_a_signed_in_secretary() {
         "/arbejde/direktionen/2023-09-06/fremmoede",
         "/arbejde/direktionen/indstillinger",
         item_page.as_str(),
+        schedule_page.as_str(),
         "/direktionen/2023-09-06",
         "/kommunalbestyrelsen/2024-06-18",
         "/arbejde/direktionen/1999-01-01",

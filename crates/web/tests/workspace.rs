@@ -1581,3 +1581,182 @@ async fn the_secretary_sets_standing_items_members_and_the_dispatch_deadline() {
         .unwrap();
     assert_eq!(m.attendees(), ["Lene Mehlsen Thomsen", "Kim Bruun Nielsen"]);
 }
+
+#[tokio::test]
+async fn timed_sub_points_with_guests_their_own_decisions_and_standard_phrases() {
+    let (t, state) = setup().await;
+    let dir: protokol_core::BodyCode = "DIR".parse().unwrap();
+    let secretary = sign_in(&state, "sekretaer").await;
+    new_meeting(&state, &secretary, "2026-12-02", "09:00").await;
+    let (_, csrf, items) = editor(&state, &secretary).await;
+    let (id, title) = &items[1];
+    let url = format!("{EDITOR}/punkt/{id}/tidsplan");
+    let stored = || async {
+        t.meeting_on(&dir, "2026-12-02".parse().unwrap())
+            .await
+            .unwrap()
+            .unwrap()
+            .0
+            .items[1]
+            .clone()
+    };
+
+    // An impossible time and a row without a title: named by their fields, nothing saved.
+    let page = get(&state, &url, Some(&secretary)).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let version = hidden(&page.body, "version");
+    let refused = post(
+        &state,
+        &url,
+        &secretary,
+        &[
+            ("csrf", &csrf),
+            ("version", &version),
+            ("raekker", "2"),
+            ("tid_0", "25:61"),
+            ("titel_0", "Budgetopfølgning"),
+            ("tid_1", "10:00"),
+            ("gaester_1", "Controller Nicklas Healy"),
+        ],
+    )
+    .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.body.contains("Tidsplanen er ikke gemt"));
+    assert!(refused.body.contains("id=\"tid_0-fejl\""));
+    assert!(refused.body.contains("Tidspunktet 25:61 findes ikke"));
+    assert!(refused.body.contains("id=\"titel_1-fejl\""));
+    assert!(
+        refused.body.contains("value=\"Controller Nicklas Healy\""),
+        "the form keeps what was typed"
+    );
+    assert!(stored().await.schedule.is_empty(), "nothing half-saved");
+
+    // Two rows typed out of order; times as people type them; a standard phrase.
+    let saved = post(
+        &state,
+        &url,
+        &secretary,
+        &[
+            ("csrf", &csrf),
+            ("version", &version),
+            ("raekker", "2"),
+            ("tid_0", "10.30"),
+            ("titel_0", "Budgetopfølgning"),
+            ("gaester_0", "Økonomichef Bettina Andersen, Controller Nicklas Healy"),
+            ("standard_0", "Taget til efterretning."),
+            ("beslutning_0", "Direktionen ønsker en opfølgning i januar."),
+            ("opfoelgning_0", "Bettina Andersen: Opfølgning i januar"),
+            ("tid_1", "kl. 9.45"),
+            ("titel_1", "Velkomst"),
+            ("standard_1", "Drøftet."),
+        ],
+    )
+    .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let item = stored().await;
+    let got: Vec<_> = item
+        .schedule
+        .iter()
+        .map(|s| (s.time.unwrap().to_string(), s.title.as_str()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("09:45".to_string(), "Velkomst"),
+            ("10:30".to_string(), "Budgetopfølgning")
+        ]
+    );
+    let budget = &item.schedule[1];
+    assert_eq!(
+        budget.participants,
+        ["Økonomichef Bettina Andersen", "Controller Nicklas Healy"]
+    );
+    assert_eq!(
+        budget.decision.as_deref(),
+        Some("Taget til efterretning. Direktionen ønsker en opfølgning i januar.")
+    );
+    assert_eq!(budget.followups[0].owner, "Bettina Andersen");
+    assert_eq!(item.schedule[0].decision.as_deref(), Some("Drøftet."));
+
+    // A second secretary's save from the old version is refused and shows what is stored.
+    let late = post(
+        &state,
+        &url,
+        &secretary,
+        &[
+            ("csrf", &csrf),
+            ("version", &version),
+            ("raekker", "1"),
+            ("tid_0", "11:00"),
+            ("titel_0", "Noget andet"),
+        ],
+    )
+    .await;
+    assert_eq!(late.status, StatusCode::CONFLICT);
+    assert!(late.body.contains("Punktet er ændret af en anden"));
+    assert!(late.body.contains("Budgetopfølgning"), "the stored table");
+    assert!(late.body.contains("value=\"Noget andet\""), "their own");
+    assert_eq!(stored().await.schedule.len(), 2, "not overwritten");
+
+    // Removing a row keeps the others.
+    let page = get(&state, &url, Some(&secretary)).await;
+    let removed = post(
+        &state,
+        &url,
+        &secretary,
+        &[
+            ("csrf", &csrf),
+            ("version", &hidden(&page.body, "version")),
+            ("raekker", "3"),
+            ("tid_0", "09:45"),
+            ("titel_0", "Velkomst"),
+            ("fjern_0", "ja"),
+            ("tid_1", "10:30"),
+            ("titel_1", "Budgetopfølgning"),
+            ("gaester_1", "Controller Nicklas Healy"),
+        ],
+    )
+    .await;
+    assert_eq!(removed.status, StatusCode::SEE_OTHER);
+    let item = stored().await;
+    assert_eq!(item.schedule.len(), 1);
+    assert_eq!(item.schedule[0].title, "Budgetopfølgning");
+    assert_eq!(item.schedule[0].participants, ["Controller Nicklas Healy"]);
+
+    // The item editor's standard phrase goes in front of the decision.
+    let form = get(&state, &format!("{EDITOR}/punkt/{id}"), Some(&secretary)).await;
+    assert!(form.body.contains("Punktet har 1 underpunkt."));
+    let reply = post(
+        &state,
+        &format!("{EDITOR}/punkt/{id}"),
+        &secretary,
+        &[
+            ("csrf", &csrf),
+            ("version", &hidden(&form.body, "version")),
+            ("titel", title),
+            ("adgang", "aaben"),
+            ("standardbeslutning", "Godkendt."),
+            ("beslutning", "Sekretariatet sender sagen videre."),
+        ],
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        stored().await.decision.as_deref(),
+        Some("Godkendt. Sekretariatet sender sagen videre.")
+    );
+
+    // Published, the public agenda shows the sub-point's time and guests.
+    let (version, csrf, _) = editor(&state, &secretary).await;
+    post(
+        &state,
+        &format!("{EDITOR}/offentliggoer"),
+        &secretary,
+        &[("csrf", &csrf), ("version", &version)],
+    )
+    .await;
+    let public = get(&state, "/direktionen/2026-12-02", None).await;
+    assert_eq!(public.status, StatusCode::OK);
+    assert!(public.body.contains("10:30"));
+    assert!(public.body.contains("Controller Nicklas Healy"));
+}
