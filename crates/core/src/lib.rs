@@ -19,6 +19,7 @@ pub mod item;
 pub mod meeting;
 pub mod time;
 pub mod validate;
+pub mod versions;
 
 pub use access::{Access, Viewer};
 pub use account::{Account, Grant, Role, normalise_username};
@@ -33,3 +34,4 @@ pub use meeting::{
 };
 pub use time::ClockTime;
 pub use validate::{Invalid, validate_meeting};
+pub use versions::{Change, Part, PublicationKind};

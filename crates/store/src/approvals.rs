@@ -7,7 +7,7 @@
 
 use chrono::Utc;
 use protokol_core::exchange::to_json;
-use protokol_core::{Meeting, MeetingId, MeetingKind, MeetingStatus, Signature};
+use protokol_core::{Meeting, MeetingId, MeetingKind, MeetingStatus, PublicationKind, Signature};
 use sha2::{Digest, Sha256};
 use sqlx::{AnyConnection, Row};
 
@@ -151,6 +151,14 @@ impl Store {
                 .await?
                 .ok_or_else(|| StoreError::Corrupt("approved meeting vanished".into()))?;
             append(&mut tx, &id.to_string(), &content_hash(&stored)).await?;
+            // The approved minutes are what the public reads from now on.
+            crate::publications::append_edition(
+                &mut tx,
+                id,
+                PublicationKind::ApprovedMinutes,
+                actor,
+            )
+            .await?;
         }
         tx.commit().await?;
         Ok(Signed {

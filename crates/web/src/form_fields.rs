@@ -45,9 +45,7 @@ pub(crate) fn clock(raw: &str) -> Result<Option<ClockTime>, String> {
         return Ok(None);
     }
     let unreadable = || format!("Skriv tidspunktet som TT:MM, fx 09:30 (ikke \"{raw}\").");
-    let (h, m) = raw
-        .split_once([':', '.'])
-        .ok_or_else(unreadable)?;
+    let (h, m) = raw.split_once([':', '.']).ok_or_else(unreadable)?;
     let digits = |s: &str| {
         (!s.is_empty() && s.len() <= 2 && s.bytes().all(|b| b.is_ascii_digit()))
             .then(|| s.parse::<u32>().ok())

@@ -206,7 +206,9 @@ fn rows_of(fields: &HashMap<String, String>) -> Result<Vec<(Row, bool)>, WebErro
         .get("raekker")
         .and_then(|n| n.trim().parse().ok())
         .filter(|n| *n <= MAX_ROWS)
-        .ok_or(WebError::BadRequest("Formularen mangler antallet af rækker."))?;
+        .ok_or(WebError::BadRequest(
+            "Formularen mangler antallet af rækker.",
+        ))?;
     let get = |name: &str, i: usize| {
         fields
             .get(&format!("{name}_{i}"))

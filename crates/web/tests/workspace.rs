@@ -1642,7 +1642,10 @@ async fn timed_sub_points_with_guests_their_own_decisions_and_standard_phrases()
             ("raekker", "2"),
             ("tid_0", "10.30"),
             ("titel_0", "Budgetopfølgning"),
-            ("gaester_0", "Økonomichef Bettina Andersen, Controller Nicklas Healy"),
+            (
+                "gaester_0",
+                "Økonomichef Bettina Andersen, Controller Nicklas Healy",
+            ),
             ("standard_0", "Taget til efterretning."),
             ("beslutning_0", "Direktionen ønsker en opfølgning i januar."),
             ("opfoelgning_0", "Bettina Andersen: Opfølgning i januar"),
