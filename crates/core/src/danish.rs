@@ -1,7 +1,8 @@
 //! Danish words for dates and names as the documents write them: "Onsdag den 6. september
 //! 2023", "06-09-2023", and URL slugs for body names ("Økonomiudvalget" → "oekonomiudvalget").
 
-use chrono::{Datelike, NaiveDate, Weekday};
+use chrono::{DateTime, Datelike, NaiveDate, Timelike, Utc, Weekday};
+use chrono_tz::Europe::Copenhagen;
 
 const MONTHS: [&str; 12] = [
     "januar",
@@ -60,6 +61,18 @@ pub fn day_month_year(d: NaiveDate) -> String {
     format!("{}. {} {}", d.day(), month(d.month()), d.year())
 }
 
+/// A moment in Danish time: "24. november 2026 kl. 14.03" (CET/CEST, as the clocks in
+/// the town hall show it).
+pub fn local_moment(t: DateTime<Utc>) -> String {
+    let local = t.with_timezone(&Copenhagen);
+    format!(
+        "{} kl. {:02}.{:02}",
+        day_month_year(local.date_naive()),
+        local.hour(),
+        local.minute()
+    )
+}
+
 /// "06-09-2023", as in "Beslutning i Direktionen den 06-09-2023".
 pub fn numeric_date(d: NaiveDate) -> String {
     d.format("%d-%m-%Y").to_string()
@@ -93,6 +106,19 @@ pub fn slug(name: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn moments_are_shown_in_danish_time_summer_and_winter() {
+        let at = |s: &str| s.parse::<DateTime<Utc>>().unwrap();
+        assert_eq!(
+            local_moment(at("2026-11-24T13:03:00Z")),
+            "24. november 2026 kl. 14.03"
+        );
+        assert_eq!(
+            local_moment(at("2026-06-30T22:30:00Z")),
+            "1. juli 2026 kl. 00.30"
+        );
+    }
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap()

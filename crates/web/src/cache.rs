@@ -22,6 +22,8 @@ pub struct Key {
     /// "DIR/2023-09-06".
     pub meeting: String,
     pub version: i64,
+    /// The published edition rendered (0: the meeting as stored).
+    pub published: i64,
     /// The body's settings version.
     pub body_version: i64,
     pub kind: DocKind,

@@ -11,6 +11,7 @@ mod admin;
 mod attendance;
 mod bodies;
 mod cache;
+mod editions;
 mod error;
 mod form_fields;
 mod members;
@@ -76,6 +77,11 @@ pub fn app(state: AppState) -> Router {
             get(attendance::form).post(attendance::save),
         )
         .route("/arbejde/{body}/{date}/flyt", post(workspace::move_item))
+        .route("/arbejde/{body}/{date}/ny-udgave", post(workspace::republish))
+        .route(
+            "/arbejde/{body}/{date}/rettelse",
+            post(workspace::add_correction),
+        )
         .route(
             "/arbejde/{body}/{date}/offentliggoer",
             post(workspace::publish),

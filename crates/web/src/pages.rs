@@ -114,23 +114,41 @@ fn parse_date(date: &str) -> Result<NaiveDate, WebError> {
     })
 }
 
-/// The meeting at `/{body}/{date}` with its row version and its body, if the visitor may
-/// see it (a draft agenda answers 404 to the public, like a meeting that does not exist).
+/// A meeting found at `/{body}/{date}`, as the visitor reads it.
+pub(crate) struct Found {
+    pub meeting: Meeting,
+    /// The stored meeting's row version.
+    pub version: i64,
+    pub body: Body,
+    /// The published edition shown (0: the meeting as stored).
+    pub edition: i64,
+}
+
+/// The meeting at `/{body}/{date}`, if the visitor may see it (a draft agenda answers 404
+/// to the public, like a meeting that does not exist). Outsiders get the newest published
+/// edition, not unpublished edits.
 async fn find_meeting(
     state: &AppState,
     visitor: &Visitor,
     body: &str,
     date: &str,
-) -> Result<(Meeting, i64, Body), WebError> {
+) -> Result<Found, WebError> {
     let date = parse_date(date)?;
     let body = body_by_slug(state, body).await?;
+    let viewer = visitor.viewer();
     let (meeting, version) = state
         .store
         .meeting_on(&body.code, date)
         .await?
-        .filter(|(m, _)| visitor.viewer().sees_meeting(&body.code, m.status))
+        .filter(|(m, _)| viewer.sees_meeting(&body.code, m.status))
         .ok_or(WebError::NotFound)?;
-    Ok((meeting, version, body))
+    let (meeting, edition) = crate::editions::public_view(state, &viewer, meeting).await?;
+    Ok(Found {
+        meeting,
+        version,
+        body,
+        edition,
+    })
 }
 
 /// The document named in the address ("dagsorden", "referat.pdf"), if the meeting has it.
@@ -156,12 +174,16 @@ fn requested(meeting: &Meeting, doc: Option<&str>) -> Result<(DocKind, Format), 
 async fn respond(
     state: &AppState,
     visitor: &Visitor,
-    meeting: Meeting,
-    version: i64,
-    body: Body,
+    found: Found,
     scope: Scope,
     doc: Option<&str>,
 ) -> Result<Response, WebError> {
+    let Found {
+        meeting,
+        version,
+        body,
+        edition: published,
+    } = found;
     let (kind, format) = requested(&meeting, doc)?;
     let edition = visitor.edition_for(&body.code);
     let document = Document::build(&meeting, &body.settings, edition, kind, scope)
@@ -169,6 +191,7 @@ async fn respond(
     let key = Key {
         meeting: format!("{}/{}", body.code.as_str(), meeting.date),
         version,
+        published,
         body_version: body.version,
         kind,
         scope,
@@ -224,7 +247,17 @@ async fn respond(
         Scope::Meeting => crate::signing::sign_box(visitor, &meeting, version, &body),
         Scope::Item(_) => None,
     };
+    let viewer = visitor.viewer();
+    let (editions, corrections) = match scope {
+        Scope::Meeting => (
+            crate::editions::history(state, &viewer, &body, &meeting).await?,
+            crate::editions::corrections(state, &viewer, &meeting).await?,
+        ),
+        Scope::Item(_) => (Vec::new(), Vec::new()),
+    };
     let page = DocumentPage {
+        editions,
+        corrections,
         sign,
         title: document.title.clone(),
         nav: visitor.nav(),
@@ -327,8 +360,8 @@ pub async fn meeting(
     visitor: Visitor,
     Path((body, date)): Path<(String, String)>,
 ) -> Result<Response, WebError> {
-    let (m, v, b) = find_meeting(&state, &visitor, &body, &date).await?;
-    respond(&state, &visitor, m, v, b, Scope::Meeting, None).await
+    let found = find_meeting(&state, &visitor, &body, &date).await?;
+    respond(&state, &visitor, found, Scope::Meeting, None).await
 }
 
 pub async fn meeting_document(
@@ -336,8 +369,8 @@ pub async fn meeting_document(
     visitor: Visitor,
     Path((body, date, doc)): Path<(String, String, String)>,
 ) -> Result<Response, WebError> {
-    let (m, v, b) = find_meeting(&state, &visitor, &body, &date).await?;
-    respond(&state, &visitor, m, v, b, Scope::Meeting, Some(&doc)).await
+    let found = find_meeting(&state, &visitor, &body, &date).await?;
+    respond(&state, &visitor, found, Scope::Meeting, Some(&doc)).await
 }
 
 fn item_number(n: &str) -> Result<u32, WebError> {
@@ -350,8 +383,8 @@ pub async fn item(
     Path((body, date, n)): Path<(String, String, String)>,
 ) -> Result<Response, WebError> {
     let n = item_number(&n)?;
-    let (m, v, b) = find_meeting(&state, &visitor, &body, &date).await?;
-    respond(&state, &visitor, m, v, b, Scope::Item(n), None).await
+    let found = find_meeting(&state, &visitor, &body, &date).await?;
+    respond(&state, &visitor, found, Scope::Item(n), None).await
 }
 
 pub async fn item_document(
@@ -360,8 +393,8 @@ pub async fn item_document(
     Path((body, date, n, doc)): Path<(String, String, String, String)>,
 ) -> Result<Response, WebError> {
     let n = item_number(&n)?;
-    let (m, v, b) = find_meeting(&state, &visitor, &body, &date).await?;
-    respond(&state, &visitor, m, v, b, Scope::Item(n), Some(&doc)).await
+    let found = find_meeting(&state, &visitor, &body, &date).await?;
+    respond(&state, &visitor, found, Scope::Item(n), Some(&doc)).await
 }
 
 /// An attachment's stored file. Closed attachments answer 404 to anyone who may not see
@@ -373,7 +406,7 @@ pub async fn attachment(
 ) -> Result<Response, WebError> {
     let n = item_number(&n)?;
     let a: u32 = a.parse().map_err(|_| WebError::NotFound)?;
-    let (meeting, _, body) = find_meeting(&state, &visitor, &body, &date).await?;
+    let Found { meeting, body, .. } = find_meeting(&state, &visitor, &body, &date).await?;
     let viewer = visitor.viewer();
     let visible = meeting.visible_to(&viewer, &body.settings);
     let attachment = visible

@@ -72,6 +72,10 @@ pub struct DocumentPage {
     pub origins: Vec<Origin>,
     /// The member's signing form, while the minutes await signatures.
     pub sign: Option<crate::signing::SignBox>,
+    /// The published editions, each with what changed (meeting page only).
+    pub editions: Vec<crate::editions::EditionRow>,
+    /// Dated corrections to approved minutes (meeting page only).
+    pub corrections: Vec<crate::editions::CorrectionRow>,
     pub fragment: String,
 }
 
@@ -171,6 +175,16 @@ pub struct MeetingEditorPage {
     pub warning: Option<String>,
     /// The new-item form's problem.
     pub add_error: Option<String>,
+    /// The correction form's problems (text, item number).
+    pub correction_error: Option<String>,
+    pub correction_item_error: Option<String>,
+    /// The published editions, each with what changed.
+    pub editions: Vec<crate::editions::EditionRow>,
+    /// Changes since the newest edition, not yet published.
+    pub pending: Option<crate::editions::Pending>,
+    /// Dated corrections to the approved minutes.
+    pub corrections: Vec<crate::editions::CorrectionRow>,
+    pub item_numbers: Vec<u32>,
 }
 
 /// An item's editable fields, as the form shows them.

@@ -18,7 +18,7 @@ use protokol_auth::tokens_match;
 use protokol_core::danish::{long_date, slug};
 use protokol_core::{
     Access, Account, Body, Dissent, Followup, Item, ItemId, Meeting, MeetingKind, MeetingStatus,
-    Vote, VoteOption,
+    PublicationKind, Viewer, Vote, VoteOption,
 };
 use protokol_store::StoreError;
 use serde::Deserialize;
@@ -289,13 +289,14 @@ pub(crate) async fn meeting_for(
     Ok((m, v, body, username))
 }
 
-fn editor_page(
+async fn editor_page(
+    state: &AppState,
     visitor: &Visitor,
     m: &Meeting,
     version: i64,
     body: &Body,
     message: Option<String>,
-    add_error: Option<String>,
+    field_error: Option<(&'static str, String)>,
 ) -> Result<Response, WebError> {
     let href = editor_href(body, m.date);
     let count = m.items.len();
@@ -316,12 +317,22 @@ fn editor_page(
             last: i + 1 == count,
         })
         .collect();
-    let status = if message.is_some() || add_error.is_some() {
-        StatusCode::CONFLICT
-    } else {
-        StatusCode::OK
+    let status = match (&message, &field_error) {
+        (_, Some(_)) => StatusCode::UNPROCESSABLE_ENTITY,
+        (Some(_), None) => StatusCode::CONFLICT,
+        (None, None) => StatusCode::OK,
+    };
+    let error = |field: &str| {
+        field_error
+            .as_ref()
+            .filter(|(f, _)| *f == field)
+            .map(|(_, e)| e.clone())
     };
     let warning = deadline_warning(m, body, chrono::Utc::now().date_naive());
+    // The secretary sees every edition whole, closed content included.
+    let editions = crate::editions::history(state, &Viewer::Administrator, body, m).await?;
+    let pending = crate::editions::pending(state, m).await?;
+    let corrections = crate::editions::corrections(state, &Viewer::Administrator, m).await?;
     let page = MeetingEditorPage {
         warning,
         title: format!("{} {}", body.name, long_date(m.date).to_lowercase()),
@@ -339,17 +350,15 @@ fn editor_page(
         version,
         items,
         message,
-        add_error,
+        add_error: error("ny-titel"),
+        correction_error: error("rettelse"),
+        correction_item_error: error("rettelse-punkt"),
+        editions,
+        pending,
+        corrections,
+        item_numbers: m.items.iter().filter_map(|i| i.number).collect(),
     };
-    Ok((
-        if status == StatusCode::CONFLICT && page.add_error.is_some() {
-            StatusCode::UNPROCESSABLE_ENTITY
-        } else {
-            status
-        },
-        Html(page.render()?),
-    )
-        .into_response())
+    Ok((status, Html(page.render()?)).into_response())
 }
 
 /// A warning while a draft agenda's dispatch deadline is near (three days or less) or
@@ -379,7 +388,7 @@ pub async fn meeting(
     Path((body, date)): Path<(String, String)>,
 ) -> Result<Response, WebError> {
     let (m, v, body, _) = meeting_for(&state, &visitor, &body, &date).await?;
-    editor_page(&visitor, &m, v, &body, None, None)
+    editor_page(&state, &visitor, &m, v, &body, None, None).await
 }
 
 /// Why the store refused a change, in Danish.
@@ -430,38 +439,42 @@ pub(crate) async fn save_meeting_with(
     version: i64,
     actor: &str,
 ) -> Result<Response, WebError> {
-    save_meeting(state, visitor, body, m, version, actor).await
+    save_meeting(state, visitor, body, (m, version), actor, None).await
 }
 
+/// Saves (and with `publish`, publishes) the meeting if it is still at `version`; on a
+/// conflict or a refusal shows the editor with the stored meeting and why.
 async fn save_meeting(
     state: &AppState,
     visitor: &Visitor,
     body: &Body,
-    m: Meeting,
-    version: i64,
+    (m, version): (Meeting, i64),
     actor: &str,
+    publish: Option<PublicationKind>,
 ) -> Result<Response, WebError> {
-    match state.store.update_meeting(&m, version, actor).await {
-        Ok(_) => Ok(see_other(&editor_href(body, m.date))),
-        Err(StoreError::Conflict { .. }) => {
-            let (current, v) = state
-                .store
-                .meeting_on(&body.code, m.date)
-                .await?
-                .ok_or(WebError::NotFound)?;
-            editor_page(visitor, &current, v, body, Some(STALE.into()), None)
-        }
+    let result = match publish {
+        Some(kind) => state.store.publish(&m, version, kind, actor).await,
+        None => state.store.update_meeting(&m, version, actor).await,
+    };
+    let message = match result {
+        Ok(_) => return Ok(see_other(&editor_href(body, m.date))),
+        Err(StoreError::Conflict { .. }) => STALE.to_string(),
         Err(StoreError::Rejected(why)) => {
             tracing::info!(%why, "meeting edit refused");
-            let (current, v) = state
-                .store
-                .meeting_on(&body.code, m.date)
-                .await?
-                .ok_or(WebError::NotFound)?;
-            editor_page(visitor, &current, v, body, Some(refusal(&current)), None)
+            if publish.is_some() && why.contains("nothing changed") {
+                "Intet er ændret siden den seneste udgave, så der er ikke noget at offentliggøre.".into()
+            } else {
+                refusal(&m)
+            }
         }
-        Err(e) => Err(e.into()),
-    }
+        Err(e) => return Err(e.into()),
+    };
+    let (current, v) = state
+        .store
+        .meeting_on(&body.code, m.date)
+        .await?
+        .ok_or(WebError::NotFound)?;
+    editor_page(state, visitor, &current, v, body, Some(message), None).await
 }
 
 /// A checked form POST on a meeting: the meeting as stored, the secretary, and the version
@@ -498,8 +511,14 @@ impl MeetingPost {
     }
 
     /// The editor again, with `message` at the top and nothing saved.
-    fn refuse(&self, visitor: &Visitor, message: impl Into<String>) -> Result<Response, WebError> {
+    async fn refuse(
+        &self,
+        state: &AppState,
+        visitor: &Visitor,
+        message: impl Into<String>,
+    ) -> Result<Response, WebError> {
         editor_page(
+            state,
             visitor,
             &self.m,
             self.stored_version,
@@ -507,6 +526,7 @@ impl MeetingPost {
             Some(message.into()),
             None,
         )
+        .await
     }
 
     async fn save(self, state: &AppState, visitor: &Visitor) -> Result<Response, WebError> {
@@ -514,9 +534,27 @@ impl MeetingPost {
             state,
             visitor,
             &self.body,
-            self.m,
-            self.version,
+            (self.m, self.version),
             &self.actor,
+            None,
+        )
+        .await
+    }
+
+    /// Saves and publishes the meeting as an edition of `kind`, both or neither.
+    async fn publish(
+        self,
+        state: &AppState,
+        visitor: &Visitor,
+        kind: PublicationKind,
+    ) -> Result<Response, WebError> {
+        save_meeting(
+            state,
+            visitor,
+            &self.body,
+            (self.m, self.version),
+            &self.actor,
+            Some(kind),
         )
         .await
     }
@@ -534,13 +572,15 @@ pub async fn add_item(
     let title = p.form.titel.trim().to_string();
     if title.is_empty() {
         return editor_page(
+            &state,
             &visitor,
             &p.m,
             p.stored_version,
             &p.body,
             None,
-            Some("Skriv punktets titel.".into()),
-        );
+            Some(("ny-titel", "Skriv punktets titel.".into())),
+        )
+        .await;
     }
     let number = p.m.items.iter().filter_map(|i| i.number).max().unwrap_or(0) + 1;
     let mut item = Item::new(Some(number), title);
@@ -590,10 +630,10 @@ pub async fn publish(
 ) -> Result<Response, WebError> {
     let mut p = MeetingPost::read(&state, &visitor, &headers, (&body, &date), f).await?;
     if p.m.status != Some(MeetingStatus::Planned) {
-        return p.refuse(&visitor, "Dagsordenen er allerede offentliggjort.");
+        return p.refuse(&state, &visitor, "Dagsordenen er allerede offentliggjort.").await;
     }
     if p.m.items.is_empty() {
-        return p.refuse(&visitor, "Dagsordenen har ingen punkter endnu.");
+        return p.refuse(&state, &visitor, "Dagsordenen har ingen punkter endnu.").await;
     }
     // A closed item must say why it is closed and what the public may call it.
     if let Some(item) =
@@ -606,10 +646,10 @@ pub async fn publish(
             item.number
                 .map_or_else(|| item.title.clone(), |n| n.to_string())
         );
-        return p.refuse(&visitor, message);
+        return p.refuse(&state, &visitor, message).await;
     }
     p.m.status = Some(MeetingStatus::AgendaPublished);
-    p.save(&state, &visitor).await
+    p.publish(&state, &visitor, PublicationKind::Agenda).await
 }
 
 /// `POST /arbejde/{body}/{date}/referat`: the meeting is held; its minutes are published
@@ -623,14 +663,99 @@ pub async fn publish_minutes(
 ) -> Result<Response, WebError> {
     let mut p = MeetingPost::read(&state, &visitor, &headers, (&body, &date), f).await?;
     if p.m.status != Some(MeetingStatus::AgendaPublished) {
-        return p.refuse(
-            &visitor,
+        return p.refuse(&state, &visitor,
             "Referatet kan offentliggøres, når dagsordenen er offentliggjort og mødet er holdt.",
-        );
+        ).await;
     }
     p.m.kind = MeetingKind::Minutes;
     p.m.status = Some(MeetingStatus::Held);
-    p.save(&state, &visitor).await
+    p.publish(&state, &visitor, PublicationKind::Minutes).await
+}
+
+/// `POST /arbejde/{body}/{date}/ny-udgave`: publishes the changes made since the newest
+/// edition: a supplementary agenda when items were added, else a revised agenda; for
+/// minutes waiting for signatures, revised minutes, which must be signed again.
+pub async fn republish(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    headers: HeaderMap,
+    Path((body, date)): Path<(String, String)>,
+    f: Result<Form<MeetingForm>, FormRejection>,
+) -> Result<Response, WebError> {
+    let mut p = MeetingPost::read(&state, &visitor, &headers, (&body, &date), f).await?;
+    let Some(pending) = crate::editions::pending(&state, &p.m).await? else {
+        return p
+            .refuse(
+                &state,
+                &visitor,
+                "Intet er ændret siden den seneste udgave, så der er ikke noget at offentliggøre.",
+            )
+            .await;
+    };
+    if pending.kind == PublicationKind::RevisedMinutes {
+        // The members signed the text before the revision; they sign the new one.
+        p.m.signatures.clear();
+    }
+    p.publish(&state, &visitor, pending.kind).await
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct CorrectionForm {
+    #[serde(default)]
+    csrf: String,
+    /// Item number, or empty for the whole minutes.
+    #[serde(default)]
+    punkt: String,
+    #[serde(default)]
+    tekst: String,
+}
+
+/// Longest correction text accepted.
+const MAX_CORRECTION: usize = 4000;
+
+/// `POST /arbejde/{body}/{date}/rettelse`: adds a dated correction to approved minutes.
+pub async fn add_correction(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    headers: HeaderMap,
+    Path((body, date)): Path<(String, String)>,
+    f: Result<Form<CorrectionForm>, FormRejection>,
+) -> Result<Response, WebError> {
+    let (m, v, body, actor) = meeting_for(&state, &visitor, &body, &date).await?;
+    let f = form(f)?;
+    check_form(&visitor, &headers, &f.csrf)?;
+    let refuse = |field: &'static str, why: &str| (field, why.to_string());
+    let text = f.tekst.trim();
+    let item: Result<Option<u32>, _> = match f.punkt.trim() {
+        "" => Ok(None),
+        n => n
+            .parse::<u32>()
+            .ok()
+            .filter(|n| m.items.iter().any(|i| i.number == Some(*n)))
+            .map(Some)
+            .ok_or_else(|| refuse("rettelse-punkt", "Mødet har ikke det punkt.")),
+    };
+    let problem = if m.status != Some(MeetingStatus::MinutesApproved) {
+        Some(refuse(
+            "rettelse",
+            "Rettelser tilføjes til godkendte referater. Ret punktet direkte, så længe referatet ikke er godkendt.",
+        ))
+    } else if text.is_empty() {
+        Some(refuse("rettelse", "Skriv rettelsen."))
+    } else if text.chars().count() > MAX_CORRECTION {
+        Some(refuse("rettelse", "Rettelsen må højst have 4000 tegn."))
+    } else {
+        item.as_ref().err().cloned()
+    };
+    if let Some(problem) = problem {
+        return editor_page(&state, &visitor, &m, v, &body, None, Some(problem)).await;
+    }
+    let id = m.id.ok_or(WebError::NotFound)?;
+    state
+        .store
+        .add_correction(id, item.ok().flatten(), text, &actor)
+        .await?;
+    Ok(see_other(&editor_href(&body, m.date)))
 }
 
 // ---------------------------------------------------------------- one item
@@ -1320,7 +1445,7 @@ pub async fn postpone(
                 .meeting_on(&body.code, m.date)
                 .await?
                 .ok_or(WebError::NotFound)?;
-            editor_page(&visitor, &current, cv, &body, Some(STALE.into()), None)
+            editor_page(&state, &visitor, &current, cv, &body, Some(STALE.into()), None).await
         }
         Err(StoreError::Rejected(why)) => {
             tracing::info!(%why, "postponing refused");
