@@ -30,12 +30,19 @@ async fn each_publication_is_kept_as_published_while_editing_goes_on(kind: Kind)
 
     // An edit after publishing is stored but is not an edition until it is published.
     let (mut m, v) = store.meeting(saved.id).await.unwrap().unwrap();
-    m.items.push(Item::new(Some(m.items.len() as u32 + 1), "Tillægspunkt"));
+    m.items
+        .push(Item::new(Some(m.items.len() as u32 + 1), "Tillægspunkt"));
     let edited = store.update_meeting(&m, v, "sara").await.unwrap();
     let newest = store.newest_publication(saved.id).await.unwrap().unwrap();
     assert_eq!(newest.seq, 1);
     assert_eq!(newest.kind, PublicationKind::Agenda);
-    assert!(!newest.meeting.items.iter().any(|i| i.title == "Tillægspunkt"));
+    assert!(
+        !newest
+            .meeting
+            .items
+            .iter()
+            .any(|i| i.title == "Tillægspunkt")
+    );
 
     // A stale version is refused and adds no edition.
     let (m, _) = store.meeting(saved.id).await.unwrap().unwrap();
@@ -54,7 +61,13 @@ async fn each_publication_is_kept_as_published_while_editing_goes_on(kind: Kind)
     assert_eq!(all.len(), 2);
     assert_eq!(all[1].kind, PublicationKind::Supplement);
     assert_eq!(all[1].published_by, "sara");
-    assert!(all[1].meeting.items.iter().any(|i| i.title == "Tillægspunkt"));
+    assert!(
+        all[1]
+            .meeting
+            .items
+            .iter()
+            .any(|i| i.title == "Tillægspunkt")
+    );
 }
 
 async fn approval_publishes_the_approved_minutes_and_corrections_are_dated_additions(kind: Kind) {
@@ -92,7 +105,12 @@ async fn approval_publishes_the_approved_minutes_and_corrections_are_dated_addit
         assert!(err.to_string().contains(why), "{err}");
     }
     let c = store
-        .add_correction(saved.id, Some(1), "Beløbet i beslutningen er 2,5 mio. kr.", "sara")
+        .add_correction(
+            saved.id,
+            Some(1),
+            "Beløbet i beslutningen er 2,5 mio. kr.",
+            "sara",
+        )
         .await
         .unwrap();
     assert_eq!(c.seq, 1);

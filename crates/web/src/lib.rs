@@ -77,7 +77,10 @@ pub fn app(state: AppState) -> Router {
             get(attendance::form).post(attendance::save),
         )
         .route("/arbejde/{body}/{date}/flyt", post(workspace::move_item))
-        .route("/arbejde/{body}/{date}/ny-udgave", post(workspace::republish))
+        .route(
+            "/arbejde/{body}/{date}/ny-udgave",
+            post(workspace::republish),
+        )
         .route(
             "/arbejde/{body}/{date}/rettelse",
             post(workspace::add_correction),

@@ -462,7 +462,8 @@ async fn save_meeting(
         Err(StoreError::Rejected(why)) => {
             tracing::info!(%why, "meeting edit refused");
             if publish.is_some() && why.contains("nothing changed") {
-                "Intet er ændret siden den seneste udgave, så der er ikke noget at offentliggøre.".into()
+                "Intet er ændret siden den seneste udgave, så der er ikke noget at offentliggøre."
+                    .into()
             } else {
                 refusal(&m)
             }
@@ -630,10 +631,14 @@ pub async fn publish(
 ) -> Result<Response, WebError> {
     let mut p = MeetingPost::read(&state, &visitor, &headers, (&body, &date), f).await?;
     if p.m.status != Some(MeetingStatus::Planned) {
-        return p.refuse(&state, &visitor, "Dagsordenen er allerede offentliggjort.").await;
+        return p
+            .refuse(&state, &visitor, "Dagsordenen er allerede offentliggjort.")
+            .await;
     }
     if p.m.items.is_empty() {
-        return p.refuse(&state, &visitor, "Dagsordenen har ingen punkter endnu.").await;
+        return p
+            .refuse(&state, &visitor, "Dagsordenen har ingen punkter endnu.")
+            .await;
     }
     // A closed item must say why it is closed and what the public may call it.
     if let Some(item) =
@@ -735,12 +740,11 @@ pub async fn add_correction(
             .map(Some)
             .ok_or_else(|| refuse("rettelse-punkt", "Mødet har ikke det punkt.")),
     };
-    let problem = if m.status != Some(MeetingStatus::MinutesApproved) {
-        Some(refuse(
-            "rettelse",
-            "Rettelser tilføjes til godkendte referater. Ret punktet direkte, så længe referatet ikke er godkendt.",
-        ))
-    } else if text.is_empty() {
+    if m.status != Some(MeetingStatus::MinutesApproved) {
+        let why = "Rettelser tilføjes til godkendte referater. Ret punktet direkte, så længe referatet ikke er godkendt.";
+        return editor_page(&state, &visitor, &m, v, &body, Some(why.into()), None).await;
+    }
+    let problem = if text.is_empty() {
         Some(refuse("rettelse", "Skriv rettelsen."))
     } else if text.chars().count() > MAX_CORRECTION {
         Some(refuse("rettelse", "Rettelsen må højst have 4000 tegn."))
@@ -1445,7 +1449,16 @@ pub async fn postpone(
                 .meeting_on(&body.code, m.date)
                 .await?
                 .ok_or(WebError::NotFound)?;
-            editor_page(&state, &visitor, &current, cv, &body, Some(STALE.into()), None).await
+            editor_page(
+                &state,
+                &visitor,
+                &current,
+                cv,
+                &body,
+                Some(STALE.into()),
+                None,
+            )
+            .await
         }
         Err(StoreError::Rejected(why)) => {
             tracing::info!(%why, "postponing refused");

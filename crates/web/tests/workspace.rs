@@ -601,9 +601,9 @@ async fn approved_minutes_are_shown_but_not_editable() {
 /// From an empty meeting to approved minutes: plan, agenda, decisions, minutes, the
 /// attendees sign (one with a reservation), the minutes are approved, frozen and in the
 /// approval log.
-#[tokio::test]
-async fn a_meeting_from_plan_to_signed_minutes() {
-    let (t, state) = setup().await;
+/// Lene Mehlsen Thomsen (account "lmt") and Kim Bruun Nielsen (account "kim") as the
+/// Direktion's members, with accounts that carry their names, so they can sign.
+async fn seat_two_signers(t: &TestStore) {
     let dir: protokol_core::BodyCode = "DIR".parse().unwrap();
     let body = t.body(&dir).await.unwrap().unwrap();
     let seat = |name: &str, role: &str| protokol_core::Membership {
@@ -663,6 +663,13 @@ async fn a_meeting_from_plan_to_signed_minutes() {
     )
     .await
     .unwrap();
+}
+
+#[tokio::test]
+async fn a_meeting_from_plan_to_signed_minutes() {
+    let (t, state) = setup().await;
+    let dir: protokol_core::BodyCode = "DIR".parse().unwrap();
+    seat_two_signers(&t).await;
 
     let secretary = sign_in(&state, "sekretaer").await;
     new_meeting(&state, &secretary, "2026-12-02", "09:00").await;
@@ -1762,4 +1769,362 @@ async fn timed_sub_points_with_guests_their_own_decisions_and_standard_phrases()
     assert_eq!(public.status, StatusCode::OK);
     assert!(public.body.contains("10:30"));
     assert!(public.body.contains("Controller Nicklas Healy"));
+}
+
+/// Posts a meeting-level form (csrf and version from the agenda editor) to `EDITOR/{step}`.
+async fn meeting_step(state: &AppState, cookie: &str, step: &str) -> common::Reply {
+    let (version, csrf, _) = editor(state, cookie).await;
+    post(
+        state,
+        &format!("{EDITOR}/{step}"),
+        cookie,
+        &[("csrf", &csrf), ("version", &version)],
+    )
+    .await
+}
+
+/// Saves an item's title, access and one more field through the item editor.
+async fn save_item_field(
+    state: &AppState,
+    cookie: &str,
+    id: &str,
+    fields: &[(&str, &str)],
+) -> common::Reply {
+    let url = format!("{EDITOR}/punkt/{id}");
+    let form = get(state, &url, Some(cookie)).await;
+    let mut all: Vec<(&str, &str)> = Vec::new();
+    let version = hidden(&form.body, "version");
+    let csrf = hidden(&form.body, "csrf");
+    all.push(("csrf", &csrf));
+    all.push(("version", &version));
+    all.extend_from_slice(fields);
+    post(state, &url, cookie, &all).await
+}
+
+#[tokio::test]
+async fn after_publishing_changes_wait_for_a_new_edition_and_the_public_sees_what_changed() {
+    let (t, state) = setup().await;
+    seat_two_signers(&t).await;
+    let secretary = sign_in(&state, "sekretaer").await;
+    new_meeting(&state, &secretary, "2026-12-02", "09:00").await;
+    let (version, csrf, _) = editor(&state, &secretary).await;
+    post(
+        &state,
+        &format!("{EDITOR}/punkter"),
+        &secretary,
+        &[
+            ("csrf", &csrf),
+            ("version", &version),
+            ("titel", "Personalesag"),
+            ("lukket", "1"),
+        ],
+    )
+    .await;
+    let (_, _, items) = editor(&state, &secretary).await;
+    let (closed_id, _) = items.last().unwrap().clone();
+    let (open_id, open_title) = items[1].clone();
+    let reply = save_item_field(
+        &state,
+        &secretary,
+        &closed_id,
+        &[
+            ("titel", "Personalesag"),
+            ("adgang", "lukket"),
+            ("lukket_grund", "Personsag"),
+            ("offentlig_titel", "Lukket personalesag"),
+        ],
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        meeting_step(&state, &secretary, "offentliggoer")
+            .await
+            .status,
+        StatusCode::SEE_OTHER
+    );
+
+    // Edits after publishing: a new item, a changed open item, a canary in the closed one.
+    let (version, csrf, _) = editor(&state, &secretary).await;
+    post(
+        &state,
+        &format!("{EDITOR}/punkter"),
+        &secretary,
+        &[
+            ("csrf", &csrf),
+            ("version", &version),
+            ("titel", "Vintervedligeholdelse"),
+        ],
+    )
+    .await;
+    save_item_field(
+        &state,
+        &secretary,
+        &open_id,
+        &[
+            ("titel", &open_title),
+            ("adgang", "aaben"),
+            ("sagsfremstilling", "Forbruget er 97 pct. af budgettet."),
+        ],
+    )
+    .await;
+    let closed_case = format!("Sagen om {CANARY}.");
+    save_item_field(
+        &state,
+        &secretary,
+        &closed_id,
+        &[
+            ("titel", "Personalesag"),
+            ("adgang", "lukket"),
+            ("lukket_grund", "Personsag"),
+            ("offentlig_titel", "Lukket personalesag"),
+            ("sagsfremstilling", &closed_case),
+        ],
+    )
+    .await;
+    // Not public yet: the public reads the agenda as published.
+    let public = get(&state, "/direktionen/2026-12-02", None).await;
+    assert!(!public.body.contains("Vintervedligeholdelse"));
+    assert!(!public.body.contains("Forbruget er 97 pct."));
+    let page = get(&state, EDITOR, Some(&secretary)).await;
+    assert!(page.body.contains("Ændringer, der ikke er offentliggjort"));
+    assert!(page.body.contains("Offentliggør tillægsdagsorden"));
+    assert!(page.body.contains("Nyt: punkt 5 Vintervedligeholdelse."));
+    assert!(page.body.contains("ændret sagsfremstilling"));
+
+    assert_eq!(
+        meeting_step(&state, &secretary, "ny-udgave").await.status,
+        StatusCode::SEE_OTHER
+    );
+    let again = meeting_step(&state, &secretary, "ny-udgave").await;
+    assert_eq!(again.status, StatusCode::CONFLICT);
+    assert!(
+        again
+            .body
+            .contains("Intet er ændret siden den seneste udgave")
+    );
+
+    let public = get(&state, "/direktionen/2026-12-02", None).await;
+    assert!(public.body.contains("Vintervedligeholdelse"));
+    assert!(public.body.contains("Forbruget er 97 pct."));
+    assert!(public.body.contains("Tillægsdagsorden"));
+    assert!(public.body.contains("Nyt: punkt 5 Vintervedligeholdelse."));
+    assert!(
+        public
+            .body
+            .contains(&format!("Punkt 2 {open_title}: ændret sagsfremstilling."))
+    );
+    assert!(!public.body.contains(CANARY));
+    assert!(
+        !public.body.contains("Lukket personalesag: ændret"),
+        "a change inside a closed item is not revealed"
+    );
+    let member = sign_in(&state, "lene").await;
+    let inside = get(&state, "/direktionen/2026-12-02", Some(&member)).await;
+    assert!(
+        inside
+            .body
+            .contains("Personalesag: ændret sagsfremstilling.")
+    );
+
+    // Minutes: published, signed by one, revised — the signature starts over.
+    for (id, title) in [(&open_id, open_title.as_str())] {
+        save_item_field(
+            &state,
+            &secretary,
+            id,
+            &[
+                ("titel", title),
+                ("adgang", "aaben"),
+                ("beslutning", "Godkendt."),
+            ],
+        )
+        .await;
+    }
+    assert_eq!(
+        meeting_step(&state, &secretary, "referat").await.status,
+        StatusCode::SEE_OTHER
+    );
+    let lmt = sign_in(&state, "lmt").await;
+    let page = get(&state, "/direktionen/2026-12-02", Some(&lmt)).await;
+    let signed = post(
+        &state,
+        "/direktionen/2026-12-02/underskriv",
+        &lmt,
+        &[
+            ("csrf", &hidden(&page.body, "csrf")),
+            ("version", &hidden(&page.body, "version")),
+        ],
+    )
+    .await;
+    assert_eq!(signed.status, StatusCode::SEE_OTHER);
+    save_item_field(
+        &state,
+        &secretary,
+        &open_id,
+        &[
+            ("titel", &open_title),
+            ("adgang", "aaben"),
+            ("beslutning", "Godkendt med de faldne bemærkninger."),
+        ],
+    )
+    .await;
+    let page = get(&state, EDITOR, Some(&secretary)).await;
+    assert!(page.body.contains("Offentliggør rettet referat"));
+    assert!(
+        page.body
+            .contains("skal underskrive det rettede referat igen")
+    );
+    assert_eq!(
+        meeting_step(&state, &secretary, "ny-udgave").await.status,
+        StatusCode::SEE_OTHER
+    );
+    let dir: protokol_core::BodyCode = "DIR".parse().unwrap();
+    let date = "2026-12-02".parse().unwrap();
+    let (m, _) = t.meeting_on(&dir, date).await.unwrap().unwrap();
+    assert!(m.signatures.is_empty(), "signatures start over");
+    let public = get(&state, "/direktionen/2026-12-02", None).await;
+    assert!(public.body.contains("Rettet referat"));
+    assert!(public.body.contains("Godkendt med de faldne bemærkninger."));
+}
+
+#[tokio::test]
+async fn approved_minutes_take_dated_corrections_and_a_closed_items_stay_inside() {
+    let (t, state) = setup().await;
+    seat_two_signers(&t).await;
+    let secretary = sign_in(&state, "sekretaer").await;
+    new_meeting(&state, &secretary, "2026-12-02", "09:00").await;
+    let (version, csrf, _) = editor(&state, &secretary).await;
+    post(
+        &state,
+        &format!("{EDITOR}/punkter"),
+        &secretary,
+        &[
+            ("csrf", &csrf),
+            ("version", &version),
+            ("titel", "Personalesag"),
+            ("lukket", "1"),
+        ],
+    )
+    .await;
+    let (_, _, items) = editor(&state, &secretary).await;
+    let (closed_id, _) = items.last().unwrap().clone();
+    save_item_field(
+        &state,
+        &secretary,
+        &closed_id,
+        &[
+            ("titel", "Personalesag"),
+            ("adgang", "lukket"),
+            ("lukket_grund", "Personsag"),
+            ("offentlig_titel", "Lukket personalesag"),
+        ],
+    )
+    .await;
+    // Before approval there is nothing to correct: the item is edited instead.
+    meeting_step(&state, &secretary, "offentliggoer").await;
+    let (_, csrf, _) = editor(&state, &secretary).await;
+    let early = post(
+        &state,
+        &format!("{EDITOR}/rettelse"),
+        &secretary,
+        &[("csrf", &csrf), ("tekst", "For tidligt.")],
+    )
+    .await;
+    assert_eq!(early.status, StatusCode::CONFLICT);
+    assert!(
+        early
+            .body
+            .contains("Rettelser tilføjes til godkendte referater")
+    );
+    meeting_step(&state, &secretary, "referat").await;
+    for user in ["lmt", "kim"] {
+        let cookie = sign_in(&state, user).await;
+        let page = get(&state, "/direktionen/2026-12-02", Some(&cookie)).await;
+        post(
+            &state,
+            "/direktionen/2026-12-02/underskriv",
+            &cookie,
+            &[
+                ("csrf", &hidden(&page.body, "csrf")),
+                ("version", &hidden(&page.body, "version")),
+            ],
+        )
+        .await;
+    }
+    let dir: protokol_core::BodyCode = "DIR".parse().unwrap();
+    let (m, _) = t
+        .meeting_on(&dir, "2026-12-02".parse().unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(m.status, Some(MeetingStatus::MinutesApproved));
+    let closed_number = m.items.last().unwrap().number.unwrap().to_string();
+
+    let csrf = csrf_of(&state, &secretary).await;
+    let correct = |punkt: String, tekst: String| {
+        let state = state.clone();
+        let secretary = secretary.clone();
+        let csrf = csrf.clone();
+        async move {
+            post(
+                &state,
+                &format!("{EDITOR}/rettelse"),
+                &secretary,
+                &[("csrf", &csrf), ("punkt", &punkt), ("tekst", &tekst)],
+            )
+            .await
+        }
+    };
+    for (punkt, tekst, field, message) in [
+        ("", "   ", "rettelse-fejl", "Skriv rettelsen."),
+        (
+            "99",
+            "Om intet.",
+            "rettelse-punkt-fejl",
+            "Mødet har ikke det punkt.",
+        ),
+        (
+            "x",
+            "Om intet.",
+            "rettelse-punkt-fejl",
+            "Mødet har ikke det punkt.",
+        ),
+    ] {
+        let reply = correct(punkt.into(), tekst.into()).await;
+        assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "{punkt}");
+        assert!(reply.body.contains(message), "{punkt}");
+        assert!(reply.body.contains(&format!("id=\"{field}\"")), "{punkt}");
+    }
+    let long = "x".repeat(4001);
+    assert_eq!(
+        correct(String::new(), long).await.status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    assert!(
+        t.corrections(m.id.unwrap()).await.unwrap().is_empty(),
+        "nothing stored"
+    );
+
+    let open = correct("2".into(), "Mødet sluttede kl. 11.30, ikke 11.00.".into()).await;
+    assert_eq!(open.status, StatusCode::SEE_OTHER);
+    let closed = correct(closed_number, format!("Rettet beløb: {CANARY}.")).await;
+    assert_eq!(closed.status, StatusCode::SEE_OTHER);
+
+    let public = get(&state, "/direktionen/2026-12-02", None).await;
+    assert!(public.body.contains("Rettelser til det godkendte referat"));
+    assert!(public.body.contains("Punkt 2, rettet "));
+    assert!(
+        public
+            .body
+            .contains("Mødet sluttede kl. 11.30, ikke 11.00.")
+    );
+    assert!(
+        !public.body.contains(CANARY),
+        "a closed item's correction stays inside"
+    );
+    let member = sign_in(&state, "lene").await;
+    let inside = get(&state, "/direktionen/2026-12-02", Some(&member)).await;
+    assert!(inside.body.contains(CANARY));
+    // The approved minutes themselves did not change.
+    assert_eq!(t.verify_approvals().await.unwrap(), (1, Vec::new()));
 }
