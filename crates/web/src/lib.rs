@@ -16,6 +16,7 @@ mod error;
 mod form_fields;
 mod members;
 mod pages;
+mod plan;
 mod schedule;
 mod signin;
 mod signing;
@@ -70,6 +71,8 @@ pub fn app(state: AppState) -> Router {
             "/arbejde/{body}/indstillinger",
             get(bodies::form).post(bodies::save),
         )
+        .route("/arbejde/{body}/plan", get(plan::page).post(plan::add))
+        .route("/arbejde/{body}/plan/{topic}/dagsorden", post(plan::pull))
         .route("/arbejde/{body}/{date}", get(workspace::meeting))
         .route("/arbejde/{body}/{date}/punkter", post(workspace::add_item))
         .route(

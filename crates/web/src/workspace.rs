@@ -44,7 +44,11 @@ fn signed_in<'a>(visitor: &'a Visitor, here: &str) -> Result<&'a Account, WebErr
 }
 
 /// The account, if it may prepare `body`'s meetings; 404 otherwise.
-fn secretary<'a>(visitor: &'a Visitor, body: &Body, here: &str) -> Result<&'a Account, WebError> {
+pub(crate) fn secretary<'a>(
+    visitor: &'a Visitor,
+    body: &Body,
+    here: &str,
+) -> Result<&'a Account, WebError> {
     let account = signed_in(visitor, here)?;
     if account.may_prepare(&body.code) {
         Ok(account)
@@ -67,7 +71,7 @@ pub(crate) fn check_form(
     if ok { Ok(()) } else { Err(WebError::Forbidden) }
 }
 
-fn form<T>(f: Result<Form<T>, FormRejection>) -> Result<T, WebError> {
+pub(crate) fn form<T>(f: Result<Form<T>, FormRejection>) -> Result<T, WebError> {
     f.map(|Form(t)| t)
         .map_err(|_| WebError::BadRequest("Formularen kunne ikke læses."))
 }
@@ -674,6 +678,24 @@ pub async fn publish_minutes(
     }
     p.m.kind = MeetingKind::Minutes;
     p.m.status = Some(MeetingStatus::Held);
+    if p.m.forward_plan.is_empty() && p.m.awaiting_date.is_empty() {
+        // The minutes carry the body's plan as it stands ("punkter til næste møde").
+        for topic in state.store.topics(&p.body.code).await? {
+            match topic.wanted_date {
+                Some(date) if date > p.m.date => {
+                    match p.m.forward_plan.iter_mut().find(|e| e.date == date) {
+                        Some(entry) => entry.topics.push(topic.title),
+                        None => p.m.forward_plan.push(protokol_core::ForwardPlanEntry {
+                            date,
+                            topics: vec![topic.title],
+                        }),
+                    }
+                }
+                Some(_) => {}
+                None => p.m.awaiting_date.push(topic.title),
+            }
+        }
+    }
     p.publish(&state, &visitor, PublicationKind::Minutes).await
 }
 

@@ -294,6 +294,7 @@ async fn workspace_pages_pass_the_same_checks_for_a_signed_in_secretary() {
         "/arbejde/direktionen/2023-09-06",
         "/arbejde/direktionen/2023-09-06/fremmoede",
         "/arbejde/direktionen/indstillinger",
+        "/arbejde/direktionen/plan",
         item_page.as_str(),
         schedule_page.as_str(),
         "/direktionen/2023-09-06",

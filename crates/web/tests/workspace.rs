@@ -2128,3 +2128,127 @@ async fn approved_minutes_take_dated_corrections_and_a_closed_items_stay_inside(
     // The approved minutes themselves did not change.
     assert_eq!(t.verify_approvals().await.unwrap(), (1, Vec::new()));
 }
+
+#[tokio::test]
+async fn the_plan_holds_topics_by_date_or_awaiting_one_and_puts_them_on_a_draft_agenda() {
+    let (t, state) = setup().await;
+    let secretary = sign_in(&state, "sekretaer").await;
+    const PLAN: &str = "/arbejde/direktionen/plan";
+    // Only the body's secretaries see the plan.
+    let lene = sign_in(&state, "lene").await;
+    assert_eq!(
+        get(&state, PLAN, Some(&lene)).await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(get(&state, PLAN, None).await.status, StatusCode::SEE_OTHER);
+
+    new_meeting(&state, &secretary, "2099-12-02", "09:00").await;
+    let csrf = csrf_of(&state, &secretary).await;
+    let add = |titel: &'static str, dato: &'static str| {
+        let state = state.clone();
+        let secretary = secretary.clone();
+        let csrf = csrf.clone();
+        async move {
+            post(
+                &state,
+                PLAN,
+                &secretary,
+                &[("csrf", &csrf), ("titel", titel), ("dato", dato)],
+            )
+            .await
+        }
+    };
+    let bad = add("Budget 2100", "2. december").await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("id=\"emne-dato-fejl\""));
+    assert!(bad.body.contains("Skriv datoen som ÅÅÅÅ-MM-DD"));
+    assert!(
+        bad.body.contains("value=\"Budget 2100\""),
+        "the form keeps the title"
+    );
+    let empty = add("", "").await;
+    assert!(empty.body.contains("Skriv emnets titel."));
+    let dir: protokol_core::BodyCode = "DIR".parse().unwrap();
+    assert!(t.topics(&dir).await.unwrap().is_empty(), "nothing stored");
+
+    assert_eq!(
+        add("Vintervedligeholdelse", "2099-12-02").await.status,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(add("Budget 2100", "").await.status, StatusCode::SEE_OTHER);
+    let page = get(&state, PLAN, Some(&secretary)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let winter = page.body.find("Vintervedligeholdelse").unwrap();
+    let budget = page.body.find("Budget 2100").unwrap();
+    assert!(winter < budget, "dated topics first");
+    assert!(page.body.contains("afventer dato"));
+    assert!(
+        page.body.contains("selected>Onsdag den 2. december 2099"),
+        "{}",
+        page.body
+    );
+
+    let topic = t.topics(&dir).await.unwrap()[0].clone();
+    let choice = page.body[page.body.find("<option value=\"2099-12-02@").unwrap() + 15..]
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string();
+    let pulled = post(
+        &state,
+        &format!("{PLAN}/{}/dagsorden", topic.id),
+        &secretary,
+        &[("csrf", &csrf), ("moede", &choice)],
+    )
+    .await;
+    assert_eq!(pulled.status, StatusCode::SEE_OTHER, "{}", pulled.body);
+    let (m, _) = t
+        .meeting_on(&dir, "2099-12-02".parse().unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(m.items.last().unwrap().title, "Vintervedligeholdelse");
+    // The same form again (now a stale version) is refused with a message.
+    let again = post(
+        &state,
+        &format!("{PLAN}/{}/dagsorden", topic.id),
+        &secretary,
+        &[("csrf", &csrf), ("moede", &choice)],
+    )
+    .await;
+    assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let page = get(&state, PLAN, Some(&secretary)).await;
+    assert!(
+        !page.body.contains("<td>Vintervedligeholdelse</td>"),
+        "off the plan"
+    );
+    assert!(page.body.contains("<td>Budget 2100</td>"));
+
+    // Published minutes carry the plan as it stands: here the topic awaiting a date.
+    let next = |step: &'static str| {
+        let state = state.clone();
+        let secretary = secretary.clone();
+        async move {
+            let url = "/arbejde/direktionen/2099-12-02";
+            let page = get(&state, url, Some(&secretary)).await;
+            post(
+                &state,
+                &format!("{url}/{step}"),
+                &secretary,
+                &[
+                    ("csrf", &hidden(&page.body, "csrf")),
+                    ("version", &hidden(&page.body, "version")),
+                ],
+            )
+            .await
+        }
+    };
+    assert_eq!(next("offentliggoer").await.status, StatusCode::SEE_OTHER);
+    assert_eq!(next("referat").await.status, StatusCode::SEE_OTHER);
+    let (m, _) = t
+        .meeting_on(&dir, "2099-12-02".parse().unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(m.awaiting_date, ["Budget 2100"]);
+}
