@@ -22,7 +22,9 @@ use crate::error::WebError;
 use crate::form_fields::{STANDARD_DECISIONS, clock, names, parse_lines, with_phrase};
 use crate::visitor::Nav;
 use crate::visitor::Visitor;
-use crate::workspace::{check_form, editor_href, find_item, meeting_for, see_other};
+use crate::workspace::{
+    check_form, editor_href, find_item, item_with_version, meeting_for, see_other,
+};
 
 /// Most rows one form may carry; a larger count is a forged form.
 const MAX_ROWS: usize = 200;
@@ -178,12 +180,7 @@ pub async fn form(
     Path((body, date, id)): Path<(String, String, String)>,
 ) -> Result<Response, WebError> {
     let (m, _, body, _) = meeting_for(&state, &visitor, &body, &date).await?;
-    let item = find_item(&m, &id)?;
-    let version = state
-        .store
-        .item_version(item.id.ok_or(WebError::NotFound)?)
-        .await?
-        .ok_or(WebError::NotFound)?;
+    let (item, version) = item_with_version(&state, &m, &id).await?;
     page(
         &visitor,
         View {

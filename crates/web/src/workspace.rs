@@ -1222,6 +1222,21 @@ pub(crate) fn find_item(m: &Meeting, id: &str) -> Result<Item, WebError> {
         .ok_or(WebError::NotFound)
 }
 
+/// The item `id` of the meeting and its stored version.
+pub(crate) async fn item_with_version(
+    state: &AppState,
+    m: &Meeting,
+    id: &str,
+) -> Result<(Item, i64), WebError> {
+    let item = find_item(m, id)?;
+    let version = state
+        .store
+        .item_version(item.id.ok_or(WebError::NotFound)?)
+        .await?
+        .ok_or(WebError::NotFound)?;
+    Ok((item, version))
+}
+
 /// `GET /arbejde/{body}/{date}/punkt/{id}`.
 pub async fn item(
     State(state): State<AppState>,
@@ -1229,12 +1244,7 @@ pub async fn item(
     Path((body, date, id)): Path<(String, String, String)>,
 ) -> Result<Response, WebError> {
     let (m, mv, body, _) = meeting_for(&state, &visitor, &body, &date).await?;
-    let item = find_item(&m, &id)?;
-    let version = state
-        .store
-        .item_version(item.id.ok_or(WebError::NotFound)?)
-        .await?
-        .ok_or(WebError::NotFound)?;
+    let (item, version) = item_with_version(&state, &m, &id).await?;
     let fields = fields_of(&item);
     item_page(
         &visitor,

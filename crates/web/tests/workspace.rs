@@ -1801,15 +1801,16 @@ async fn save_item_field(
     post(state, &url, cookie, &all).await
 }
 
-#[tokio::test]
-async fn after_publishing_changes_wait_for_a_new_edition_and_the_public_sees_what_changed() {
-    let (t, state) = setup().await;
-    seat_two_signers(&t).await;
-    let secretary = sign_in(&state, "sekretaer").await;
-    new_meeting(&state, &secretary, "2026-12-02", "09:00").await;
-    let (version, csrf, _) = editor(&state, &secretary).await;
+/// Two signers seated, a draft for 2026-12-02 with the standing items and a closed last
+/// item "Personalesag" (public title "Lukket personalesag"): the secretary's cookie and the
+/// closed item's id.
+async fn draft_with_closed_item(t: &TestStore, state: &AppState) -> (String, String) {
+    seat_two_signers(t).await;
+    let secretary = sign_in(state, "sekretaer").await;
+    new_meeting(state, &secretary, "2026-12-02", "09:00").await;
+    let (version, csrf, _) = editor(state, &secretary).await;
     post(
-        &state,
+        state,
         &format!("{EDITOR}/punkter"),
         &secretary,
         &[
@@ -1820,11 +1821,10 @@ async fn after_publishing_changes_wait_for_a_new_edition_and_the_public_sees_wha
         ],
     )
     .await;
-    let (_, _, items) = editor(&state, &secretary).await;
+    let (_, _, items) = editor(state, &secretary).await;
     let (closed_id, _) = items.last().unwrap().clone();
-    let (open_id, open_title) = items[1].clone();
     let reply = save_item_field(
-        &state,
+        state,
         &secretary,
         &closed_id,
         &[
@@ -1836,6 +1836,15 @@ async fn after_publishing_changes_wait_for_a_new_edition_and_the_public_sees_wha
     )
     .await;
     assert_eq!(reply.status, StatusCode::SEE_OTHER);
+    (secretary, closed_id)
+}
+
+#[tokio::test]
+async fn after_publishing_changes_wait_for_a_new_edition_and_the_public_sees_what_changed() {
+    let (t, state) = setup().await;
+    let (secretary, closed_id) = draft_with_closed_item(&t, &state).await;
+    let (_, _, items) = editor(&state, &secretary).await;
+    let (open_id, open_title) = items[1].clone();
     assert_eq!(
         meeting_step(&state, &secretary, "offentliggoer")
             .await
@@ -1990,36 +1999,7 @@ async fn after_publishing_changes_wait_for_a_new_edition_and_the_public_sees_wha
 #[tokio::test]
 async fn approved_minutes_take_dated_corrections_and_a_closed_items_stay_inside() {
     let (t, state) = setup().await;
-    seat_two_signers(&t).await;
-    let secretary = sign_in(&state, "sekretaer").await;
-    new_meeting(&state, &secretary, "2026-12-02", "09:00").await;
-    let (version, csrf, _) = editor(&state, &secretary).await;
-    post(
-        &state,
-        &format!("{EDITOR}/punkter"),
-        &secretary,
-        &[
-            ("csrf", &csrf),
-            ("version", &version),
-            ("titel", "Personalesag"),
-            ("lukket", "1"),
-        ],
-    )
-    .await;
-    let (_, _, items) = editor(&state, &secretary).await;
-    let (closed_id, _) = items.last().unwrap().clone();
-    save_item_field(
-        &state,
-        &secretary,
-        &closed_id,
-        &[
-            ("titel", "Personalesag"),
-            ("adgang", "lukket"),
-            ("lukket_grund", "Personsag"),
-            ("offentlig_titel", "Lukket personalesag"),
-        ],
-    )
-    .await;
+    let (secretary, _) = draft_with_closed_item(&t, &state).await;
     // Before approval there is nothing to correct: the item is edited instead.
     meeting_step(&state, &secretary, "offentliggoer").await;
     let (_, csrf, _) = editor(&state, &secretary).await;
