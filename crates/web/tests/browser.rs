@@ -279,6 +279,23 @@ async fn workspace_pages_pass_the_same_checks_for_a_signed_in_secretary() {
         .unwrap()
         .unwrap();
     let item = m.items[2].id.unwrap();
+    // 13 September: its agenda published in protokol, then an item added and not yet
+    // published, so the editor shows the editions and the pending changes.
+    let (agenda, v) = t
+        .meeting_on(&"DIR".parse().unwrap(), "2023-09-13".parse().unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    let saved = t
+        .publish(&agenda, v, protokol_core::PublicationKind::Agenda, "test")
+        .await
+        .unwrap();
+    let (mut agenda, v) = t.meeting(saved.id).await.unwrap().unwrap();
+    let next = agenda.items.len() as u32 + 1;
+    agenda
+        .items
+        .push(protokol_core::Item::new(Some(next), "Tillægspunkt"));
+    t.update_meeting(&agenda, v, "test").await.unwrap();
     let base = serve(app(AppState::new(t.store.clone()))).await;
     let item_page = format!("/arbejde/direktionen/2023-09-06/punkt/{item}");
     let timed = m
@@ -295,6 +312,7 @@ async fn workspace_pages_pass_the_same_checks_for_a_signed_in_secretary() {
         "/arbejde/direktionen/2023-09-06/fremmoede",
         "/arbejde/direktionen/indstillinger",
         "/arbejde/direktionen/plan",
+        "/arbejde/direktionen/2023-09-13",
         item_page.as_str(),
         schedule_page.as_str(),
         "/direktionen/2023-09-06",
@@ -317,6 +335,10 @@ async fn workspace_pages_pass_the_same_checks_for_a_signed_in_secretary() {
     );
     assert!(text("/arbejde").contains("Sara Sekretær"));
     assert!(text(&item_page).contains("Sagsfremstilling"));
+    assert!(
+        text("/arbejde/direktionen/2023-09-13").contains("Offentliggør tillægsdagsorden"),
+        "the pending changes were on the checked page"
+    );
 }
 
 /// The life of a meeting, clicked through in Chromium: the secretary plans a meeting with
