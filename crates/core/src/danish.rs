@@ -42,18 +42,22 @@ pub fn month(m: u32) -> &'static str {
 
 /// "Onsdag den 6. september 2023", as on a front page.
 pub fn long_date(d: NaiveDate) -> String {
-    let mut s = format!(
+    capitalise(&format!(
         "{} den {}. {} {}",
         weekday(d.weekday()),
         d.day(),
         month(d.month()),
         d.year()
-    );
-    if let Some(first) = s.get(..1) {
-        let upper = first.to_uppercase();
-        s.replace_range(..1, &upper);
+    ))
+}
+
+/// The text with its first letter in upper case ("punkt 2" → "Punkt 2", "øvrigt" → "Øvrigt").
+pub fn capitalise(s: &str) -> String {
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
     }
-    s
 }
 
 /// "6. september 2023".

@@ -155,6 +155,7 @@ impl Store {
             crate::publications::append_edition(
                 &mut tx,
                 id,
+                &stored,
                 PublicationKind::ApprovedMinutes,
                 actor,
             )

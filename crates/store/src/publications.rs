@@ -35,19 +35,15 @@ pub struct Correction {
     pub text: String,
 }
 
-/// Appends the stored meeting `id` as a new edition of `kind`.
+/// Appends `stored` (the meeting `id` as just stored, inside the caller's transaction) as a
+/// new edition of `kind`.
 pub(crate) async fn append_edition(
     conn: &mut AnyConnection,
     id: MeetingId,
+    stored: &Meeting,
     kind: PublicationKind,
     actor: &str,
 ) -> Result<i64> {
-    let (stored, _) = load_meeting(&mut *conn, &id.to_string())
-        .await?
-        .ok_or_else(|| StoreError::NotFound {
-            entity: "meeting",
-            id: id.to_string(),
-        })?;
     let seq: i64 = sqlx::query(
         "SELECT COALESCE(MAX(seq), 0) + 1 AS next FROM publications WHERE meeting_id = $1",
     )
@@ -64,7 +60,7 @@ pub(crate) async fn append_edition(
     .bind(kind.as_str())
     .bind(instant_text(Utc::now()))
     .bind(actor)
-    .bind(to_json(&stored))
+    .bind(to_json(stored))
     .execute(&mut *conn)
     .await?;
     Ok(seq)
@@ -116,7 +112,7 @@ impl Store {
                 "nothing changed since the newest edition".into(),
             ));
         }
-        append_edition(&mut tx, id, kind, actor).await?;
+        append_edition(&mut tx, id, &stored, kind, actor).await?;
         tx.commit().await?;
         Ok(saved)
     }

@@ -8,7 +8,7 @@
 //! a closed item only to those who see the item.
 
 use chrono::{DateTime, Utc};
-use protokol_core::danish::local_moment;
+use protokol_core::danish::{capitalise, local_moment};
 use protokol_core::{
     Body, Change, Meeting, MeetingStatus, PublicationKind, Viewer, versions::changes,
 };
@@ -48,11 +48,7 @@ pub(crate) fn change_lines(changes: &[Change]) -> Vec<String> {
                 parts,
             } => {
                 let parts: Vec<&str> = parts.iter().map(|p| p.label()).collect();
-                let mut name = item_name(*number, title);
-                if let Some(first) = name.get(..1) {
-                    let upper = first.to_uppercase();
-                    name.replace_range(..1, &upper);
-                }
+                let name = capitalise(&item_name(*number, title));
                 format!("{name}: ændret {}.", parts.join(", "))
             }
         })

@@ -1,7 +1,7 @@
 //! Reading the workspace's form fields: clock times, name lists, "Name: text" lines and the
 //! standard decision phrases. Each reader returns a Danish message for the field on failure.
 
-use protokol_core::ClockTime;
+use protokol_core::{ClockTime, Followup};
 
 /// The phrases secretaries start most decisions with; the editor offers them in a list so
 /// the minutes use the same words every time.
@@ -90,6 +90,35 @@ pub(crate) fn parse_lines(
             _ => Err(format!("Skriv {what} som \"Navn: tekst\", én pr. linje.")),
         })
         .collect()
+}
+
+/// Follow-ups as the form shows them: "Owner: task", one per line.
+pub(crate) fn followup_lines(followups: &[Followup]) -> String {
+    followups
+        .iter()
+        .map(|f| match &f.text {
+            Some(t) => format!("{}: {t}", f.owner),
+            None => f.owner.clone(),
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The follow-ups of `raw` ("Owner: task" lines), each keeping the status it had in
+/// `before` under the same owner.
+pub(crate) fn followups_from(raw: &str, before: &[Followup]) -> Result<Vec<Followup>, String> {
+    Ok(parse_lines(raw, "opfølgningerne", true)?
+        .into_iter()
+        .map(|(owner, text)| Followup {
+            status: before
+                .iter()
+                .find(|f| f.owner == owner)
+                .map(|f| f.status)
+                .unwrap_or_default(),
+            owner,
+            text,
+        })
+        .collect())
 }
 
 #[cfg(test)]

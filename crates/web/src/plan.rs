@@ -17,7 +17,7 @@ use crate::AppState;
 use crate::error::WebError;
 use crate::pages::body_by_slug;
 use crate::visitor::{Nav, Visitor};
-use crate::workspace::{check_form, editor_href, form, secretary, see_other};
+use crate::workspace::{check_form, editor_href, form, secretary, see_other, status_label};
 
 /// A draft meeting a topic can be pulled into.
 pub struct DraftChoice {
@@ -196,13 +196,7 @@ async fn plan_page(
             .map(|m| ComingMeeting {
                 href: editor_href(body, m.date),
                 date: long_date(m.date),
-                status: match m.status {
-                    Some(MeetingStatus::Planned) => "Kladde",
-                    Some(MeetingStatus::AgendaPublished) => "Dagsorden offentliggjort",
-                    Some(MeetingStatus::Held) => "Afholdt",
-                    Some(MeetingStatus::MinutesApproved) => "Referat godkendt",
-                    None => "Importeret",
-                },
+                status: status_label(m.status),
             })
             .collect(),
         awaiting: awaiting.len(),

@@ -14,12 +14,14 @@ use axum::extract::{Form, Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use protokol_core::danish::long_date;
-use protokol_core::{Body, Followup, Item, Meeting, MeetingStatus, SubPoint};
+use protokol_core::{Body, Item, Meeting, MeetingStatus, SubPoint};
 use protokol_store::StoreError;
 
 use crate::AppState;
 use crate::error::WebError;
-use crate::form_fields::{STANDARD_DECISIONS, clock, names, parse_lines, with_phrase};
+use crate::form_fields::{
+    STANDARD_DECISIONS, clock, followup_lines, followups_from, names, with_phrase,
+};
 use crate::visitor::Nav;
 use crate::visitor::Visitor;
 use crate::workspace::{
@@ -48,15 +50,7 @@ impl Row {
             text: sp.text.clone().unwrap_or_default(),
             guests: sp.participants.join(", "),
             decision: sp.decision.clone().unwrap_or_default(),
-            followups: sp
-                .followups
-                .iter()
-                .map(|f| match &f.text {
-                    Some(t) => format!("{}: {t}", f.owner),
-                    None => f.owner.clone(),
-                })
-                .collect::<Vec<_>>()
-                .join("\n"),
+            followups: followup_lines(&sp.followups),
         }
     }
 
@@ -247,17 +241,15 @@ fn schedule_from(
         } else if row.title.chars().count() > 300 {
             errors.insert((i, "titel"), "Titlen må højst have 300 tegn.".to_string());
         }
-        let followups = parse_lines(&row.followups, "opfølgningerne", true).unwrap_or_else(|why| {
+        let before = stored.get(i);
+        let followups = followups_from(
+            &row.followups,
+            before.map(|b| b.followups.as_slice()).unwrap_or_default(),
+        )
+        .unwrap_or_else(|why| {
             errors.insert((i, "opfoelgning"), why);
             Vec::new()
         });
-        let before = stored.get(i);
-        let status_of = |owner: &str| {
-            before
-                .and_then(|b| b.followups.iter().find(|f| f.owner == owner))
-                .map(|f| f.status)
-                .unwrap_or_default()
-        };
         let text = |s: &str| Some(s.to_string()).filter(|s| !s.is_empty());
         out.push(SubPoint {
             time,
@@ -265,14 +257,7 @@ fn schedule_from(
             text: text(&row.text),
             decision: text(&row.decision),
             participants: names(&row.guests),
-            followups: followups
-                .into_iter()
-                .map(|(owner, text)| Followup {
-                    status: status_of(&owner),
-                    owner,
-                    text,
-                })
-                .collect(),
+            followups,
             next: before.map(|b| b.next.clone()).unwrap_or_default(),
         });
     }

@@ -17,7 +17,7 @@ use chrono::NaiveDate;
 use protokol_auth::tokens_match;
 use protokol_core::danish::{long_date, slug};
 use protokol_core::{
-    Access, Account, Body, Dissent, Followup, Item, ItemId, Meeting, MeetingKind, MeetingStatus,
+    Access, Account, Body, Dissent, Item, ItemId, Meeting, MeetingKind, MeetingStatus,
     PublicationKind, Viewer, Vote, VoteOption,
 };
 use protokol_store::StoreError;
@@ -25,7 +25,9 @@ use serde::Deserialize;
 
 use crate::AppState;
 use crate::error::WebError;
-use crate::form_fields::{STANDARD_DECISIONS, names, parse_lines, with_phrase};
+use crate::form_fields::{
+    STANDARD_DECISIONS, followup_lines, followups_from, names, parse_lines, with_phrase,
+};
 use crate::pages::body_by_slug;
 use crate::signin::same_origin;
 use crate::view::{
@@ -87,7 +89,7 @@ pub(crate) fn see_other(to: &str) -> Response {
         .into_response()
 }
 
-fn status_label(status: Option<MeetingStatus>) -> &'static str {
+pub(crate) fn status_label(status: Option<MeetingStatus>) -> &'static str {
     match status {
         Some(MeetingStatus::Planned) => "Kladde – ikke offentliggjort",
         Some(MeetingStatus::AgendaPublished) => "Dagsorden offentliggjort",
@@ -845,15 +847,7 @@ fn fields_of(item: &Item) -> ItemFields {
         recommendation: text(&item.recommendation),
         decision: text(&item.decision),
         participants: item.participants.join(", "),
-        followups: item
-            .followups
-            .iter()
-            .map(|f| match &f.text {
-                Some(t) => format!("{}: {t}", f.owner),
-                None => f.owner.clone(),
-            })
-            .collect::<Vec<_>>()
-            .join("\n"),
+        followups: followup_lines(&item.followups),
         votes_for: vote_text(item, VoteOption::For),
         votes_against: vote_text(item, VoteOption::Against),
         votes_abstain: vote_text(item, VoteOption::Abstain),
@@ -1014,22 +1008,7 @@ fn apply(item: &mut Item, f: &ItemFields, meeting_date: NaiveDate) {
     item.participants = names(&f.participants);
     item.disqualified = names(&f.disqualified);
     // `problems` has checked these; a line that still does not parse is left out.
-    let kept_status = |owner: &str| {
-        item.followups
-            .iter()
-            .find(|x| x.owner == owner)
-            .map(|x| x.status)
-            .unwrap_or_default()
-    };
-    item.followups = parse_lines(&f.followups, "", true)
-        .unwrap_or_default()
-        .into_iter()
-        .map(|(owner, text)| Followup {
-            status: kept_status(&owner),
-            owner,
-            text,
-        })
-        .collect();
+    item.followups = followups_from(&f.followups, &item.followups).unwrap_or_default();
     item.votes = [
         (VoteOption::For, &f.votes_for),
         (VoteOption::Against, &f.votes_against),

@@ -7,6 +7,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
 use std::path::PathBuf;
 use std::process::Command;
 
@@ -347,8 +349,7 @@ async fn workspace_pages_pass_the_same_checks_for_a_signed_in_secretary() {
 /// members sign; the public sees the minutes; the next meeting's draft holds the point.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_meeting_from_plan_to_signed_minutes_in_the_browser() {
-    use protokol_core::{Grant, MeetingStatus, Membership, Role};
-    use protokol_store::RoleChange;
+    use protokol_core::{MeetingStatus, Membership, Role};
     if !tools_present() {
         return;
     }
@@ -375,26 +376,12 @@ async fn a_meeting_from_plan_to_signed_minutes_in_the_browser() {
     )
     .await
     .unwrap();
-    let password = "mødelokale 250 rådhuset";
     for (user, name, role) in [
         ("sekretaer", "Sara Sekretær", Role::Secretary),
         ("lene", "Lene Mehlsen Thomsen", Role::Member),
         ("kim", "Kim Bruun Nielsen", Role::Member),
     ] {
-        protokol_auth::create_account(&t.store, user, Some(name), password, "test")
-            .await
-            .unwrap();
-        t.set_role(
-            user,
-            &RoleChange::InBody(Grant {
-                body: dir.clone(),
-                role,
-            }),
-            true,
-            "test",
-        )
-        .await
-        .unwrap();
+        common::account_with_role(&t.store, user, Some(name), "DIR", role).await;
     }
     let base = serve(app(AppState::new(t.store.clone()))).await;
     let out = node("life.mjs", vec![base, CANARY.to_string()]).await;

@@ -6,8 +6,8 @@
 mod common;
 
 use axum::http::{StatusCode, header};
-use common::{PASSWORD, get, hidden, post, post_multipart, sign_in};
-use protokol_core::{Grant, MeetingStatus, Role};
+use common::{PASSWORD, account_with_role, get, hidden, post, post_multipart, sign_in};
+use protokol_core::{MeetingStatus, Role};
 use protokol_store::RoleChange;
 use protokol_testkit::{CANARY, TestStore, demo_meetings, sqlite};
 use protokol_web::AppState;
@@ -34,20 +34,7 @@ async fn setup() -> (TestStore, AppState) {
         ("sekretaer2", Role::Secretary),
         ("lene", Role::Member),
     ] {
-        protokol_auth::create_account(&t.store, name, None, PASSWORD, "test")
-            .await
-            .unwrap();
-        t.set_role(
-            name,
-            &RoleChange::InBody(Grant {
-                body: "DIR".parse().unwrap(),
-                role,
-            }),
-            true,
-            "test",
-        )
-        .await
-        .unwrap();
+        account_with_role(&t.store, name, None, "DIR", role).await;
     }
     let state = AppState::new(t.store.clone());
     (t, state)
@@ -626,43 +613,25 @@ async fn seat_two_signers(t: &TestStore) {
     )
     .await
     .unwrap();
-    protokol_auth::create_account(&t.store, "kim", Some("Kim Bruun Nielsen"), PASSWORD, "test")
-        .await
-        .unwrap();
-    t.set_role(
+    account_with_role(
+        &t.store,
         "kim",
-        &RoleChange::InBody(Grant {
-            body: dir.clone(),
-            role: Role::Member,
-        }),
-        true,
-        "test",
+        Some("Kim Bruun Nielsen"),
+        "DIR",
+        Role::Member,
     )
-    .await
-    .unwrap();
+    .await;
     // lene's account carries her full name, so she is recognised on the attendance list.
     let lene_account = t.account("lene").await.unwrap().unwrap();
     assert!(lene_account.display_name.is_none());
-    protokol_auth::create_account(
+    account_with_role(
         &t.store,
         "lmt",
         Some("Lene Mehlsen Thomsen"),
-        PASSWORD,
-        "test",
+        "DIR",
+        Role::Member,
     )
-    .await
-    .unwrap();
-    t.set_role(
-        "lmt",
-        &RoleChange::InBody(Grant {
-            body: dir.clone(),
-            role: Role::Member,
-        }),
-        true,
-        "test",
-    )
-    .await
-    .unwrap();
+    .await;
 }
 
 #[tokio::test]
@@ -1238,26 +1207,14 @@ async fn the_members_area_lists_minutes_to_sign_and_follow_ups_of_the_members_bo
     let anonymous = get(&state, "/mit", None).await;
     assert_eq!(anonymous.headers[header::LOCATION], "/logind?til=/mit");
     let dir: protokol_core::BodyCode = "DIR".parse().unwrap();
-    protokol_auth::create_account(
+    account_with_role(
         &t.store,
         "lmt",
         Some("Lene Mehlsen Thomsen"),
-        PASSWORD,
-        "test",
+        "DIR",
+        Role::Member,
     )
-    .await
-    .unwrap();
-    t.set_role(
-        "lmt",
-        &RoleChange::InBody(Grant {
-            body: dir.clone(),
-            role: Role::Member,
-        }),
-        true,
-        "test",
-    )
-    .await
-    .unwrap();
+    .await;
     // Held minutes with her on the attendance list and a follow-up in her name.
     let (mut m, _) = t
         .meeting_on(&dir, "2024-01-24".parse().unwrap())

@@ -181,3 +181,29 @@ pub async fn get_bytes(
         .unwrap();
     (status, kind, bytes.to_vec())
 }
+
+/// An account `user` with [`PASSWORD`], shown as `name` where given, holding `role` in
+/// the body with code `body`.
+pub async fn account_with_role(
+    store: &protokol_store::Store,
+    user: &str,
+    name: Option<&str>,
+    body: &str,
+    role: protokol_core::Role,
+) {
+    protokol_auth::create_account(store, user, name, PASSWORD, "test")
+        .await
+        .unwrap();
+    store
+        .set_role(
+            user,
+            &protokol_store::RoleChange::InBody(protokol_core::Grant {
+                body: body.parse().unwrap(),
+                role,
+            }),
+            true,
+            "test",
+        )
+        .await
+        .unwrap();
+}
