@@ -1565,6 +1565,30 @@ async fn timed_sub_points_with_guests_their_own_decisions_and_standard_phrases()
             .clone()
     };
 
+    // Only the body's secretaries reach the table: a member gets 404 for the page and the
+    // form, as if it did not exist; the public is sent to sign in.
+    let member = sign_in(&state, "lene").await;
+    assert_eq!(
+        get(&state, &url, Some(&member)).await.status,
+        StatusCode::NOT_FOUND
+    );
+    let guessed = post(
+        &state,
+        &url,
+        &member,
+        &[
+            ("csrf", &csrf),
+            ("version", "1"),
+            ("raekker", "1"),
+            ("titel_0", "Indbrud"),
+        ],
+    )
+    .await;
+    assert_eq!(guessed.status, StatusCode::NOT_FOUND);
+    assert!(!guessed.body.contains(title.as_str()));
+    assert_eq!(get(&state, &url, None).await.status, StatusCode::SEE_OTHER);
+    assert!(stored().await.schedule.is_empty());
+
     // An impossible time and a row without a title: named by their fields, nothing saved.
     let page = get(&state, &url, Some(&secretary)).await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
@@ -2154,6 +2178,17 @@ async fn the_plan_holds_topics_by_date_or_awaiting_one_and_puts_them_on_a_draft_
     )
     .await;
     assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY);
+    // A forged choice of meeting is named, and nothing moves.
+    let forged = post(
+        &state,
+        &format!("{PLAN}/{}/dagsorden", topic.id + 1),
+        &secretary,
+        &[("csrf", &csrf), ("moede", "næste onsdag")],
+    )
+    .await;
+    assert_eq!(forged.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(forged.body.contains("Vælg den kladde til en dagsorden"));
+    assert_eq!(t.topics(&dir).await.unwrap().len(), 1);
     let page = get(&state, PLAN, Some(&secretary)).await;
     assert!(
         !page.body.contains("<td>Vintervedligeholdelse</td>"),
