@@ -12,6 +12,12 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 
+/// mimalloc instead of the system allocator: parsing and rendering allocate many small
+/// strings, and with glibc's malloc the importer parsed 10–20% slower (`protokol bench
+/// import`; see the README).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Meeting records for Danish municipal boards: agendas, minutes, decisions.
 #[derive(Parser, Debug)]
 #[command(name = "protokol", version, about, long_about = None)]

@@ -114,6 +114,13 @@ pub fn resolve(day: u32, month: u32, year: Option<i32>, after: NaiveDate) -> Opt
 
 /// A clock time at the start of `text`: "9.05", "09:05", "10.45-", "kl. 9.00".
 pub fn leading_clock(text: &str) -> Option<(ClockTime, usize)> {
+    // Most lines begin with neither a digit nor "kl": no need to ask the pattern.
+    if !text
+        .trim_start()
+        .starts_with(|c: char| c.is_ascii_digit() || c == 'k')
+    {
+        return None;
+    }
     let c = CLOCK.captures(text.trim_start())?;
     let t = ClockTime::from_hm(c[1].parse().ok()?, c[2].parse().ok()?)?;
     let offset = text.len() - text.trim_start().len();

@@ -53,7 +53,15 @@ enum Heading {
 fn heading(t: &str) -> Option<Heading> {
     let t = t.trim().trim_end_matches(':').trim();
     // Headings are short; most lines are not, and need no further look.
-    if t.is_empty() || t.len() > 160 || t.split_whitespace().nth(7).is_some() {
+    if t.is_empty() || t.len() > 160 {
+        return None;
+    }
+    // Only a decision heading ("Beslutning i <udvalg> den <dato>") is longer than the
+    // longest section name (43 characters).
+    if t.len() > 60 && !t.starts_with(['B', 'b']) {
+        return None;
+    }
+    if t.split_whitespace().nth(7).is_some() {
         return None;
     }
     let lower = t.to_lowercase();

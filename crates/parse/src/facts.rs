@@ -23,11 +23,17 @@ const ABBREVIATIONS: [&str; 28] = [
 /// sentence ends before the end of `s` (a period followed by space and an upper-case
 /// letter, after a word that is not an abbreviation or a number).
 pub fn first_sentence_end(s: &str) -> Option<usize> {
-    for (i, c) in s.char_indices() {
-        if !matches!(c, '.' | '!' | '?') {
-            continue;
-        }
-        let after = &s[i + c.len_utf8()..];
+    // The marks are ASCII, so a byte scan finds them and every hit is a char boundary.
+    let bytes = s.as_bytes();
+    let mut from = 0;
+    while let Some(k) = bytes[from..]
+        .iter()
+        .position(|b| matches!(b, b'.' | b'!' | b'?'))
+    {
+        let i = from + k;
+        from = i + 1;
+        let c = char::from(bytes[i]);
+        let after = &s[i + 1..];
         let spaced = after.starts_with(' ');
         let Some(next) = after.trim_start_matches(' ').chars().next() else {
             continue;
@@ -54,22 +60,22 @@ pub fn first_sentence_end(s: &str) -> Option<usize> {
                 continue; // an initial: "Jens P. Hansen"
             }
         }
-        return Some(i + c.len_utf8());
+        return Some(i + 1);
     }
     None
 }
 
 /// The sentences of a text (also split at line breaks).
-pub fn sentences(text: &str) -> Vec<String> {
+pub fn sentences(text: &str) -> Vec<&str> {
     let mut out = Vec::new();
     for line in text.lines() {
         let mut rest = line.trim().trim_start_matches("- ").trim();
         while let Some(end) = first_sentence_end(rest) {
-            out.push(rest[..end].trim().to_string());
+            out.push(rest[..end].trim());
             rest = rest[end..].trim_start();
         }
         if !rest.is_empty() {
-            out.push(rest.to_string());
+            out.push(rest);
         }
     }
     out
@@ -167,7 +173,7 @@ pub fn participants(text: &str) -> Vec<String> {
 }
 
 /// [`participants`] of text already split into sentences.
-pub fn participants_in(all: &[String]) -> Vec<String> {
+pub fn participants_in(all: &[&str]) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for s in all {
         if !s.contains("delt") {
@@ -193,7 +199,7 @@ pub fn followups(text: &str) -> Vec<Followup> {
 }
 
 /// [`followups`] of text already split into sentences.
-pub fn followups_in(all: &[String]) -> Vec<Followup> {
+pub fn followups_in(all: &[&str]) -> Vec<Followup> {
     let mut out = Vec::new();
     for (i, s) in all.iter().enumerate() {
         if !(s.contains("følger op") || s.contains("videre")) {
@@ -218,9 +224,9 @@ pub fn followups_in(all: &[String]) -> Vec<Followup> {
         // "X følger op." says nothing itself: what is followed up is the sentence before.
         let bare = s.trim_end_matches('.').ends_with("følger op");
         let what = if bare {
-            i.checked_sub(1).map(|j| all[j].clone())
+            i.checked_sub(1).map(|j| all[j].to_string())
         } else {
-            Some(s.clone())
+            Some(s.to_string())
         };
         for owner in split_people(who) {
             let last_capital = owner
@@ -254,7 +260,7 @@ pub fn next_steps(text: &str, meeting_date: NaiveDate) -> Vec<NextStep> {
 }
 
 /// [`next_steps`] of text already split into sentences.
-pub fn next_steps_in(all: &[String], meeting_date: NaiveDate) -> Vec<NextStep> {
+pub fn next_steps_in(all: &[&str], meeting_date: NaiveDate) -> Vec<NextStep> {
     let mut out: Vec<NextStep> = Vec::new();
     for s in all {
         if !(s.contains("dskud")

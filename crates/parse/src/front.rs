@@ -12,7 +12,12 @@ use crate::text::Line;
 
 /// The kind a front-page keyword line says the document is.
 pub fn kind_keyword(line: &str) -> Option<MeetingKind> {
-    match line.trim().to_uppercase().as_str() {
+    let t = line.trim();
+    // The longest keyword is 19 bytes; upper-casing at most halves a text's bytes.
+    if t.is_empty() || t.len() > 40 {
+        return None;
+    }
+    match t.to_uppercase().as_str() {
         "DAGSORDEN" | "TILLÆGSDAGSORDEN" | "DAGSORDEN (ÅBEN)" => Some(MeetingKind::Agenda),
         "REFERAT"
         | "BESLUTNINGSPROTOKOL"

@@ -2,8 +2,6 @@
 //! decisions: in the decision section each sub-point's agenda text is repeated and the
 //! decision sentences follow it, so the repeated sentences are taken out.
 
-use std::collections::HashSet;
-
 use protokol_core::{ClockTime, SubPoint};
 
 use crate::dates::leading_clock;
@@ -12,10 +10,16 @@ use crate::text::{Flow, Line, join_broken, list_item};
 
 /// Whether a line is the header of the table ("Tid Punkt", "Tid<TAB>Punkt").
 pub fn is_table_header(t: &str) -> bool {
-    let words: Vec<&str> = t.split_whitespace().collect();
-    words.len() == 2
-        && words[0].eq_ignore_ascii_case("tid")
-        && words[1].eq_ignore_ascii_case("punkt")
+    let t = t.trim_start();
+    if !t.starts_with(['T', 't']) {
+        return false;
+    }
+    let mut words = t.split_whitespace();
+    words.next().is_some_and(|w| w.eq_ignore_ascii_case("tid"))
+        && words
+            .next()
+            .is_some_and(|w| w.eq_ignore_ascii_case("punkt"))
+        && words.next().is_none()
 }
 
 /// Whether a line can be the title of a row without a time: a short phrase that is not a
@@ -173,50 +177,116 @@ pub fn parse_table(lines: &[Line], flow: Flow) -> Vec<SubPoint> {
 
 /// Text compared loosely: case, spacing, quotes and dashes ignored (one pass).
 pub fn loose(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let mut space = false;
-    for c in s.chars() {
+    let mut out = Loose::with_capacity(s.len());
+    out.push_str(s);
+    out.text
+}
+
+/// [`loose`] built piece by piece, so a prefix can be compared as it grows.
+struct Loose {
+    text: String,
+    space: bool,
+}
+
+/// ASCII whitespace as `char::is_whitespace` sees it (U+0009–U+000D and the space).
+fn ascii_space(b: u8) -> bool {
+    matches!(b, b'\t'..=b'\r' | b' ')
+}
+
+impl Loose {
+    fn with_capacity(n: usize) -> Self {
+        Self {
+            text: String::with_capacity(n),
+            space: false,
+        }
+    }
+
+    fn push_str(&mut self, s: &str) {
+        let mut rest = s;
+        while !rest.is_empty() {
+            // A run of ASCII that is neither whitespace nor a quote to change is copied and
+            // lower-cased at once.
+            let run = rest
+                .bytes()
+                .position(|b| !b.is_ascii() || ascii_space(b) || b == b'`')
+                .unwrap_or(rest.len());
+            if run > 0 {
+                self.flush_space();
+                let at = self.text.len();
+                self.text.push_str(&rest[..run]);
+                self.text[at..].make_ascii_lowercase();
+                rest = &rest[run..];
+                continue;
+            }
+            let Some(c) = rest.chars().next() else { break };
+            self.push(c);
+            rest = &rest[c.len_utf8()..];
+        }
+    }
+
+    fn flush_space(&mut self) {
+        if self.space {
+            self.text.push(' ');
+            self.space = false;
+        }
+    }
+
+    fn push(&mut self, c: char) {
         if c.is_whitespace() {
-            space = !out.is_empty();
-            continue;
+            self.space = !self.text.is_empty();
+            return;
         }
-        if space {
-            out.push(' ');
-            space = false;
-        }
+        self.flush_space();
+        let out = &mut self.text;
         match c {
             '–' | '—' | '‐' | '‑' => out.push('-'),
             '”' | '“' | '„' | '»' | '«' => out.push('"'),
             '’' | '‘' | '`' | '´' => out.push('\''),
             c if c.is_ascii() => out.push(c.to_ascii_lowercase()),
+            // Danish letters, the common case, without a look in the Unicode tables.
+            'æ' | 'ø' | 'å' | 'é' => out.push(c),
+            'Æ' => out.push('æ'),
+            'Ø' => out.push('ø'),
+            'Å' => out.push('å'),
+            'É' => out.push('é'),
             c => out.extend(c.to_lowercase()),
         }
     }
-    out
+}
+
+/// The words of a loose text as sorted hashes, for cheap "how many words are shared".
+fn word_hashes(loose: &str) -> Vec<u64> {
+    let mut v: Vec<u64> = loose.split(' ').map(word_hash).collect();
+    v.sort_unstable();
+    v.dedup();
+    v
 }
 
 /// A sub-point's agenda text, prepared for asking whether a decision sentence repeats it.
 struct Agenda {
     loose: String,
     /// Each sentence (loose, without its final period) with the hashes of its words.
-    sentences: Vec<(String, HashSet<u64>)>,
-    words: HashSet<u64>,
+    sentences: Vec<(String, Vec<u64>)>,
+    words: Vec<u64>,
 }
 
 impl Agenda {
     fn new(text: &str) -> Self {
-        let sentences: Vec<(String, HashSet<u64>)> = sentences(text)
+        let sentences: Vec<(String, Vec<u64>)> = sentences(text)
             .iter()
             .map(|s| {
-                let l = loose(s).trim_end_matches(['.', ' ']).to_string();
-                let words = l.split(' ').map(word_hash).collect();
+                let mut l = loose(s);
+                l.truncate(l.trim_end_matches(['.', ' ']).len());
+                let words = word_hashes(&l);
                 (l, words)
             })
             .collect();
-        let words = sentences
+        let mut words: Vec<u64> = sentences
             .iter()
             .flat_map(|(_, w)| w.iter().copied())
             .collect();
+        words.sort_unstable();
+        words.dedup();
         Self {
             loose: loose(text),
             sentences,
@@ -236,38 +306,55 @@ impl Agenda {
         if s.contains(" deltog ") {
             return false;
         }
-        if self.loose.contains(s) {
+        // Most repeats are whole sentences; a cheap look at those before searching the text.
+        if self.sentences.iter().any(|(a, _)| a == s) || self.loose.contains(s) {
             return true;
         }
         // A near repeat shares most of its words; only then is the edit distance worth it.
         let words: Vec<u64> = s.split(' ').map(word_hash).collect();
-        let known = words.iter().filter(|w| self.words.contains(*w)).count();
+        let known = words
+            .iter()
+            .filter(|w| self.words.binary_search(w).is_ok())
+            .count();
         if known * 10 < words.len() * 6 {
             return false;
         }
         self.sentences.iter().any(|(a, aw)| {
-            let shared = words.iter().filter(|w| aw.contains(*w)).count();
+            let shared = words.iter().filter(|w| aw.binary_search(w).is_ok()).count();
             shared * 10 >= words.len() * 6 && close(a, s, 0.85)
         })
     }
 }
 
+/// FNV-1a: words are short, and only compared within one document.
 fn word_hash(w: &str) -> u64 {
-    use std::hash::{Hash, Hasher};
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    w.hash(&mut h);
-    h.finish()
+    w.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
 }
 
-/// Whether two strings are at least `min` similar (normalised Levenshtein), skipping the
-/// comparison when their lengths alone rule it out.
+/// Whether two strings are at least `min` similar: 1 − (Levenshtein distance ÷ the longer
+/// length in characters). The comparison is skipped when the lengths alone rule it out, and
+/// the distance is computed only up to the number of edits `min` allows (rapidfuzz's
+/// bit-parallel algorithm with a cutoff), which matters for long sentences.
 fn close(a: &str, b: &str, min: f64) -> bool {
+    use rapidfuzz::distance::levenshtein;
     let (la, lb) = (a.chars().count(), b.chars().count());
-    let longest = la.max(lb).max(1);
+    let longest = la.max(lb);
+    if longest == 0 {
+        return true;
+    }
     if (la.abs_diff(lb) as f64) / (longest as f64) > 1.0 - min {
         return false;
     }
-    strsim::normalized_levenshtein(a, b) >= min
+    // One edit more than `min` allows, so rounding cannot cut off a pair that passes.
+    let allowed = ((1.0 - min) * longest as f64).floor() as usize + 1;
+    levenshtein::distance_with_args(
+        a.chars(),
+        b.chars(),
+        &levenshtein::Args::default().score_cutoff(allowed),
+    )
+    .is_some_and(|d| 1.0 - (d as f64) / (longest as f64) >= min)
 }
 
 /// Removes from a decision segment the sentences that repeat the sub-point's agenda text,
@@ -283,7 +370,7 @@ fn decision_only(segment: &str, agenda: &str) -> Option<String> {
                 None => ("", line.trim()),
             };
             let all = sentences(body);
-            let kept: Vec<String> = all.iter().filter(|s| !agenda.repeats(s)).cloned().collect();
+            let kept: Vec<&str> = all.iter().copied().filter(|s| !agenda.repeats(s)).collect();
             // A list item whose own words were a repeat leaves text that followed it, not an item.
             let prefix = if kept.first() == all.first() {
                 prefix
@@ -327,15 +414,15 @@ fn starts_with_loose_title(u: &str, t: &str) -> bool {
 fn without_title(text: &str, title: &str) -> String {
     let t = loose(title);
     let t = t.trim_end_matches(['.', ' ']);
-    let mut acc = String::new();
+    let limit = t.len() + 12; // a few characters past the title, in bytes
+    let mut acc = Loose::with_capacity(limit);
     for (i, c) in text.char_indices() {
         acc.push(c);
-        let l = loose(&acc);
-        if l.trim_end() == t {
+        if acc.text == t {
             let rest = &text[i + c.len_utf8()..];
             return rest.trim_start_matches(['.', ' ', '\n']).to_string();
         }
-        if l.chars().count() > t.chars().count() + 3 {
+        if acc.text.len() > limit {
             break;
         }
     }
@@ -354,9 +441,16 @@ pub fn assign_decisions(lines: &[Line], schedule: &mut [SubPoint], flow: Flow) -
         .iter()
         .map(|s| loose(&s.title).trim_end_matches(['.', ' ']).to_string())
         .collect();
+    // A line can only start a sub-point whose title begins with the line's first letter.
+    let firsts: Vec<Option<char>> = titles.iter().map(|t| t.chars().next()).collect();
     for l in lines {
         let body = list_item(l.trimmed()).unwrap_or(l.trimmed());
-        let found = if body.is_empty() {
+        let first = body.chars().next().and_then(|c| {
+            let mut one = Loose::with_capacity(4);
+            one.push(c);
+            one.text.chars().next()
+        });
+        let found = if body.is_empty() || !firsts[next_index.min(firsts.len())..].contains(&first) {
             None
         } else {
             let lb = loose(body);
@@ -440,6 +534,30 @@ mod tests {
         assert_eq!(s[0].title, "Rammer og vilkår for Hjerteløbere");
         assert_eq!(s[0].text.as_deref(), Some("Der er udarbejdet et notat."));
         assert_eq!(s[1].title, "Chefforum d. 23. feb");
+    }
+
+    #[test]
+    fn loose_text_ignores_case_spacing_quotes_and_dashes() {
+        assert_eq!(
+            loose("  Ærø\u{a0}og   ØSTER–Å `sagen´ \u{201c}X\u{201d}\t"),
+            "ærø og øster-å 'sagen' \"x\""
+        );
+        assert_eq!(loose("ΣΊΣΥΦΟΣ Straße"), "σίσυφοσ straße");
+        assert_eq!(loose(""), "");
+    }
+
+    #[test]
+    fn close_is_normalised_levenshtein_with_a_threshold() {
+        // One edit in 20 characters: 0.95 similar.
+        let a = "direktionen drøftede";
+        let b = "direktionen drøfted";
+        assert!(close(a, b, 0.95));
+        assert!(!close(a, b, 0.96));
+        assert!(close("", "", 0.85));
+        assert!(!close("abc", "", 0.85));
+        // Characters, not bytes: "ø" for "o" is one edit.
+        assert!(close("ombudsmand", "ømbudsmand", 0.9));
+        assert!(!close("apv for ledere", "klima og miljø", 0.85));
     }
 
     #[test]

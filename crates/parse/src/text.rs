@@ -3,6 +3,7 @@
 //! layout re-flowed into paragraphs, words hyphenated across lines joined, lists kept as
 //! "- " lines.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
@@ -129,7 +130,19 @@ pub fn normalize(raw: &str) -> Vec<Line> {
                     | '\u{202f}'
             ) || (c.is_control() && c != '\t' && c != '\u{000c}')
         };
-        // One look at the line decides whether it needs any of the work below.
+        // One look at the line's bytes rules out the work below for most lines: every
+        // character it handles is an ASCII control, '<', '&', or starts with the byte
+        // 0xC2, 0xE2 or 0xEF in UTF-8 (Danish letters start with 0xC3).
+        let maybe = raw_line.bytes().fold(false, |acc, b| {
+            acc | (b < 0x20 && b != b'\t') | matches!(b, b'<' | b'&' | 0x7f | 0xc2 | 0xe2 | 0xef)
+        });
+        if !maybe {
+            out.push(Line {
+                no,
+                text: raw_line.trim_end().to_string(),
+            });
+            continue;
+        }
         let (mut has_special, mut has_markup) = (false, false);
         for c in raw_line.chars() {
             if c.is_ascii() {
@@ -202,7 +215,9 @@ pub fn normalize(raw: &str) -> Vec<Line> {
 }
 
 static RUNNING_HEADER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^\s*(\p{Lu}[\p{L}\- ]{2,60}?)\s+(\d{2})-(\d{2})-(\d{4})\s*$")
+    // The name's length is checked after the match: a counted repeat of a Unicode class
+    // ({2,60}) compiles into a very large automaton.
+    Regex::new(r"^\s*(\p{Lu}[\p{L}\- ]+?)\s+(\d{2})-(\d{2})-(\d{4})\s*$")
         .unwrap_or_else(|e| panic!("{e}"))
 });
 static PAGE_NUMBER: LazyLock<Regex> = LazyLock::new(|| {
@@ -214,6 +229,9 @@ static PAGE_NUMBER: LazyLock<Regex> = LazyLock::new(|| {
 /// meeting's date. Returns (name, "DD-MM-YYYY").
 pub fn running_header(line: &str) -> Option<(String, String)> {
     let c = RUNNING_HEADER.captures(line)?;
+    if !(3..=61).contains(&c[1].chars().count()) {
+        return None;
+    }
     Some((
         c[1].trim().to_string(),
         format!("{}-{}-{}", &c[2], &c[3], &c[4]),
@@ -344,13 +362,13 @@ fn double_spaced(lines: &[Line]) -> bool {
 
 /// Groups lines into blocks of lines separated by paragraph breaks, understanding
 /// double-spaced text.
-pub fn blocks(lines: &[Line]) -> Vec<Vec<Line>> {
+pub fn blocks(lines: &[Line]) -> Vec<Vec<&Line>> {
     blocks_with(lines, double_spaced(lines))
 }
 
-fn blocks_with(lines: &[Line], double: bool) -> Vec<Vec<Line>> {
-    let mut out: Vec<Vec<Line>> = Vec::new();
-    let mut cur: Vec<Line> = Vec::new();
+fn blocks_with(lines: &[Line], double: bool) -> Vec<Vec<&Line>> {
+    let mut out: Vec<Vec<&Line>> = Vec::new();
+    let mut cur: Vec<&Line> = Vec::new();
     let mut empties = 0;
     for l in lines {
         if l.is_blank() {
@@ -366,7 +384,7 @@ fn blocks_with(lines: &[Line], double: bool) -> Vec<Vec<Line>> {
             continue;
         }
         empties = 0;
-        cur.push(l.clone());
+        cur.push(l);
     }
     if !cur.is_empty() {
         out.push(cur);
@@ -430,18 +448,16 @@ pub fn reflow(lines: &[Line]) -> String {
     reflow_blocks(blocks(lines))
 }
 
-fn reflow_blocks(all: Vec<Vec<Line>>) -> String {
+fn reflow_blocks(all: Vec<Vec<&Line>>) -> String {
     let mut paragraphs: Vec<String> = Vec::new();
+    let mut lengths: Vec<usize> = Vec::new();
     for block in all {
-        let width = block
-            .iter()
-            .map(|l| l.trimmed().chars().count())
-            .max()
-            .unwrap_or(0);
+        lengths.clear();
+        lengths.extend(block.iter().map(|l| l.trimmed().chars().count()));
+        let width = lengths.iter().copied().max().unwrap_or(0);
         let mut items: Vec<(bool, String)> = Vec::new(); // (is list item, text)
         let mut prev_len = usize::MAX; // length of the line before, for "short line" checks
-        for l in &block {
-            let this_len = l.trimmed().chars().count();
+        for (l, &this_len) in block.iter().zip(&lengths) {
             let prev_short = prev_len < width * 3 / 4;
             prev_len = this_len;
             let t = collapse_spaces(l.trimmed());
@@ -462,10 +478,10 @@ fn reflow_blocks(all: Vec<Vec<Line>>) -> String {
                     if continues {
                         join_onto(prev, &t);
                     } else {
-                        items.push((false, t));
+                        items.push((false, t.into_owned()));
                     }
                 }
-                None => items.push((false, t)),
+                None => items.push((false, t.into_owned())),
             }
         }
         // Consecutive list items form one paragraph of lines; other text its own.
@@ -498,27 +514,23 @@ pub fn list_item(t: &str) -> Option<&str> {
         .filter(|s| !s.is_empty())
 }
 
-pub fn collapse_spaces(s: &str) -> String {
-    // One pass: plain text (single ASCII spaces between words, no other whitespace)
-    // is returned as it is.
+pub fn collapse_spaces(s: &str) -> Cow<'_, str> {
+    // Plain text (single ASCII spaces between words, no other whitespace) is returned as
+    // it is. Other whitespace is ASCII or starts with the byte 0xC2 (U+0085, U+00A0),
+    // 0xE1 (U+1680), 0xE2 (U+2000–U+205F) or 0xE3 (U+3000) in UTF-8.
     let b = s.as_bytes();
-    let mut plain = !b.first().is_some_and(u8::is_ascii_whitespace)
-        && !b.last().is_some_and(u8::is_ascii_whitespace);
-    let mut prev_space = false;
-    for &c in b {
-        match c {
-            b' ' if prev_space => plain = false,
-            b' ' => prev_space = true,
-            // Other ASCII whitespace, or a lead byte of U+00A0, U+2000–U+206F, U+3000.
-            b'\t' | b'\n' | b'\r' | 0x0b | 0x0c | 0xc2 | 0xe2 | 0xe3 => plain = false,
-            _ => prev_space = false,
-        }
-        if !plain {
-            break;
-        }
-    }
+    let odd = b.iter().fold(false, |acc, &c| {
+        acc | matches!(
+            c,
+            b'\t' | b'\n' | b'\r' | 0x0b | 0x0c | 0xc2 | 0xe1 | 0xe2 | 0xe3
+        )
+    });
+    let plain = !odd
+        && !b.first().is_some_and(|c| *c == b' ')
+        && !b.last().is_some_and(|c| *c == b' ')
+        && !s.contains("  ");
     if plain {
-        return s.to_string();
+        return Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len());
     let mut space = false;
@@ -536,7 +548,7 @@ pub fn collapse_spaces(s: &str) -> String {
     while out.ends_with(' ') {
         out.pop();
     }
-    out
+    Cow::Owned(out)
 }
 
 #[cfg(test)]
