@@ -110,7 +110,7 @@ impl Store {
                 "an account named {username:?} already exists"
             )));
         }
-        let id = uuid::Uuid::new_v4().to_string();
+        let id = uuid::Uuid::now_v7().to_string();
         let ts = now();
         sqlx::query(
             "INSERT INTO accounts (id, username, display_name, password_hash, administrator, version, created_at, updated_at)

@@ -209,7 +209,7 @@ impl Store {
                  substitute_for, valid_from, valid_until, version)
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 1)",
             )
-            .bind(uuid::Uuid::new_v4().to_string())
+            .bind(uuid::Uuid::now_v7().to_string())
             .bind(body.id.to_string())
             .bind(count(pos))
             .bind(person)
@@ -283,7 +283,7 @@ async fn person_id(conn: &mut AnyConnection, name: &str) -> Result<String> {
     {
         return Ok(r.try_get("id")?);
     }
-    let id = uuid::Uuid::new_v4().to_string();
+    let id = uuid::Uuid::now_v7().to_string();
     sqlx::query("INSERT INTO people (id, name, created_at) VALUES ($1, $2, $3)")
         .bind(&id)
         .bind(name)

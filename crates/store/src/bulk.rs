@@ -68,6 +68,9 @@ impl Rows {
     }
 
     pub(crate) async fn flush(self, conn: &mut AnyConnection) -> Result<()> {
+        // SQLite takes "$N" as a named parameter and looks each name up in a list, which
+        // costs time quadratic in the number of parameters; plain "?" is bound in order.
+        let positional = conn.backend_name().eq_ignore_ascii_case("sqlite");
         let width = self.columns.len();
         let per_statement = (MAX_PARAMS / width).max(1);
         let mut rows = self.rows.into_iter().peekable();
@@ -89,7 +92,11 @@ impl Rows {
                     if c > 0 {
                         sql.push_str(", ");
                     }
-                    sql.push_str(&format!("${n}"));
+                    if positional {
+                        sql.push('?');
+                    } else {
+                        sql.push_str(&format!("${n}"));
+                    }
                 }
                 sql.push(')');
             }

@@ -120,7 +120,7 @@ where
                 "INSERT INTO source_documents (id, body_code, meeting_date, name, sha256, layout, parsed, imported_at)
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
             )
-            .bind(uuid::Uuid::new_v4().to_string())
+            .bind(uuid::Uuid::now_v7().to_string())
             .bind(body.as_str())
             .bind(date_text(date))
             .bind(&source.name)

@@ -938,7 +938,7 @@ impl ItemRows {
             &item.next,
         );
         for (pos, sp) in item.schedule.iter().enumerate() {
-            let sp_id = uuid::Uuid::new_v4().to_string();
+            let sp_id = uuid::Uuid::now_v7().to_string();
             self.sub_points.push(vec![
                 sp_id.as_str().into(),
                 item_id.as_str().into(),
@@ -1019,7 +1019,7 @@ impl ItemRows {
         }
         for (pos, f) in followups.iter().enumerate() {
             self.followups.push(vec![
-                uuid::Uuid::new_v4().to_string().into(),
+                uuid::Uuid::now_v7().to_string().into(),
                 item_id.into(),
                 sub_point.into(),
                 count(pos).into(),
