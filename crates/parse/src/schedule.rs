@@ -2,6 +2,8 @@
 //! decisions: in the decision section each sub-point's agenda text is repeated and the
 //! decision sentences follow it, so the repeated sentences are taken out.
 
+use std::cell::OnceCell;
+
 use protokol_core::{ClockTime, SubPoint};
 
 use crate::dates::leading_clock;
@@ -263,35 +265,43 @@ fn word_hashes(loose: &str) -> Vec<u64> {
 }
 
 /// A sub-point's agenda text, prepared for asking whether a decision sentence repeats it.
-struct Agenda {
-    loose: String,
-    /// Each sentence (loose, without its final period) with the hashes of its words.
-    sentences: Vec<(String, Vec<u64>)>,
-    words: Vec<u64>,
+/// Most repeated sentences are found whole; the loose full text and the word hashes for
+/// near repeats are worked out only when a sentence needs them.
+struct Agenda<'a> {
+    text: &'a str,
+    /// Each sentence, loose and without its final period.
+    sentences: Vec<String>,
+    loose: OnceCell<String>,
+    /// The hashes of each sentence's words, and of all the words.
+    words: OnceCell<(Vec<Vec<u64>>, Vec<u64>)>,
 }
 
-impl Agenda {
-    fn new(text: &str) -> Self {
-        let sentences: Vec<(String, Vec<u64>)> = sentences(text)
+impl<'a> Agenda<'a> {
+    fn new(text: &'a str) -> Self {
+        let sentences = sentences(text)
             .iter()
             .map(|s| {
                 let mut l = loose(s);
                 l.truncate(l.trim_end_matches(['.', ' ']).len());
-                let words = word_hashes(&l);
-                (l, words)
+                l
             })
             .collect();
-        let mut words: Vec<u64> = sentences
-            .iter()
-            .flat_map(|(_, w)| w.iter().copied())
-            .collect();
-        words.sort_unstable();
-        words.dedup();
         Self {
-            loose: loose(text),
+            text,
             sentences,
-            words,
+            loose: OnceCell::new(),
+            words: OnceCell::new(),
         }
+    }
+
+    fn words(&self) -> &(Vec<Vec<u64>>, Vec<u64>) {
+        self.words.get_or_init(|| {
+            let each: Vec<Vec<u64>> = self.sentences.iter().map(|l| word_hashes(l)).collect();
+            let mut all: Vec<u64> = each.iter().flatten().copied().collect();
+            all.sort_unstable();
+            all.dedup();
+            (each, all)
+        })
     }
 
     /// Whether `sentence` repeats something the agenda text already says.
@@ -307,19 +317,22 @@ impl Agenda {
             return false;
         }
         // Most repeats are whole sentences; a cheap look at those before searching the text.
-        if self.sentences.iter().any(|(a, _)| a == s) || self.loose.contains(s) {
+        if self.sentences.iter().any(|a| a == s)
+            || self.loose.get_or_init(|| loose(self.text)).contains(s)
+        {
             return true;
         }
         // A near repeat shares most of its words; only then is the edit distance worth it.
         let words: Vec<u64> = s.split(' ').map(word_hash).collect();
+        let (each, all) = self.words();
         let known = words
             .iter()
-            .filter(|w| self.words.binary_search(w).is_ok())
+            .filter(|w| all.binary_search(w).is_ok())
             .count();
         if known * 10 < words.len() * 6 {
             return false;
         }
-        self.sentences.iter().any(|(a, aw)| {
+        self.sentences.iter().zip(each).any(|(a, aw)| {
             let shared = words.iter().filter(|w| aw.binary_search(w).is_ok()).count();
             shared * 10 >= words.len() * 6 && close(a, s, 0.85)
         })
