@@ -7,6 +7,7 @@
 use protokol_core::{Access, Attachment, Followup, Item, Meeting, MeetingKind, NextStep, SubPoint};
 use protokol_parse::attachments::WITHHELD_TITLE;
 use protokol_parse::schedule::loose;
+use protokol_parse::text;
 use protokol_store::SourceDocument;
 use serde::Serialize;
 
@@ -119,14 +120,12 @@ fn union_next(into: &mut Vec<NextStep>, more: &[NextStep]) {
 
 fn similar(a: &str, b: &str) -> bool {
     let (a, b) = (loose(a), loose(b));
-    a == b || strsim::normalized_levenshtein(&a, &b) >= 0.85
+    a == b || text::similar(&a, &b, 0.85)
 }
 
 fn same_item(a: &Item, b: &Item) -> bool {
     match (a.number, b.number) {
-        (Some(x), Some(y)) => {
-            x == y && strsim::normalized_levenshtein(&loose(&a.title), &loose(&b.title)) >= 0.6
-        }
+        (Some(x), Some(y)) => x == y && text::similar(&loose(&a.title), &loose(&b.title), 0.6),
         _ => similar(&a.title, &b.title),
     }
 }

@@ -8,7 +8,7 @@ use protokol_core::{ClockTime, SubPoint};
 
 use crate::dates::leading_clock;
 use crate::facts::{first_sentence_end, sentences};
-use crate::text::{Flow, Line, join_broken, list_item};
+use crate::text::{Flow, Line, join_broken, list_item, similar};
 
 /// Whether a line is the header of the table ("Tid Punkt", "Tid<TAB>Punkt").
 pub fn is_table_header(t: &str) -> bool {
@@ -334,7 +334,7 @@ impl<'a> Agenda<'a> {
         }
         self.sentences.iter().zip(each).any(|(a, aw)| {
             let shared = words.iter().filter(|w| aw.binary_search(w).is_ok()).count();
-            shared * 10 >= words.len() * 6 && close(a, s, 0.85)
+            shared * 10 >= words.len() * 6 && similar(a, s, 0.85)
         })
     }
 }
@@ -344,30 +344,6 @@ fn word_hash(w: &str) -> u64 {
     w.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
         (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
     })
-}
-
-/// Whether two strings are at least `min` similar: 1 − (Levenshtein distance ÷ the longer
-/// length in characters). The comparison is skipped when the lengths alone rule it out, and
-/// the distance is computed only up to the number of edits `min` allows (rapidfuzz's
-/// bit-parallel algorithm with a cutoff), which matters for long sentences.
-fn close(a: &str, b: &str, min: f64) -> bool {
-    use rapidfuzz::distance::levenshtein;
-    let (la, lb) = (a.chars().count(), b.chars().count());
-    let longest = la.max(lb);
-    if longest == 0 {
-        return true;
-    }
-    if (la.abs_diff(lb) as f64) / (longest as f64) > 1.0 - min {
-        return false;
-    }
-    // One edit more than `min` allows, so rounding cannot cut off a pair that passes.
-    let allowed = ((1.0 - min) * longest as f64).floor() as usize + 1;
-    levenshtein::distance_with_args(
-        a.chars(),
-        b.chars(),
-        &levenshtein::Args::default().score_cutoff(allowed),
-    )
-    .is_some_and(|d| 1.0 - (d as f64) / (longest as f64) >= min)
 }
 
 /// Removes from a decision segment the sentences that repeat the sub-point's agenda text,
@@ -420,7 +396,7 @@ fn starts_with_loose_title(u: &str, t: &str) -> bool {
         return false;
     }
     let head: String = u.chars().take(tl).collect();
-    head.chars().count() == tl && close(&head, t, 0.9)
+    head.chars().count() == tl && similar(&head, t, 0.9)
 }
 
 /// Strips the title from the start of a text.
@@ -557,20 +533,6 @@ mod tests {
         );
         assert_eq!(loose("ΣΊΣΥΦΟΣ Straße"), "σίσυφοσ straße");
         assert_eq!(loose(""), "");
-    }
-
-    #[test]
-    fn close_is_normalised_levenshtein_with_a_threshold() {
-        // One edit in 20 characters: 0.95 similar.
-        let a = "direktionen drøftede";
-        let b = "direktionen drøfted";
-        assert!(close(a, b, 0.95));
-        assert!(!close(a, b, 0.96));
-        assert!(close("", "", 0.85));
-        assert!(!close("abc", "", 0.85));
-        // Characters, not bytes: "ø" for "o" is one edit.
-        assert!(close("ombudsmand", "ømbudsmand", 0.9));
-        assert!(!close("apv for ledere", "klima og miljø", 0.85));
     }
 
     #[test]

@@ -525,10 +525,7 @@ pub fn collapse_spaces(s: &str) -> Cow<'_, str> {
             b'\t' | b'\n' | b'\r' | 0x0b | 0x0c | 0xc2 | 0xe1 | 0xe2 | 0xe3
         )
     });
-    let plain = !odd
-        && !b.first().is_some_and(|c| *c == b' ')
-        && !b.last().is_some_and(|c| *c == b' ')
-        && !s.contains("  ");
+    let plain = !odd && !s.starts_with(' ') && !s.ends_with(' ') && !s.contains("  ");
     if plain {
         return Cow::Borrowed(s);
     }
@@ -549,6 +546,30 @@ pub fn collapse_spaces(s: &str) -> Cow<'_, str> {
         out.pop();
     }
     Cow::Owned(out)
+}
+
+/// Whether two strings are at least `min` similar: 1 − (Levenshtein distance ÷ the longer
+/// length in characters). The comparison is skipped when the lengths alone rule it out, and
+/// the distance is computed only up to the number of edits `min` allows (rapidfuzz's
+/// bit-parallel algorithm with a cutoff), which matters for long sentences.
+pub fn similar(a: &str, b: &str, min: f64) -> bool {
+    use rapidfuzz::distance::levenshtein;
+    let (la, lb) = (a.chars().count(), b.chars().count());
+    let longest = la.max(lb);
+    if longest == 0 {
+        return true;
+    }
+    if (la.abs_diff(lb) as f64) / (longest as f64) > 1.0 - min {
+        return false;
+    }
+    // One edit more than `min` allows, so rounding cannot cut off a pair that passes.
+    let allowed = ((1.0 - min) * longest as f64).floor() as usize + 1;
+    levenshtein::distance_with_args(
+        a.chars(),
+        b.chars(),
+        &levenshtein::Args::default().score_cutoff(allowed),
+    )
+    .is_some_and(|d| 1.0 - (d as f64) / (longest as f64) >= min)
 }
 
 #[cfg(test)]
@@ -605,6 +626,20 @@ mod tests {
             paras[0].starts_with("I økonomiaftalen") && paras[0].ends_with("udviklingsstrategi.")
         );
         assert!(paras[1].contains("strategisk ophæng."), "{text}");
+    }
+
+    #[test]
+    fn similar_is_normalised_levenshtein_with_a_threshold() {
+        // One edit in 20 characters: 0.95 similar.
+        let a = "direktionen drøftede";
+        let b = "direktionen drøfted";
+        assert!(similar(a, b, 0.95));
+        assert!(!similar(a, b, 0.96));
+        assert!(similar("", "", 0.85));
+        assert!(!similar("abc", "", 0.85));
+        // Characters, not bytes: "ø" for "o" is one edit.
+        assert!(similar("ombudsmand", "ømbudsmand", 0.9));
+        assert!(!similar("apv for ledere", "klima og miljø", 0.85));
     }
 
     #[test]
