@@ -8,7 +8,7 @@ use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
 use protokol_core::Viewer;
 use protokol_core::exchange::{parse_meeting, to_json};
-use protokol_import::{Options, Summary, collect_files, count, import_files};
+use protokol_import::{FileReport, Options, collect_files, count, import_files};
 use protokol_store::{Store, redact_url};
 
 use crate::Global;
@@ -42,7 +42,7 @@ fn bar(len: u64, what: &str) -> ProgressBar {
 
 pub async fn import(g: &Global, paths: &[PathBuf], dry_run: bool, json: bool) -> Result<ExitCode> {
     let store = open_store(g).await?;
-    let (files, mut missing) = collect_files(paths);
+    let (files, missing) = collect_files(paths);
     let pb = if json {
         ProgressBar::hidden()
     } else {
@@ -52,8 +52,24 @@ pub async fn import(g: &Global, paths: &[PathBuf], dry_run: bool, json: bool) ->
         dry_run,
         actor: None,
     };
+    // With --json the report is written as it goes (one file per line inside "files"), so
+    // memory stays flat however many files there are.
+    let mut first = true;
+    let mut emit_json = |r: &FileReport| -> Result<()> {
+        let sep = if std::mem::take(&mut first) { "" } else { "," };
+        println!("{sep}\n    {}", serde_json::to_string(r)?);
+        Ok(())
+    };
+    if json {
+        print!("{{\n  \"dry_run\": {dry_run},\n  \"files\": [");
+    }
+    let mut json_error = None;
     let run = import_files(&store, &files, &options, |r| {
-        if !json {
+        if json {
+            if let Err(e) = emit_json(&r) {
+                json_error.get_or_insert(e);
+            }
+        } else {
             // println through suspend: ProgressBar::println is dropped when the bar is not
             // drawn (output not a terminal), and these lines are the report.
             pb.suspend(|| {
@@ -67,18 +83,24 @@ pub async fn import(g: &Global, paths: &[PathBuf], dry_run: bool, json: bool) ->
         pb.inc(1);
     })
     .await;
-    let mut reports = run.reports;
     pb.finish_and_clear();
+    let mut summary = run.summary;
     for r in &missing {
-        if !json {
+        summary.add(r);
+        if json {
+            emit_json(r)?;
+        } else {
             println!("FAIL {}", r.line());
         }
     }
-    reports.append(&mut missing);
-    let summary = Summary::of(&reports);
+    if let Some(e) = json_error {
+        return Err(e);
+    }
     if json {
-        let out = serde_json::json!({ "dry_run": dry_run, "files": reports, "summary": summary });
-        println!("{}", serde_json::to_string_pretty(&out)?);
+        println!(
+            "\n  ],\n  \"summary\": {}\n}}",
+            serde_json::to_string(&summary)?
+        );
     } else {
         println!(
             "{}{}: {} created, {} updated, {} unchanged; {} failed.",

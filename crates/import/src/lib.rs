@@ -65,13 +65,17 @@ pub struct Options {
     pub actor: Option<String>,
 }
 
-/// What a batch did, with the wall-clock time of its two stages.
+/// What a batch did: its totals, the files' timings added up, and the wall-clock time of
+/// its two stages. The per-file reports go to the caller as they are made, so nothing here
+/// grows with the number of files.
 #[derive(Debug, Default)]
 pub struct Run {
-    pub reports: Vec<FileReport>,
+    pub summary: Summary,
+    /// Every file's time by stage, added up.
+    pub timings: Timings,
     /// Reading, text extraction and parsing (in parallel).
     pub parse_wall: Duration,
-    /// Storing (one transaction per file).
+    /// Storing (one transaction per chunk, a savepoint per file).
     pub store_wall: Duration,
 }
 
@@ -151,15 +155,17 @@ fn prepare(path: &Path) -> Prepared {
 /// How many files are read and parsed together before they are stored.
 const CHUNK: usize = 256;
 
-/// Imports the given files, calling `on_file` after each, and returns every file's report.
+/// Imports the given files and hands each file's report to `on_file` once its chunk is
+/// committed (or rolled back), in the order of `files`; returns the totals.
 pub async fn import_files(
     store: &Store,
     files: &[PathBuf],
     options: &Options,
-    mut on_file: impl FnMut(&FileReport),
+    mut on_file: impl FnMut(FileReport),
 ) -> Run {
     let mut run = Run::default();
     for chunk in files.chunks(CHUNK) {
+        let mut reports: Vec<FileReport> = Vec::with_capacity(chunk.len());
         let owned: Vec<PathBuf> = chunk.to_vec();
         let t = Instant::now();
         let prepared = tokio::task::spawn_blocking(move || {
@@ -178,14 +184,12 @@ pub async fn import_files(
         match store.session(commit).await {
             Ok(mut session) => {
                 for p in prepared {
-                    let report = store_prepared(&mut session, p, options).await;
-                    on_file(&report);
-                    run.reports.push(report);
+                    reports.push(store_prepared(&mut session, p, options).await);
                 }
                 if let Err(e) = session.finish().await {
                     // The chunk's commit failed: none of its files are stored.
                     let why = e.to_string();
-                    for r in run.reports.iter_mut().rev().take(chunk.len()) {
+                    for r in &mut reports {
                         if r.is_ok() {
                             r.result = Err(ImportError::Store(StoreError::Rejected(format!(
                                 "the batch could not be committed: {why}"
@@ -197,17 +201,20 @@ pub async fn import_files(
             Err(e) => {
                 let why = e.to_string();
                 for p in prepared {
-                    let report = FileReport::failed(
+                    reports.push(FileReport::failed(
                         &p.path,
                         p.format,
                         ImportError::Store(StoreError::Rejected(why.clone())),
-                    );
-                    on_file(&report);
-                    run.reports.push(report);
+                    ));
                 }
             }
         }
         run.store_wall += t.elapsed();
+        for r in reports {
+            run.summary.add(&r);
+            run.timings += r.timings;
+            on_file(r);
+        }
     }
     run
 }

@@ -103,6 +103,15 @@ pub struct Timings {
     pub store: Duration,
 }
 
+impl std::ops::AddAssign for Timings {
+    fn add_assign(&mut self, other: Self) {
+        self.read += other.read;
+        self.extract += other.extract;
+        self.parse += other.parse;
+        self.store += other.store;
+    }
+}
+
 mod micros {
     use std::time::Duration;
 
@@ -253,24 +262,27 @@ pub struct Summary {
 
 impl Summary {
     pub fn of(reports: &[FileReport]) -> Self {
-        let mut s = Summary {
-            files: reports.len(),
-            ..Summary::default()
-        };
+        let mut s = Summary::default();
         for r in reports {
-            match &r.result {
-                Ok(ms) => {
-                    for m in ms {
-                        match m.outcome {
-                            SaveOutcome::Created => s.created += 1,
-                            SaveOutcome::Updated => s.updated += 1,
-                            SaveOutcome::Unchanged => s.unchanged += 1,
-                        }
-                    }
-                }
-                Err(_) => s.failed += 1,
-            }
+            s.add(r);
         }
         s
+    }
+
+    /// Counts one more file.
+    pub fn add(&mut self, r: &FileReport) {
+        self.files += 1;
+        match &r.result {
+            Ok(ms) => {
+                for m in ms {
+                    match m.outcome {
+                        SaveOutcome::Created => self.created += 1,
+                        SaveOutcome::Updated => self.updated += 1,
+                        SaveOutcome::Unchanged => self.unchanged += 1,
+                    }
+                }
+            }
+            Err(_) => self.failed += 1,
+        }
     }
 }

@@ -24,9 +24,14 @@ const EXTRACT: &str = "000_0ef5c3c12aec06f5.txt";
 
 async fn run(store: &Store, paths: &[PathBuf]) -> Vec<FileReport> {
     let (files, mut missing) = collect_files(paths);
-    let mut reports = import_files(store, &files, &Options::default(), |_| {})
-        .await
-        .reports;
+    let mut reports = Vec::new();
+    let run = import_files(store, &files, &Options::default(), |r| reports.push(r)).await;
+    // The run's totals count exactly the reports handed out, in the order of the files.
+    assert_eq!(run.summary, Summary::of(&reports));
+    assert_eq!(
+        reports.iter().map(|r| r.path.clone()).collect::<Vec<_>>(),
+        files
+    );
     reports.append(&mut missing);
     reports
 }

@@ -11,7 +11,14 @@ use protokol_testkit::{Kind, demo_dir, fresh, store_tests};
 
 async fn run(store: &Store, paths: &[PathBuf], options: &Options) -> Vec<FileReport> {
     let (files, mut missing) = collect_files(paths);
-    let mut reports = import_files(store, &files, options, |_| {}).await.reports;
+    let mut reports = Vec::new();
+    let run = import_files(store, &files, options, |r| reports.push(r)).await;
+    // The run's totals count exactly the reports handed out, in the order of the files.
+    assert_eq!(run.summary, Summary::of(&reports));
+    assert_eq!(
+        reports.iter().map(|r| r.path.clone()).collect::<Vec<_>>(),
+        files
+    );
     reports.append(&mut missing);
     reports
 }

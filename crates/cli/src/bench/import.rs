@@ -290,9 +290,9 @@ pub async fn import(docs: usize, pdf_copies: usize, keep: Option<PathBuf>) -> Re
     let t = Instant::now();
     let run = import_files(&store, &files, &Options::default(), |_| {}).await;
     let total = t.elapsed();
-    let failed = run.reports.iter().filter(|r| !r.is_ok()).count();
+    let failed = run.summary.failed;
     let meetings = store.meeting_count().await? as f64;
-    let parse_cpu: Duration = run.reports.iter().map(|r| r.timings.parse).sum();
+    let parse_cpu = run.timings.parse;
     let read_wall = read_baseline(&files);
 
     println!(
@@ -382,17 +382,13 @@ pub async fn import(docs: usize, pdf_copies: usize, keep: Option<PathBuf>) -> Re
             actor: None,
         };
         let prun = import_files(&store, &pfiles, &opts, |_| {}).await;
-        let extract: Duration = prun.reports.iter().map(|r| r.timings.extract).sum();
-        let work: Duration = prun
-            .reports
-            .iter()
-            .map(|r| r.timings.read + r.timings.extract + r.timings.parse)
-            .sum();
+        let extract = prun.timings.extract;
+        let work = prun.timings.read + prun.timings.extract + prun.timings.parse;
         println!(
             "\nPDF: {n} files, {:.0} documents/s parsed; text extraction is {:.0}% of reading+extracting+parsing ({})",
             per_sec(n as f64, prun.parse_wall),
             100.0 * extract.as_secs_f64() / work.as_secs_f64().max(1e-9),
-            if prun.reports.iter().any(|r| r.is_ok()) {
+            if prun.summary.failed < prun.summary.files {
                 "pdftotext or pdf-extract"
             } else {
                 "all failed"
