@@ -153,7 +153,7 @@ fn prepare(path: &Path) -> Prepared {
 }
 
 /// How many files are read and parsed together before they are stored.
-const CHUNK: usize = 256;
+pub const CHUNK: usize = 256;
 
 /// Imports the given files and hands each file's report to `on_file` once its chunk is
 /// committed (or rolled back), in the order of `files`; returns the totals.
