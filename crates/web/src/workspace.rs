@@ -231,11 +231,8 @@ pub async fn new_meeting(
     let f = form(f)?;
     check_form(&visitor, &headers, &f.csrf)?;
     let date = NaiveDate::parse_from_str(f.dato.trim(), "%Y-%m-%d");
-    let start = if f.start.trim().is_empty() {
-        Ok(None)
-    } else {
-        f.start.trim().parse().map(Some)
-    };
+    // Times as people type them ("9.30", "kl. 9:30", "09:30"), like the Tid/Punkt table.
+    let start = crate::form_fields::clock(&f.start);
     let (date, start) = match (date, start) {
         (Ok(d), Ok(s)) => (d, s),
         (d, s) => {
@@ -244,9 +241,7 @@ pub async fn new_meeting(
                 date_error: d
                     .err()
                     .map(|_| "Skriv datoen som ÅÅÅÅ-MM-DD, fx 2026-12-02.".to_string()),
-                start_error: s
-                    .err()
-                    .map(|_| "Skriv klokkeslættet som TT:MM, fx 09:00.".to_string()),
+                start_error: s.err(),
                 values: f,
             };
             return overview_page(&state, &visitor, Some(refused)).await;

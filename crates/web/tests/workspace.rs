@@ -119,7 +119,8 @@ async fn the_workspace_is_for_the_bodys_secretaries_only() {
 async fn a_planned_meeting_starts_from_the_standing_items_and_stays_hidden_until_published() {
     let (t, state) = setup().await;
     let secretary = sign_in(&state, "sekretaer").await;
-    let created = new_meeting(&state, &secretary, "2026-12-02", "09:00").await;
+    // The start time as people write it in Danish; stored as 09:00.
+    let created = new_meeting(&state, &secretary, "2026-12-02", "kl. 9.00").await;
     assert_eq!(created.status, StatusCode::SEE_OTHER, "{}", created.body);
     assert_eq!(created.headers[header::LOCATION], EDITOR);
     let (version, csrf, items) = editor(&state, &secretary).await;
@@ -298,7 +299,8 @@ async fn bad_input_is_named_next_to_the_field_and_nothing_is_stored() {
     for (date, start, message) in [
         ("2026-02-31", "09:00", "Skriv datoen som ÅÅÅÅ-MM-DD"),
         ("02-12-2026", "09:00", "Skriv datoen som ÅÅÅÅ-MM-DD"),
-        ("2026-12-02", "25:61", "Skriv klokkeslættet som TT:MM"),
+        ("2026-12-02", "25:61", "Tidspunktet 25:61 findes ikke"),
+        ("2026-12-02", "halv ti", "Skriv tidspunktet som TT:MM"),
         (
             "2023-09-06",
             "09:00",
