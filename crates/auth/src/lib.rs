@@ -7,19 +7,46 @@
 use argon2::Argon2;
 use argon2::password_hash::rand_core::{OsRng, RngCore};
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use std::sync::OnceLock;
+
 use chrono::{Duration, Utc};
 use protokol_core::{Account, normalise_username};
+use protokol_store::throttle::{AttemptBy, Limits, Reservation};
 use protokol_store::{Store, StoreError};
 use sha2::{Digest, Sha256};
+use tokio::sync::Semaphore;
 
 /// Passwords shorter than this are refused.
 pub const MIN_PASSWORD_CHARS: usize = 10;
-/// Failed sign-ins for one username within [`THROTTLE_WINDOW_MINUTES`] before further
-/// attempts are refused (even with the right password) until the window has passed.
+/// Failed sign-ins for one username from one client (a known device of the account, else a
+/// network address) within [`THROTTLE_WINDOW_MINUTES`] before that client's further
+/// attempts for that username are refused, even with the right password.
 pub const MAX_FAILURES: i64 = 5;
+/// Failed sign-ins for one username from clients the account does not know (no device
+/// cookie of it) before all such clients are refused; the owner's known browsers still get
+/// in, so a stranger cannot lock the owner out.
+pub const MAX_FAILURES_UNKNOWN_CLIENTS: i64 = 20;
+/// Failed sign-ins from one network address over all usernames (password spraying).
+pub const MAX_FAILURES_PER_ADDRESS: i64 = 100;
 pub const THROTTLE_WINDOW_MINUTES: i64 = 15;
 /// How long a session lasts after signing in.
 pub const SESSION_HOURS: i64 = 10;
+/// How long a browser stays known to an account after it last signed in.
+pub const DEVICE_DAYS: i64 = 180;
+/// At most this many password hashes are computed at once (argon2 is deliberately slow
+/// and memory-hungry); further sign-ins wait for a turn, at most [`HASH_QUEUE_SECONDS`].
+pub const HASH_CONCURRENCY: usize = 2;
+pub const HASH_QUEUE_SECONDS: u64 = 10;
+
+/// The limits [`sign_in`] applies.
+pub fn limits() -> Limits {
+    Limits {
+        window: Duration::minutes(THROTTLE_WINDOW_MINUTES),
+        per_client: MAX_FAILURES,
+        per_username_unknown: MAX_FAILURES_UNKNOWN_CLIENTS,
+        per_address: MAX_FAILURES_PER_ADDRESS,
+    }
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum AuthError {
@@ -31,6 +58,8 @@ pub enum AuthError {
     WrongCredentials,
     #[error("too many failed sign-ins for this username; try again in {minutes} minutes")]
     Throttled { minutes: i64 },
+    #[error("too many sign-ins at once; try again shortly")]
+    Busy,
     #[error("password hashing failed: {0}")]
     Hash(String),
     #[error(transparent)]
@@ -52,7 +81,8 @@ pub fn check_password_policy(password: &str, username: &str) -> Result<(), AuthE
     Ok(())
 }
 
-/// An argon2id hash of `password` with a random salt, as a PHC string.
+/// An argon2id hash of `password` with a random salt, as a PHC string. CPU work: call it
+/// through [`hashing`] from async code.
 pub fn hash_password(password: &str) -> Result<String, AuthError> {
     let salt = SaltString::generate(&mut OsRng);
     Argon2::default()
@@ -70,6 +100,27 @@ pub fn verify_password(password: &str, phc: &str) -> bool {
                 .is_ok()
         })
         .unwrap_or(false)
+}
+
+fn hash_slots() -> &'static Semaphore {
+    static SLOTS: OnceLock<Semaphore> = OnceLock::new();
+    SLOTS.get_or_init(|| Semaphore::new(HASH_CONCURRENCY))
+}
+
+/// Runs password hashing work `f` on a blocking thread, at most [`HASH_CONCURRENCY`] at a
+/// time, so it never stalls the threads that serve pages. Waits for a turn at most
+/// [`HASH_QUEUE_SECONDS`], then answers [`AuthError::Busy`].
+pub async fn hashing<T: Send + 'static>(
+    f: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, AuthError> {
+    let wait = std::time::Duration::from_secs(HASH_QUEUE_SECONDS);
+    let _slot = tokio::time::timeout(wait, hash_slots().acquire())
+        .await
+        .map_err(|_| AuthError::Busy)?
+        .map_err(|_| AuthError::Busy)?;
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| AuthError::Hash(e.to_string()))
 }
 
 /// A new random token (256 bits, hex) for a session cookie or a CSRF field.
@@ -113,7 +164,8 @@ pub async fn create_account(
 ) -> Result<Account, AuthError> {
     let username = normalise_username(username).map_err(AuthError::BadUsername)?;
     check_password_policy(password, &username)?;
-    let hash = hash_password(password)?;
+    let password = password.to_string();
+    let hash = hashing(move || hash_password(&password)).await??;
     Ok(store
         .create_account(&username, display_name, &hash, actor)
         .await?)
@@ -128,7 +180,8 @@ pub async fn change_password(
 ) -> Result<(), AuthError> {
     let username = normalise_username(username).map_err(AuthError::BadUsername)?;
     check_password_policy(password, &username)?;
-    let hash = hash_password(password)?;
+    let password = password.to_string();
+    let hash = hashing(move || hash_password(&password)).await??;
     Ok(store.set_password(&username, &hash, actor).await?)
 }
 
@@ -139,43 +192,95 @@ pub struct SignedIn {
     /// The cookie value; the store holds only its hash.
     pub session_token: String,
     pub csrf_token: String,
+    /// The device cookie's value: the one the browser sent if it was this account's, else
+    /// a new one. The store holds only its hash.
+    pub device_token: String,
 }
 
-/// Checks a username and password, with throttling per username, and opens a session.
+/// Where a sign-in comes from.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Client {
+    /// The network address ("192.0.2.7"), or "unknown".
+    pub address: String,
+    /// The device cookie the browser sent, if any.
+    pub device_token: Option<String>,
+}
+
+/// Checks a username and password and opens a session, throttled per username and client,
+/// per username for unknown clients, and per address (see [`limits`]).
 ///
-/// An unknown username costs the same hashing work as a known one and gives the same
-/// answer, so sign-in does not reveal which accounts exist.
-pub async fn sign_in(store: &Store, username: &str, password: &str) -> Result<SignedIn, AuthError> {
-    let key = format!(
-        "user:{}",
-        normalise_username(username).unwrap_or_else(|_| username.trim().to_lowercase())
-    );
+/// The attempt is reserved before the password is checked, so parallel guesses cannot slip
+/// past the limit. An unknown username costs the same hashing work as a known one and gives
+/// the same answer, so sign-in does not reveal which accounts exist.
+pub async fn sign_in(
+    store: &Store,
+    username: &str,
+    password: &str,
+    client: &Client,
+) -> Result<SignedIn, AuthError> {
+    let name = normalise_username(username).unwrap_or_else(|_| username.trim().to_lowercase());
     let now = Utc::now();
-    let window_start = now - Duration::minutes(THROTTLE_WINDOW_MINUTES);
-    if store.sign_in_failures_since(&key, window_start).await? >= MAX_FAILURES {
-        tracing::warn!(key = %key, "sign-in refused: throttled");
-        return Err(AuthError::Throttled {
-            minutes: THROTTLE_WINDOW_MINUTES,
-        });
-    }
+    let device_hash = client.device_token.as_deref().map(token_hash);
+    let trusted = match &device_hash {
+        Some(h) => {
+            store
+                .known_device(h, &name, now - Duration::days(DEVICE_DAYS))
+                .await?
+        }
+        None => false,
+    };
+    let address = if client.address.is_empty() {
+        "unknown".to_string()
+    } else {
+        client.address.clone()
+    };
+    let by = AttemptBy {
+        username: name.clone(),
+        client: match (&device_hash, trusted) {
+            (Some(h), true) => format!("device:{h}"),
+            _ => format!("address:{address}"),
+        },
+        address,
+        trusted,
+    };
+    let attempt = match store.reserve_sign_in(&by, &limits(), now).await? {
+        Reservation::Granted(id) => id,
+        Reservation::Refused(why) => {
+            tracing::warn!(username = %name, client = %by.client, reason = ?why, "sign-in refused: throttled");
+            return Err(AuthError::Throttled {
+                minutes: THROTTLE_WINDOW_MINUTES,
+            });
+        }
+    };
     let found = match normalise_username(username) {
         Ok(name) => store.account_with_hash(&name).await?,
         Err(_) => None,
     };
-    let ok = match &found {
-        Some((_, phc)) => verify_password(password, phc),
-        None => {
-            // Same work as a real check.
-            let _ = verify_password(password, DUMMY_HASH);
-            false
+    let phc = found
+        .as_ref()
+        .map_or_else(|| DUMMY_HASH.to_string(), |(_, h)| h.clone());
+    let given = password.to_string();
+    // Unknown usernames are checked against a hash nobody knows: the same work.
+    let ok = match hashing(move || verify_password(&given, &phc)).await {
+        Ok(ok) => ok && found.is_some(),
+        Err(e) => {
+            store.release_sign_in(&attempt).await?;
+            return Err(e);
         }
     };
     let Some((account, _)) = found.filter(|_| ok) else {
-        store.record_sign_in_failure(&key, now).await?;
-        tracing::info!(key = %key, "sign-in failed");
+        store.settle_sign_in(&attempt, &by, false).await?;
+        tracing::info!(username = %name, client = %by.client, "sign-in failed");
         return Err(AuthError::WrongCredentials);
     };
-    store.clear_sign_in_failures(&key, window_start).await?;
+    store.settle_sign_in(&attempt, &by, true).await?;
+    let device_token = match (&client.device_token, trusted) {
+        (Some(t), true) => t.clone(),
+        _ => new_token(),
+    };
+    store
+        .remember_device(&token_hash(&device_token), &account.id)
+        .await?;
     let session_token = new_token();
     let csrf_token = new_token();
     store
@@ -191,6 +296,7 @@ pub async fn sign_in(store: &Store, username: &str, password: &str) -> Result<Si
         account,
         session_token,
         csrf_token,
+        device_token,
     })
 }
 

@@ -172,7 +172,12 @@ pub async fn export(g: &Global, out: &Path, public: bool) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-pub async fn serve(g: &Global, addr: SocketAddr, demo: bool) -> Result<ExitCode> {
+pub async fn serve(
+    g: &Global,
+    addr: SocketAddr,
+    demo: bool,
+    behind_proxy: bool,
+) -> Result<ExitCode> {
     let store = open_store(g).await?;
     if demo {
         if store.meeting_count().await? == 0 {
@@ -185,7 +190,9 @@ pub async fn serve(g: &Global, addr: SocketAddr, demo: bool) -> Result<ExitCode>
             tracing::info!("the store already holds meetings; demo data not loaded");
         }
     }
-    protokol_web::serve(store, addr)
+    let mut state = protokol_web::AppState::new(store);
+    state.behind_proxy = behind_proxy;
+    protokol_web::serve(state, addr)
         .await
         .with_context(|| format!("cannot serve on {addr}"))?;
     Ok(ExitCode::SUCCESS)

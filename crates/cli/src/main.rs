@@ -94,6 +94,11 @@ enum Command {
         /// Load the demo meetings (Norddjurs Kommune's Direktion) if the store is empty.
         #[arg(long)]
         demo: bool,
+        /// protokol runs behind a reverse proxy that appends the client's address to
+        /// X-Forwarded-For: throttle sign-ins by that address instead of the proxy's.
+        /// Leave it off when clients reach protokol directly (they could forge the header).
+        #[arg(long, env = "PROTOKOL_BEHIND_PROXY")]
+        behind_proxy: bool,
     },
     /// Render a meeting's agenda or minutes (or one item of it) as PDF or HTML.
     ///
@@ -210,7 +215,11 @@ fn main() -> ExitCode {
                 out,
                 public,
             } => commands::export(g, &out, public).await,
-            Command::Serve { addr, demo } => commands::serve(g, addr, demo).await,
+            Command::Serve {
+                addr,
+                demo,
+                behind_proxy,
+            } => commands::serve(g, addr, demo, behind_proxy).await,
             Command::Migrate => commands::migrate(g).await,
             Command::User(command) => users::run(g, command).await,
             Command::Verify => commands::verify(g).await,

@@ -207,6 +207,11 @@ impl Store {
             .bind(&account.id)
             .execute(&mut *tx)
             .await?;
+        // A new password starts the count of failed sign-ins afresh.
+        sqlx::query("DELETE FROM sign_in_attempts WHERE username = $1")
+            .bind(username)
+            .execute(&mut *tx)
+            .await?;
         record(
             &mut tx,
             NewChange {
@@ -359,39 +364,6 @@ impl Store {
     pub async fn delete_web_session(&self, token_hash: &str) -> Result<()> {
         sqlx::query("DELETE FROM web_sessions WHERE token_hash = $1")
             .bind(token_hash)
-            .execute(&self.pool)
-            .await?;
-        Ok(())
-    }
-
-    /// Records a failed sign-in under `key` (e.g. the username tried).
-    pub async fn record_sign_in_failure(&self, key: &str, at: DateTime<Utc>) -> Result<()> {
-        sqlx::query("INSERT INTO sign_in_failures (throttle_key, failed_at) VALUES ($1, $2)")
-            .bind(key)
-            .bind(instant_text(at))
-            .execute(&self.pool)
-            .await?;
-        Ok(())
-    }
-
-    /// Failed sign-ins under `key` since `since`.
-    pub async fn sign_in_failures_since(&self, key: &str, since: DateTime<Utc>) -> Result<i64> {
-        Ok(sqlx::query(
-            "SELECT COUNT(*) AS n FROM sign_in_failures WHERE throttle_key = $1 AND failed_at > $2",
-        )
-        .bind(key)
-        .bind(instant_text(since))
-        .fetch_one(&self.pool)
-        .await?
-        .try_get("n")?)
-    }
-
-    /// Forgets the failures under `key` (after a successful sign-in) and any older than
-    /// `before`.
-    pub async fn clear_sign_in_failures(&self, key: &str, before: DateTime<Utc>) -> Result<()> {
-        sqlx::query("DELETE FROM sign_in_failures WHERE throttle_key = $1 OR failed_at <= $2")
-            .bind(key)
-            .bind(instant_text(before))
             .execute(&self.pool)
             .await?;
         Ok(())

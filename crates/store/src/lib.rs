@@ -28,6 +28,7 @@ mod publications;
 mod read;
 mod session;
 mod sources;
+pub mod throttle;
 mod write;
 
 use std::str::FromStr;

@@ -11,6 +11,7 @@ mod admin;
 mod attendance;
 mod bodies;
 mod cache;
+mod client;
 mod editions;
 mod error;
 mod form_fields;
@@ -44,6 +45,9 @@ pub use uploads::MAX_UPLOAD_BYTES;
 pub struct AppState {
     pub store: Store,
     pub cache: RenderCache,
+    /// Whether requests arrive through a reverse proxy that appends the client's address
+    /// to `X-Forwarded-For` (otherwise that header is ignored: clients could forge it).
+    pub behind_proxy: bool,
 }
 
 impl AppState {
@@ -51,6 +55,7 @@ impl AppState {
         Self {
             store,
             cache: RenderCache::default(),
+            behind_proxy: false,
         }
     }
 }
@@ -143,13 +148,16 @@ async fn private_when_signed_in(request: Request, next: Next) -> Response {
 }
 
 /// Serves the application on `addr` until Ctrl-C.
-pub async fn serve(store: Store, addr: SocketAddr) -> std::io::Result<()> {
+pub async fn serve(state: AppState, addr: SocketAddr) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(addr).await?;
     tracing::info!("protokol serves http://{}", listener.local_addr()?);
-    axum::serve(listener, app(AppState::new(store)))
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-            tracing::info!("shutting down");
-        })
-        .await
+    axum::serve(
+        listener,
+        app(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(async {
+        let _ = tokio::signal::ctrl_c().await;
+        tracing::info!("shutting down");
+    })
+    .await
 }

@@ -7,13 +7,14 @@ use axum::extract::rejection::FormRejection;
 use axum::extract::{Form, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
-use protokol_auth::{AuthError, SESSION_HOURS, new_token, tokens_match};
+use protokol_auth::{AuthError, Client, DEVICE_DAYS, SESSION_HOURS, new_token, tokens_match};
 use serde::Deserialize;
 
 use crate::AppState;
+use crate::client::ClientAddress;
 use crate::error::WebError;
 use crate::view::SignInPage;
-use crate::visitor::{CSRF_COOKIE, Nav, SESSION_COOKIE, Visitor, cookie};
+use crate::visitor::{CSRF_COOKIE, DEVICE_COOKIE, Nav, SESSION_COOKIE, Visitor, cookie};
 
 #[derive(Debug, Default, Deserialize)]
 pub struct SignInForm {
@@ -121,6 +122,7 @@ fn redirect(to: &str) -> Response {
 /// `POST /logind`.
 pub async fn sign_in(
     State(state): State<AppState>,
+    ClientAddress(address): ClientAddress,
     headers: HeaderMap,
     form: Result<Form<SignInForm>, FormRejection>,
 ) -> Result<Response, WebError> {
@@ -143,15 +145,28 @@ pub async fn sign_in(
             Some("Skriv både brugernavn og adgangskode."),
         );
     }
-    match protokol_auth::sign_in(&state.store, &form.brugernavn, &form.adgangskode).await {
+    let client = Client {
+        address,
+        device_token: cookie(&headers, DEVICE_COOKIE),
+    };
+    match protokol_auth::sign_in(&state.store, &form.brugernavn, &form.adgangskode, &client).await {
         Ok(signed_in) => {
             let mut response = redirect(&next);
-            response.headers_mut().insert(
+            let headers = response.headers_mut();
+            headers.append(
                 header::SET_COOKIE,
                 cookie_header(
                     SESSION_COOKIE,
                     &signed_in.session_token,
                     SESSION_HOURS * 3600,
+                ),
+            );
+            headers.append(
+                header::SET_COOKIE,
+                cookie_header(
+                    DEVICE_COOKIE,
+                    &signed_in.device_token,
+                    DEVICE_DAYS * 24 * 3600,
                 ),
             );
             Ok(response)
@@ -169,6 +184,13 @@ pub async fn sign_in(
             &next,
             &form.brugernavn,
             Some("For mange forkerte forsøg. Vent et kvarter, og prøv så igen."),
+        ),
+        Err(AuthError::Busy) => form_page(
+            StatusCode::SERVICE_UNAVAILABLE,
+            &csrf,
+            &next,
+            &form.brugernavn,
+            Some("Der er travlt lige nu. Vent et øjeblik, og prøv så igen."),
         ),
         Err(AuthError::Store(e)) => Err(e.into()),
         Err(e) => Err(WebError::Render(e.to_string())),

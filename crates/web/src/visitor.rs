@@ -16,6 +16,9 @@ use crate::error::WebError;
 pub const SESSION_COOKIE: &str = "protokol_session";
 /// The sign-in form's CSRF cookie (double submit: the form carries the same value).
 pub const CSRF_COOKIE: &str = "protokol_csrf";
+/// A browser's device token, set at a successful sign-in: a browser the account knows is
+/// not locked out by failed sign-ins of strangers (HttpOnly, Secure, SameSite=Lax).
+pub const DEVICE_COOKIE: &str = "protokol_device";
 
 /// The value of cookie `name` in the request's `Cookie` headers.
 pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {

@@ -272,7 +272,7 @@ async fn workspace_pages_pass_the_same_checks_for_a_signed_in_secretary() {
         .await
         .unwrap();
     }
-    let session = protokol_auth::sign_in(&t.store, "sekretaer", password)
+    let session = protokol_auth::sign_in(&t.store, "sekretaer", password, &Default::default())
         .await
         .unwrap();
     let (m, _) = t

@@ -213,3 +213,72 @@ async fn after_sign_in_only_local_addresses_are_followed() {
     let form = get(&state, "/logind?til=https://evil.example/", None).await;
     assert_eq!(hidden(&form.body, "til"), "/");
 }
+
+/// A sign-in POST from the network address `from` (as the server sees the TCP peer).
+async fn sign_in_from(
+    state: &AppState,
+    from: &str,
+    cookie: &str,
+    csrf: &str,
+    password: &str,
+) -> common::Reply {
+    let mut request = Request::post("/logind")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::COOKIE, cookie)
+        .header(header::HOST, "localhost")
+        .body(Body::from(format!(
+            "brugernavn=lene&adgangskode={}&csrf={csrf}",
+            urlencode(password)
+        )))
+        .unwrap();
+    let addr: std::net::SocketAddr = format!("{from}:40000").parse().unwrap();
+    request
+        .extensions_mut()
+        .insert(axum::extract::ConnectInfo(addr));
+    send(state, request).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_burst_of_parallel_guesses_is_throttled_and_the_owner_still_signs_in() {
+    let (_t, state) = setup().await;
+    let form = get(&state, "/logind", None).await;
+    let (csrf, _) = set_cookie(&form, "protokol_csrf").unwrap();
+    let cookie = format!("protokol_csrf={csrf}");
+    let burst: Vec<_> = (0..150)
+        .map(|n| {
+            let (state, cookie, csrf) = (state.clone(), cookie.clone(), csrf.clone());
+            tokio::spawn(async move {
+                sign_in_from(&state, "203.0.113.9", &cookie, &csrf, &format!("gæt {n}"))
+                    .await
+                    .status
+            })
+        })
+        .collect();
+    let mut statuses = Vec::new();
+    for t in burst {
+        statuses.push(t.await.unwrap());
+    }
+    let checked = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::UNAUTHORIZED)
+        .count();
+    let refused = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::TOO_MANY_REQUESTS)
+        .count();
+    assert_eq!(checked as i64, protokol_auth::MAX_FAILURES, "{statuses:?}");
+    assert_eq!(checked + refused, 150, "{statuses:?}");
+    // The right password from the attacking address, just after: refused.
+    let late = sign_in_from(&state, "203.0.113.9", &cookie, &csrf, PASSWORD).await;
+    assert_eq!(late.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(set_cookie(&late, "protokol_session").is_none());
+    // Lene from her own address signs in and gets a device cookie.
+    let owner = sign_in_from(&state, "192.0.2.20", &cookie, &csrf, PASSWORD).await;
+    assert_eq!(owner.status, StatusCode::SEE_OTHER, "{}", owner.body);
+    assert!(set_cookie(&owner, "protokol_session").is_some());
+    let (device, line) = set_cookie(&owner, "protokol_device").unwrap();
+    assert_eq!(device.len(), 64);
+    for attribute in ["HttpOnly", "Secure", "SameSite=Lax"] {
+        assert!(line.contains(attribute), "{line}");
+    }
+}
