@@ -324,8 +324,13 @@ pub async fn render(g: &Global, req: RenderRequest<'_>) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-pub async fn verify(g: &Global) -> Result<ExitCode> {
+pub async fn verify(g: &Global, log_unlogged: bool) -> Result<ExitCode> {
     let store = open_store(g).await?;
+    if log_unlogged {
+        for m in store.log_unlogged_approvals().await? {
+            println!("LOGGED the approved minutes of {m}, as they stand now");
+        }
+    }
     let (checked, problems) = store.verify_approvals().await?;
     store.close().await;
     for p in &problems {

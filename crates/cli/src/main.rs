@@ -129,9 +129,15 @@ enum Command {
     /// Bring the database schema up to date (also done automatically at start).
     Migrate,
     /// Check the approval log: every approved set of minutes must still hash to what was
-    /// approved, and every log row must follow the one before it. Exit status 1 when
-    /// anything was changed.
-    Verify,
+    /// approved, every log row must follow the one before it, and every meeting marked
+    /// approved must be in the log. Exit status 1 when anything was changed.
+    Verify {
+        /// First add approved minutes that are missing from the log, as they stand now
+        /// (for a database from a version of protokol that did not log imported
+        /// approvals). Do this once, after checking those minutes by hand.
+        #[arg(long)]
+        log_unlogged: bool,
+    },
     /// Accounts and roles: add, passwd, grant, revoke, list.
     #[command(subcommand)]
     User(users::UserCommand),
@@ -222,7 +228,7 @@ fn main() -> ExitCode {
             } => commands::serve(g, addr, demo, behind_proxy).await,
             Command::Migrate => commands::migrate(g).await,
             Command::User(command) => users::run(g, command).await,
-            Command::Verify => commands::verify(g).await,
+            Command::Verify { log_unlogged } => commands::verify(g, log_unlogged).await,
             Command::Render {
                 meeting,
                 item,

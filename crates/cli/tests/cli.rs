@@ -412,14 +412,31 @@ fn verify_checks_the_approval_log_and_names_changed_minutes() {
         text(&o)
     );
 
-    // Rewriting the approved minutes (here by importing a changed file) is found.
+    // Importing a changed copy of the approved minutes is refused, naming the meeting.
     let export = dir.path().join("export");
     run(p().args(["export", "--json", "--out"]).arg(&export));
     let file = export.join("KB-2024-06-18.json");
     let json = std::fs::read_to_string(&file).unwrap();
     std::fs::write(&file, json.replace("Godkendt.", "Forkastet.")).unwrap();
     let o = run(p().arg("import").arg(&file));
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(
+        text(&o).contains("Kommunalbestyrelsen (KB) on 2024-06-18 are approved and cannot be changed; corrections are dated additions"),
+        "{}",
+        text(&o)
+    );
+    let o = run(p().arg("verify"));
     assert!(o.status.success(), "{}", text(&o));
+
+    // A change behind protokol's back, in the database itself, is found.
+    rt.block_on(async {
+        use sqlx::Connection;
+        let mut conn = sqlx::AnyConnection::connect(&url).await.unwrap();
+        sqlx::raw_sql("UPDATE items SET decision = 'Forkastet.' WHERE decision = 'Godkendt.'")
+            .execute(&mut conn)
+            .await
+            .unwrap();
+    });
     let o = run(p().arg("verify"));
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
     assert!(text(&o).contains("CHANGED log row 1: the approved minutes of Kommunalbestyrelsen on 2024-06-18 were changed after approval"), "{}", text(&o));

@@ -219,7 +219,67 @@ fn image_only_pdf() -> Vec<u8> {
     pdf
 }
 
+/// Minutes approved after a text import are frozen: a changed document about the same
+/// meeting is refused with the meeting's name and a hint, nothing of it is stored, and the
+/// same files imported again are simply unchanged. JSON over approved minutes likewise.
+async fn imports_over_approved_minutes_are_refused(kind: Kind) {
+    let store = fresh(kind).await;
+    run(&store, &[seed(FULL)]).await;
+    let dir = "DIR".parse().unwrap();
+    let date = "2023-09-06".parse().unwrap();
+    let (mut m, _) = store.meeting_on(&dir, date).await.unwrap().unwrap();
+    m.status = Some(protokol_core::MeetingStatus::MinutesApproved);
+    store.upsert_meeting(&m, "archivist").await.unwrap();
+    let approved = store.meeting_on(&dir, date).await.unwrap().unwrap();
+    assert_eq!(store.verify_approvals().await.unwrap(), (1, Vec::new()));
+
+    let tmp = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(seed(FULL)).unwrap();
+    let edited = text.replacen(
+        "Der blev afholdt Ekstraordinært Miljø- og Teknikudvalgsmøde",
+        "Der blev IKKE afholdt Ekstraordinært Miljø- og Teknikudvalgsmøde",
+        1,
+    );
+    assert_ne!(edited, text);
+    let changed = write(tmp.path(), "rettet-referat.txt", edited.as_bytes());
+    let mut json = approved.0.clone();
+    json.items[0].decision = Some("Forkastet.".into());
+    let json_file = write(
+        tmp.path(),
+        "rettet.json",
+        protokol_core::exchange::to_json(&json).as_bytes(),
+    );
+    let reports = run(&store, &[changed, json_file]).await;
+    for r in &reports {
+        let line = r.line();
+        assert!(!r.is_ok(), "{line}");
+        for needle in [
+            "Direktionen",
+            "2023-09-06",
+            "are approved",
+            "corrections are dated additions",
+        ] {
+            assert!(line.contains(needle), "{needle}: {line}");
+        }
+    }
+    assert_eq!(
+        store.meeting_on(&dir, date).await.unwrap().unwrap(),
+        approved
+    );
+    assert_eq!(
+        store.sources(&dir, date).await.unwrap().len(),
+        1,
+        "the refused document is not kept as a source"
+    );
+    // The document it was imported from, again: nothing to do.
+    let again = run(&store, &[seed(FULL)]).await;
+    assert!(again[0].is_ok(), "{}", again[0].line());
+    assert!(again[0].line().contains("unchanged"), "{}", again[0].line());
+    assert_eq!(store.verify_approvals().await.unwrap(), (1, Vec::new()));
+}
+
 store_tests!(
+    imports_over_approved_minutes_are_refused,
     the_seed_documents_become_four_complete_meetings,
     documents_of_one_meeting_merge_the_same_in_any_order,
     bad_documents_are_refused_with_a_reason_and_the_rest_imports,

@@ -54,6 +54,26 @@ pub struct Approval {
     pub chain_hash: String,
 }
 
+/// Appends the approval of `stored` (the meeting as stored, inside the caller's
+/// transaction) to the log. One approval at a time, so the chain never forks: PostgreSQL
+/// takes a table lock (held to the end of the transaction); SQLite's writers queue anyway.
+pub(crate) async fn append_approval(
+    conn: &mut AnyConnection,
+    meeting_id: &str,
+    stored: &Meeting,
+) -> Result<()> {
+    if conn
+        .backend_name()
+        .to_ascii_lowercase()
+        .contains("postgres")
+    {
+        sqlx::query("LOCK TABLE approval_log IN EXCLUSIVE MODE")
+            .execute(&mut *conn)
+            .await?;
+    }
+    append(conn, meeting_id, &content_hash(stored)).await
+}
+
 async fn append(conn: &mut AnyConnection, meeting_id: &str, content: &str) -> Result<()> {
     let prev: String = sqlx::query("SELECT chain_hash FROM approval_log ORDER BY seq DESC LIMIT 1")
         .fetch_optional(&mut *conn)
@@ -150,7 +170,7 @@ impl Store {
             let (stored, _) = load_meeting(&mut tx, &id.to_string())
                 .await?
                 .ok_or_else(|| StoreError::Corrupt("approved meeting vanished".into()))?;
-            append(&mut tx, &id.to_string(), &content_hash(&stored)).await?;
+            append_approval(&mut tx, &id.to_string(), &stored).await?;
             // The approved minutes are what the public reads from now on.
             crate::publications::append_edition(
                 &mut tx,
@@ -239,6 +259,55 @@ impl Store {
                 Some(_) => {}
             }
         }
+        for (_, name, date) in self.unlogged_approvals().await? {
+            problems.push(format!(
+                "the minutes of {name} on {date} are marked approved but are not in the approval \
+                 log (marked outside protokol's signing and import, e.g. by a change to the \
+                 database)"
+            ));
+        }
         Ok((log.len(), problems))
+    }
+
+    /// Meetings marked approved that have no row in the approval log: (id, body name, date).
+    async fn unlogged_approvals(&self) -> Result<Vec<(String, String, String)>> {
+        let rows = sqlx::query(
+            "SELECT m.id, b.name, m.meeting_date FROM meetings m JOIN bodies b ON b.id = m.body_id
+             WHERE m.status = 'minutes_approved'
+               AND NOT EXISTS (SELECT 1 FROM approval_log l WHERE l.meeting_id = m.id)
+             ORDER BY m.meeting_date, b.name",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok((
+                    r.try_get("id")?,
+                    r.try_get("name")?,
+                    r.try_get("meeting_date")?,
+                ))
+            })
+            .collect()
+    }
+
+    /// Adds approved meetings that are missing from the approval log, as they stand now (for
+    /// a database from before imported approvals were logged). Returns "body on date" of
+    /// each meeting added.
+    pub async fn log_unlogged_approvals(&self) -> Result<Vec<String>> {
+        let mut added = Vec::new();
+        for (id, name, date) in self.unlogged_approvals().await? {
+            let mut tx = self.begin_write().await?;
+            let (stored, _) =
+                load_meeting(&mut tx, &id)
+                    .await?
+                    .ok_or_else(|| StoreError::NotFound {
+                        entity: "meeting",
+                        id: id.clone(),
+                    })?;
+            append_approval(&mut tx, &id, &stored).await?;
+            tx.commit().await?;
+            added.push(format!("{name} on {date}"));
+        }
+        Ok(added)
     }
 }

@@ -154,6 +154,26 @@ pub(crate) async fn load_meeting(
     Ok(Some((m, version)))
 }
 
+/// The meeting of a body (by code) on a date, and its version.
+pub(crate) async fn load_meeting_on(
+    conn: &mut AnyConnection,
+    body: &BodyCode,
+    date: NaiveDate,
+) -> Result<Option<(Meeting, i64)>> {
+    let row = sqlx::query(
+        "SELECT m.id FROM meetings m JOIN bodies b ON b.id = m.body_id
+         WHERE b.code = $1 AND m.meeting_date = $2",
+    )
+    .bind(body.as_str())
+    .bind(date_text(date))
+    .fetch_optional(&mut *conn)
+    .await?;
+    match row {
+        Some(r) => load_meeting(conn, &text(&r, "id")?).await,
+        None => Ok(None),
+    }
+}
+
 async fn load_items(conn: &mut AnyConnection, meeting_id: &str) -> Result<Vec<Item>> {
     let item_rows = sqlx::query(
         "SELECT id, number, title, access, closed_reason, public_title, public_decision, route,
@@ -427,18 +447,7 @@ impl Store {
         date: NaiveDate,
     ) -> Result<Option<(Meeting, i64)>> {
         let mut conn = self.pool.acquire().await?;
-        let row = sqlx::query(
-            "SELECT m.id FROM meetings m JOIN bodies b ON b.id = m.body_id
-             WHERE b.code = $1 AND m.meeting_date = $2",
-        )
-        .bind(body.as_str())
-        .bind(date_text(date))
-        .fetch_optional(&mut *conn)
-        .await?;
-        match row {
-            Some(r) => load_meeting(&mut conn, &text(&r, "id")?).await,
-            None => Ok(None),
-        }
+        load_meeting_on(&mut conn, body, date).await
     }
 
     /// All meetings, newest first within each body; bodies by name.

@@ -7,7 +7,8 @@ use protokol_core::{BodyCode, Meeting};
 use sqlx::{AnyConnection, Row};
 
 use crate::codec::{date_text, json_text, now};
-use crate::write::{Commit, Saved, refuse_invalid_meeting, upsert_in};
+use crate::read::load_meeting_on;
+use crate::write::{Commit, SaveOutcome, Saved, refuse_invalid_meeting, upsert_in};
 use crate::{Result, Store, StoreError};
 
 /// One imported document and what it says.
@@ -105,6 +106,17 @@ where
             (true, false)
         }
     };
+    // A document already imported as it is: nothing to do, and nothing done since (edits
+    // in the workspace, approval) is merged away.
+    if !changed && let Some((stored, version)) = load_meeting_on(&mut *conn, &body, date).await? {
+        let saved = Saved {
+            id: stored.id.unwrap_or_default(),
+            version,
+            outcome: SaveOutcome::Unchanged,
+            warnings: Vec::new(),
+        };
+        return Ok((saved, stored));
+    }
     if changed && replaces {
         sqlx::query(
             "DELETE FROM source_documents WHERE body_code = $1 AND meeting_date = $2 AND name = $3",

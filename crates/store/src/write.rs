@@ -278,6 +278,7 @@ pub(crate) async fn upsert_in(conn: &mut AnyConnection, m: &Meeting, actor: &str
         })?;
         insert_children(conn, &new, &HashMap::new(), &[]).await?;
         log_meeting(conn, actor, "meeting.created", id, 1).await?;
+        log_if_approved(conn, id, &new).await?;
         return Ok(Saved {
             id,
             version: 1,
@@ -295,9 +296,12 @@ pub(crate) async fn upsert_in(conn: &mut AnyConnection, m: &Meeting, actor: &str
     if without_ids(&new) == without_ids(&old) {
         return Ok(unchanged(id, old_version, warnings));
     }
+    // Approved minutes are frozen whatever path the change takes (an import included).
+    refuse_if_approved(&old)?;
     ensure_date_free(conn, &body, &new, id).await?;
     let version = rewrite(conn, &new, &body, &old, old_version).await?;
     log_meeting(conn, actor, "meeting.updated", id, version).await?;
+    log_if_approved(conn, id, &new).await?;
     Ok(Saved {
         id,
         version,
@@ -486,15 +490,29 @@ async fn update_item_in(
     Ok(version)
 }
 
-/// Approved minutes are frozen: editing refuses them (a correction is a dated addition).
+/// Approved minutes are frozen: editing or importing over them is refused (a correction is
+/// a dated addition).
 fn refuse_if_approved(m: &Meeting) -> Result<()> {
     if m.status == Some(protokol_core::MeetingStatus::MinutesApproved) {
         return Err(StoreError::Rejected(format!(
-            "the minutes of {} on {} are approved and cannot be changed",
-            m.body.name, m.date
+            "the minutes of {} ({}) on {} are approved and cannot be changed; corrections are \
+             dated additions (\"Tilføj rettelse\" on the meeting in the workspace)",
+            m.body.name, m.body.code, m.date
         )));
     }
     Ok(())
+}
+
+/// A meeting stored as approved by a write other than signing (an import) enters the
+/// approval log too, with the hash of the meeting as stored, so `verify` covers it.
+async fn log_if_approved(conn: &mut AnyConnection, id: MeetingId, m: &Meeting) -> Result<()> {
+    if m.status != Some(protokol_core::MeetingStatus::MinutesApproved) {
+        return Ok(());
+    }
+    let (stored, _) = load_meeting(&mut *conn, &id.to_string())
+        .await?
+        .ok_or_else(|| StoreError::Corrupt("the approved meeting vanished".into()))?;
+    crate::approvals::append_approval(conn, &id.to_string(), &stored).await
 }
 
 /// Refuses to move a meeting onto a date where its body already has another meeting.

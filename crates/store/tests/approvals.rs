@@ -115,15 +115,44 @@ async fn the_approval_log_is_a_chain_and_finds_later_changes(kind: Kind) {
     );
     assert_eq!(store.verify_approvals().await.unwrap(), (2, Vec::new()));
 
-    // An import that rewrites approved minutes gets past the editor, but not past verify.
-    let mut changed = store
+    // An import that rewrites approved minutes is refused, naming the meeting, and stores
+    // nothing.
+    let (stored, version) = store
         .meeting_on(&"KB".parse().unwrap(), "2024-08-20".parse().unwrap())
         .await
         .unwrap()
-        .unwrap()
-        .0;
+        .unwrap();
+    let mut changed = stored.clone();
     changed.items[0].decision = Some("Forkastet.".into());
-    store.upsert_meeting(&changed, "import").await.unwrap();
+    let err = store.upsert_meeting(&changed, "import").await.unwrap_err();
+    assert!(matches!(err, StoreError::Rejected(_)), "{err}");
+    for needle in ["2024-08-20", "approved", "corrections are dated additions"] {
+        assert!(err.to_string().contains(needle), "{needle}: {err}");
+    }
+    let mut draft = stored.clone();
+    draft.status = Some(MeetingStatus::Held);
+    assert!(
+        store.upsert_meeting(&draft, "import").await.is_err(),
+        "nor reopened"
+    );
+    assert_eq!(
+        store.meeting(stored.id.unwrap()).await.unwrap().unwrap(),
+        (stored.clone(), version),
+        "nothing changed"
+    );
+    // The same content again is simply unchanged.
+    let again = store.upsert_meeting(&stored, "import").await.unwrap();
+    assert_eq!(again.outcome, protokol_store::SaveOutcome::Unchanged);
+    assert_eq!(store.verify_approvals().await.unwrap(), (2, Vec::new()));
+
+    // A change made in the database behind protokol's back is found by verify.
+    let n = store
+        .behind_the_back(
+            "UPDATE items SET decision = 'Forkastet.' WHERE meeting_id IN
+             (SELECT id FROM meetings WHERE meeting_date = '2024-08-20')",
+        )
+        .await;
+    assert!(n > 0);
     let (checked, problems) = store.verify_approvals().await.unwrap();
     assert_eq!(checked, 2);
     assert_eq!(problems.len(), 1, "{problems:?}");
@@ -132,6 +161,58 @@ async fn the_approval_log_is_a_chain_and_finds_later_changes(kind: Kind) {
         "{problems:?}"
     );
     assert!(problems[0].contains("2024-08-20"), "{problems:?}");
+}
+
+async fn imported_approved_minutes_are_logged_and_frozen(kind: Kind) {
+    let store = fresh(kind).await;
+    let mut approved = held("2024-06-18");
+    approved.status = Some(MeetingStatus::MinutesApproved);
+    let saved = store.upsert_meeting(&approved, "import").await.unwrap();
+    let (m, _) = store.meeting(saved.id).await.unwrap().unwrap();
+    let log = store.approvals().await.unwrap();
+    assert_eq!(log.len(), 1, "an imported approval enters the log");
+    assert_eq!(log[0].meeting_id, saved.id.to_string());
+    assert_eq!(log[0].content_hash, protokol_store::content_hash(&m));
+    assert_eq!(store.verify_approvals().await.unwrap(), (1, Vec::new()));
+
+    // Held minutes imported, then approved by a second import: logged then.
+    let first = store
+        .upsert_meeting(&held("2024-08-20"), "import")
+        .await
+        .unwrap();
+    assert_eq!(store.approvals().await.unwrap().len(), 1);
+    let (mut m2, _) = store.meeting(first.id).await.unwrap().unwrap();
+    m2.status = Some(MeetingStatus::MinutesApproved);
+    store.upsert_meeting(&m2, "import").await.unwrap();
+    assert_eq!(store.approvals().await.unwrap().len(), 2);
+
+    // Re-opening or changing it by import is refused.
+    m2.status = Some(MeetingStatus::Held);
+    let err = store.upsert_meeting(&m2, "import").await.unwrap_err();
+    assert!(err.to_string().contains("are approved"), "{err}");
+
+    // Marking minutes approved in the database, behind protokol's back, is found.
+    store
+        .upsert_meeting(&held("2024-09-24"), "import")
+        .await
+        .unwrap();
+    store
+        .behind_the_back(
+            "UPDATE meetings SET status = 'minutes_approved' WHERE meeting_date = '2024-09-24'",
+        )
+        .await;
+    let (_, problems) = store.verify_approvals().await.unwrap();
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert!(
+        problems[0].contains("not in the approval log"),
+        "{problems:?}"
+    );
+    assert!(problems[0].contains("2024-09-24"), "{problems:?}");
+    // An administrator who has checked them can log them as they stand.
+    let added = store.log_unlogged_approvals().await.unwrap();
+    assert_eq!(added.len(), 1);
+    assert!(added[0].contains("2024-09-24"));
+    assert_eq!(store.verify_approvals().await.unwrap(), (3, Vec::new()));
 }
 
 async fn minutes_that_are_not_published_cannot_be_signed(kind: Kind) {
@@ -156,4 +237,5 @@ store_tests!(
     the_attendees_sign_and_the_last_signature_approves_and_freezes,
     the_approval_log_is_a_chain_and_finds_later_changes,
     minutes_that_are_not_published_cannot_be_signed,
+    imported_approved_minutes_are_logged_and_frozen,
 );

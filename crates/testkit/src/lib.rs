@@ -30,6 +30,20 @@ impl TestStore {
     pub fn url(&self) -> &str {
         &self.url
     }
+
+    /// Runs SQL on the store's database behind protokol's back, as someone with database
+    /// access could (for tests that prove such changes are found).
+    pub async fn behind_the_back(&self, sql: &str) -> u64 {
+        let mut conn = sqlx::AnyConnection::connect(&self.url)
+            .await
+            .unwrap_or_else(|e| panic!("cannot connect to {}: {e}", self.url));
+        let done = sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_string()))
+            .execute(&mut conn)
+            .await
+            .unwrap_or_else(|e| panic!("{sql}: {e}"));
+        let _ = conn.close().await;
+        done.rows_affected()
+    }
 }
 
 enum Cleanup {
