@@ -8,7 +8,7 @@ use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
 use protokol_core::Viewer;
 use protokol_core::exchange::{parse_meeting, to_json};
-use protokol_import::{FileReport, Options, collect_files, count, import_files};
+use protokol_import::{FileReport, Options, collect_files, count, import_files, printable};
 use protokol_store::{Store, redact_url};
 
 use crate::Global;
@@ -42,7 +42,16 @@ fn bar(len: u64, what: &str) -> ProgressBar {
 
 pub async fn import(g: &Global, paths: &[PathBuf], dry_run: bool, json: bool) -> Result<ExitCode> {
     let store = open_store(g).await?;
-    let (files, missing) = collect_files(paths);
+    let collected = collect_files(paths);
+    let (files, missing) = (collected.files, collected.failed);
+    if !json {
+        for s in &collected.skipped {
+            println!(
+                "skip {}",
+                printable(&format!("{}: {}", s.path.display(), s.reason))
+            );
+        }
+    }
     let pb = if json {
         ProgressBar::hidden()
     } else {
@@ -51,6 +60,7 @@ pub async fn import(g: &Global, paths: &[PathBuf], dry_run: bool, json: bool) ->
     let options = Options {
         dry_run,
         actor: None,
+        pdf: protokol_import::PdfLimits::with_seconds(g.pdf_seconds),
     };
     // With --json the report is written as it goes (one file per line inside "files"), so
     // memory stays flat however many files there are.
@@ -192,6 +202,7 @@ pub async fn serve(
     }
     let mut state = protokol_web::AppState::new(store);
     state.behind_proxy = behind_proxy;
+    state.pdf_limits = protokol_import::PdfLimits::with_seconds(g.pdf_seconds);
     protokol_web::serve(state, addr)
         .await
         .with_context(|| format!("cannot serve on {addr}"))?;

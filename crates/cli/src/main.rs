@@ -51,6 +51,16 @@ pub struct Global {
         hide_env_values = true
     )]
     pub database_url: Option<String>,
+    /// How long reading one PDF's text may take (seconds) before it is stopped and the file
+    /// refused; the reader also runs with 1 GiB of memory and 64 MiB of text at most.
+    #[arg(
+        long,
+        global = true,
+        value_name = "SECONDS",
+        default_value_t = 60,
+        env = "PROTOKOL_PDF_SECONDS"
+    )]
+    pub pdf_seconds: u64,
 }
 
 #[derive(Subcommand, Debug)]

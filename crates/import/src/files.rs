@@ -1,6 +1,7 @@
 //! Finding the files to import and reading them safely: size limits checked before
 //! reading, binary files refused, text decoded as UTF-8 or (older exports) Windows-1252.
 
+use std::collections::HashSet;
 use std::fs;
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -15,41 +16,118 @@ pub const MAX_TEXT_BYTES: u64 = 64 * 1024 * 1024;
 /// The largest PDF accepted (300 MiB: agendas with scanned attachments are large).
 pub const MAX_PDF_BYTES: u64 = 300 * 1024 * 1024;
 
-/// Expands folders (recursively, in name order) into the importable files they hold; files
-/// named directly are kept whatever their type, so that an unsupported one is reported.
-/// Paths that do not exist come back as failed reports.
-pub fn collect_files(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<FileReport>) {
-    let mut files = Vec::new();
-    let mut missing = Vec::new();
-    for p in paths {
-        if p.is_dir() {
-            walk(p, &mut files, &mut missing);
-        } else if p.exists() {
-            files.push(p.clone());
-        } else {
-            missing.push(FileReport::failed(p, None, ImportError::Missing));
-        }
-    }
-    (files, missing)
+/// A path left out of an import, and why (not an error: nothing was wrong with a file).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Skipped {
+    pub path: PathBuf,
+    pub reason: &'static str,
 }
 
-fn walk(dir: &Path, files: &mut Vec<PathBuf>, errors: &mut Vec<FileReport>) {
-    let entries = match fs::read_dir(dir) {
-        Ok(e) => e,
-        Err(e) => {
-            errors.push(FileReport::failed(dir, None, ImportError::Read(e)));
-            return;
+/// What [`collect_files`] found.
+#[derive(Debug, Default)]
+pub struct Collected {
+    /// The files to import, each once.
+    pub files: Vec<PathBuf>,
+    /// Paths that do not exist or cannot be read, as failed reports.
+    pub failed: Vec<FileReport>,
+    /// Paths left out on purpose: symbolic links inside folders, files met twice.
+    pub skipped: Vec<Skipped>,
+}
+
+/// Why a symbolic link inside a folder is not followed.
+pub const LINK_NOT_FOLLOWED: &str = "a symbolic link inside the folder is not followed (it could lead out of the folder, back into it, or in a loop)";
+/// Why a file is read only once.
+pub const ALREADY_READ: &str = "the same file was met before (a hard link or a path named twice)";
+
+/// The identity of a file on its device, so a file is read once however it is reached.
+#[cfg(unix)]
+fn identity(meta: &fs::Metadata) -> (u64, u64) {
+    use std::os::unix::fs::MetadataExt;
+    (meta.dev(), meta.ino())
+}
+
+#[cfg(not(unix))]
+fn identity(_meta: &fs::Metadata) -> (u64, u64) {
+    (0, 0)
+}
+
+/// Expands folders (recursively, in name order) into the importable files they hold; files
+/// named directly are kept whatever their type, so that an unsupported one is reported.
+/// Inside folders, symbolic links are never followed, and no file is read twice (hard
+/// links, a file named twice). Paths that do not exist come back as failed reports.
+pub fn collect_files(paths: &[PathBuf]) -> Collected {
+    let mut out = Collected::default();
+    let mut seen: HashSet<(u64, u64)> = HashSet::new();
+    let mut keep = |out: &mut Collected, path: PathBuf, meta: &fs::Metadata| {
+        if cfg!(unix) && !seen.insert(identity(meta)) {
+            out.skipped.push(Skipped {
+                path,
+                reason: ALREADY_READ,
+            });
+        } else {
+            out.files.push(path);
         }
     };
-    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-    paths.sort();
     for p in paths {
-        if p.is_dir() {
-            walk(&p, files, errors);
-        } else if Format::of(&p).is_some() {
-            files.push(p);
+        // A path named on the command line is followed if it is a link: the user chose it.
+        let meta = match fs::metadata(p) {
+            Ok(m) => m,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                out.failed
+                    .push(FileReport::failed(p, None, ImportError::Missing));
+                continue;
+            }
+            Err(e) => {
+                out.failed
+                    .push(FileReport::failed(p, None, ImportError::Read(e)));
+                continue;
+            }
+        };
+        if !meta.is_dir() {
+            keep(&mut out, p.clone(), &meta);
+            continue;
+        }
+        let walk = walkdir::WalkDir::new(p)
+            .follow_links(false)
+            .sort_by_file_name()
+            .min_depth(1);
+        for entry in walk {
+            let entry = match entry {
+                Ok(e) => e,
+                Err(e) => {
+                    let path = e.path().unwrap_or(p).to_path_buf();
+                    let io = e
+                        .into_io_error()
+                        .unwrap_or_else(|| std::io::Error::other("cannot be read"));
+                    out.failed
+                        .push(FileReport::failed(&path, None, ImportError::Read(io)));
+                    continue;
+                }
+            };
+            let kind = entry.file_type();
+            if kind.is_symlink() {
+                out.skipped.push(Skipped {
+                    path: entry.into_path(),
+                    reason: LINK_NOT_FOLLOWED,
+                });
+            } else if kind.is_file() && Format::of(entry.path()).is_some() {
+                match entry.metadata() {
+                    Ok(meta) => keep(&mut out, entry.into_path(), &meta),
+                    Err(e) => {
+                        let io = e
+                            .into_io_error()
+                            .unwrap_or_else(|| std::io::Error::other("cannot be read"));
+                        out.failed.push(FileReport::failed(
+                            entry.path(),
+                            None,
+                            ImportError::Read(io),
+                        ));
+                    }
+                }
+            }
         }
     }
+    out
 }
 
 /// Reads a file of at most `limit` bytes (checked before reading, and while reading in
@@ -130,5 +208,50 @@ mod tests {
             decode_text(vec![1, 2, 3, 4, 5, b'a']),
             Err(ImportError::NotText { .. })
         ));
+    }
+}
+
+#[cfg(all(test, unix))]
+mod walk_tests {
+    use super::*;
+    use std::os::unix::fs::symlink;
+
+    #[test]
+    fn links_inside_folders_are_not_followed_and_no_file_is_read_twice() {
+        let root = tempfile::tempdir().unwrap();
+        let d = root.path().join("d");
+        let outside = root.path().join("outside");
+        fs::create_dir_all(d.join("sub")).unwrap();
+        fs::create_dir_all(&outside).unwrap();
+        fs::write(d.join("a.json"), "{}").unwrap();
+        fs::write(d.join("sub/c.txt"), "tekst").unwrap();
+        fs::write(outside.join("secret.json"), "{}").unwrap();
+        // Two links back to the folder (an endless walk if followed), one to a file in it,
+        // one out of it, and a hard link.
+        symlink(".", d.join("x")).unwrap();
+        symlink("..", d.join("sub/y")).unwrap();
+        symlink("a.json", d.join("z.json")).unwrap();
+        symlink(&outside, d.join("out")).unwrap();
+        fs::hard_link(d.join("a.json"), d.join("b.json")).unwrap();
+
+        let got = collect_files(&[d.clone(), d.join("a.json")]);
+        assert_eq!(got.files, vec![d.join("a.json"), d.join("sub/c.txt")]);
+        assert!(got.failed.is_empty());
+        let skipped: Vec<(PathBuf, &str)> = got
+            .skipped
+            .iter()
+            .map(|s| (s.path.clone(), s.reason))
+            .collect();
+        assert_eq!(
+            skipped,
+            vec![
+                (d.join("b.json"), ALREADY_READ),
+                (d.join("out"), LINK_NOT_FOLLOWED),
+                (d.join("sub/y"), LINK_NOT_FOLLOWED),
+                (d.join("x"), LINK_NOT_FOLLOWED),
+                (d.join("z.json"), LINK_NOT_FOLLOWED),
+                (d.join("a.json"), ALREADY_READ),
+            ]
+        );
     }
 }

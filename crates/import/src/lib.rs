@@ -25,9 +25,17 @@ use protokol_store::{Commit, Session, SourceDocument, Store, StoreError};
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
-pub use files::{MAX_JSON_BYTES, MAX_PDF_BYTES, MAX_TEXT_BYTES, collect_files};
-pub use pdf::{Extractor, extract as extract_pdf_text};
-pub use report::{FileReport, Format, LineWarning, MeetingReport, Summary, Timings, count};
+pub use files::{
+    ALREADY_READ, Collected, LINK_NOT_FOLLOWED, MAX_JSON_BYTES, MAX_PDF_BYTES, MAX_TEXT_BYTES,
+    Skipped, collect_files,
+};
+pub use pdf::{
+    Extractor, PdfLimits, extract as extract_pdf_text, extract_async as extract_pdf_text_async,
+    extract_with as extract_pdf_text_with,
+};
+pub use report::{
+    FileReport, Format, LineWarning, MeetingReport, Summary, Timings, count, printable,
+};
 
 /// Why one file was not imported.
 #[derive(Debug, thiserror::Error)]
@@ -63,6 +71,8 @@ pub struct Options {
     pub dry_run: bool,
     /// Who is importing, for the change log.
     pub actor: Option<String>,
+    /// The limits PDF text extraction runs under.
+    pub pdf: PdfLimits,
 }
 
 /// What a batch did: its totals, the files' timings added up, and the wall-clock time of
@@ -99,7 +109,7 @@ fn file_name(path: &Path) -> String {
 }
 
 /// Reads and understands one file (no store involved): CPU work, run in parallel.
-fn prepare(path: &Path) -> Prepared {
+fn prepare(path: &Path, pdf_limits: &PdfLimits) -> Prepared {
     let format = Format::of(path);
     let mut timings = Timings::default();
     let mut bytes = 0;
@@ -128,7 +138,7 @@ fn prepare(path: &Path) -> Prepared {
                 timings.read = t.elapsed();
                 let t = Instant::now();
                 let text = if format == Format::Pdf {
-                    pdf::extract(path, &raw)?.0
+                    pdf::extract_with(path, &raw, pdf_limits)?.0
                 } else {
                     files::decode_text(raw)?
                 };
@@ -168,8 +178,12 @@ pub async fn import_files(
         let mut reports: Vec<FileReport> = Vec::with_capacity(chunk.len());
         let owned: Vec<PathBuf> = chunk.to_vec();
         let t = Instant::now();
+        let limits = options.pdf;
         let prepared = tokio::task::spawn_blocking(move || {
-            owned.par_iter().map(|p| prepare(p)).collect::<Vec<_>>()
+            owned
+                .par_iter()
+                .map(|p| prepare(p, &limits))
+                .collect::<Vec<_>>()
         })
         .await
         .unwrap_or_default();
@@ -226,7 +240,7 @@ pub async fn import_file(store: &Store, path: &Path, options: &Options) -> FileR
     } else {
         Commit::Yes
     };
-    let p = prepare(path);
+    let p = prepare(path, &options.pdf);
     let mut session = match store.session(commit).await {
         Ok(s) => s,
         Err(e) => return FileReport::failed(path, p.format, ImportError::Store(e)),

@@ -78,6 +78,31 @@ impl MeetingReport {
     }
 }
 
+/// Text made safe for one line of a terminal: control characters (a newline that would
+/// forge a report line, an escape sequence that would rewrite the screen) and the Unicode
+/// controls that reorder text are shown escaped, as `\n` or `\u{1b}`; everything else,
+/// Danish letters included, is kept.
+pub fn printable(s: &str) -> std::borrow::Cow<'_, str> {
+    let unsafe_char = |c: char| {
+        c.is_control()
+            || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    };
+    if !s.chars().any(unsafe_char) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if unsafe_char(c) => out.push_str(&format!("\\u{{{:x}}}", u32::from(c))),
+            c => out.push(c),
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 /// "1 item", "2 items".
 pub fn count(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
@@ -150,7 +175,8 @@ impl FileReport {
         self.result.is_ok()
     }
 
-    /// One line for people: the file, then what happened or what is wrong.
+    /// One line for people: the file, then what happened or what is wrong (control
+    /// characters escaped, see [`printable`]).
     pub fn line(&self) -> String {
         match &self.result {
             Ok(meetings) => {
@@ -174,9 +200,10 @@ impl FileReport {
                     .as_deref()
                     .map(|l| format!("[{l}] "))
                     .unwrap_or_default();
-                format!("{}: {layout}{}", self.path.display(), parts.join("; "))
+                let line = format!("{}: {layout}{}", self.path.display(), parts.join("; "));
+                printable(&line).into_owned()
             }
-            Err(e) => format!("{}: {e}", self.path.display()),
+            Err(e) => printable(&format!("{}: {e}", self.path.display())).into_owned(),
         }
     }
 
@@ -199,7 +226,9 @@ impl FileReport {
                 }));
             }
         }
-        out
+        out.into_iter()
+            .map(|l| printable(&l).into_owned())
+            .collect()
     }
 }
 
@@ -284,5 +313,29 @@ impl Summary {
             }
             Err(_) => self.failed += 1,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_characters_are_shown_escaped_and_danish_letters_kept() {
+        assert_eq!(
+            printable("Økonomiudvalget, bilag å"),
+            "Økonomiudvalget, bilag å"
+        );
+        assert_eq!(
+            printable("x.json\nok   forged.json: DIR created"),
+            "x.json\\nok   forged.json: DIR created"
+        );
+        assert_eq!(printable("\u{1b}[2Jny"), "\\u{1b}[2Jny");
+        assert_eq!(printable("abc\u{202e}fdp.exe"), "abc\\u{202e}fdp.exe");
+        let report =
+            FileReport::failed(Path::new("d/bad\nok   fake.json"), None, ImportError::Empty);
+        let line = report.line();
+        assert!(!line.contains('\n'), "{line}");
+        assert!(line.contains("bad\\nok   fake.json"), "{line}");
     }
 }

@@ -23,7 +23,8 @@ const FULL: &str = "001_9e1715f7c52341eb.txt";
 const EXTRACT: &str = "000_0ef5c3c12aec06f5.txt";
 
 async fn run(store: &Store, paths: &[PathBuf]) -> Vec<FileReport> {
-    let (files, mut missing) = collect_files(paths);
+    let collected = collect_files(paths);
+    let (files, mut missing) = (collected.files, collected.failed);
     let mut reports = Vec::new();
     let run = import_files(store, &files, &Options::default(), |r| reports.push(r)).await;
     // The run's totals count exactly the reports handed out, in the order of the files.

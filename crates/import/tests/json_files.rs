@@ -10,7 +10,8 @@ use protokol_store::{SaveOutcome, Store};
 use protokol_testkit::{Kind, demo_dir, fresh, store_tests};
 
 async fn run(store: &Store, paths: &[PathBuf], options: &Options) -> Vec<FileReport> {
-    let (files, mut missing) = collect_files(paths);
+    let collected = collect_files(paths);
+    let (files, mut missing) = (collected.files, collected.failed);
     let mut reports = Vec::new();
     let run = import_files(store, &files, options, |r| reports.push(r)).await;
     // The run's totals count exactly the reports handed out, in the order of the files.
@@ -179,7 +180,7 @@ async fn dry_run_reports_what_would_happen_and_stores_nothing(kind: Kind) {
     let store = fresh(kind).await;
     let options = Options {
         dry_run: true,
-        actor: None,
+        ..Options::default()
     };
     let reports = run(&store, &[demo_dir()], &options).await;
     assert!(

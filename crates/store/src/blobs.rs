@@ -1,42 +1,147 @@
-//! File contents, addressed by their SHA-256: a file uploaded twice is stored once.
+//! File contents, addressed by their SHA-256: a file uploaded twice is stored once. Files
+//! are written from disk and read back in chunks of [`CHUNK_BYTES`], so a large file is
+//! never held in memory whole.
 
+use std::path::Path;
+
+use sha2::{Digest, Sha256};
 use sqlx::{AnyConnection, Row};
+use tokio::io::AsyncReadExt;
 
 use crate::codec::now;
 use crate::{Result, Store, StoreError};
 
-/// Stores `bytes` under `sha256` unless they are there already.
-pub(crate) async fn put(conn: &mut AnyConnection, sha256: &str, bytes: &[u8]) -> Result<()> {
-    let exists = sqlx::query("SELECT 1 AS one FROM file_blobs WHERE sha256 = $1")
-        .bind(sha256)
+/// The size of the chunks a file is stored in.
+pub const CHUNK_BYTES: usize = 1 << 20;
+
+/// A file on disk to store under its SHA-256 (checked while it is read).
+#[derive(Clone, Copy, Debug)]
+pub struct FileToStore<'a> {
+    pub sha256: &'a str,
+    pub path: &'a Path,
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+async fn read_full(file: &mut tokio::fs::File, buf: &mut [u8]) -> std::io::Result<usize> {
+    let mut filled = 0;
+    while filled < buf.len() {
+        let n = file.read(&mut buf[filled..]).await?;
+        if n == 0 {
+            break;
+        }
+        filled += n;
+    }
+    Ok(filled)
+}
+
+/// Stores the file unless its content is there already. Refused, with nothing stored, when
+/// the file's content does not have the SHA-256 it was given under.
+pub(crate) async fn put(conn: &mut AnyConnection, file: FileToStore<'_>) -> Result<()> {
+    let exists = sqlx::query("SELECT 1 AS one FROM files WHERE sha256 = $1")
+        .bind(file.sha256)
         .fetch_optional(&mut *conn)
         .await?
         .is_some();
-    if !exists {
-        sqlx::query(
-            "INSERT INTO file_blobs (sha256, size, bytes, created_at) VALUES ($1, $2, $3, $4)",
-        )
-        .bind(sha256)
-        .bind(
-            i64::try_from(bytes.len())
-                .map_err(|_| StoreError::Rejected("file too large".into()))?,
-        )
-        .bind(bytes.to_vec())
+    if exists {
+        return Ok(());
+    }
+    let unreadable =
+        |e: std::io::Error| StoreError::Rejected(format!("the file to store cannot be read: {e}"));
+    let mut f = tokio::fs::File::open(file.path).await.map_err(unreadable)?;
+    // The row first (chunks refer to it); its size is set once all chunks are written.
+    sqlx::query("INSERT INTO files (sha256, size, created_at) VALUES ($1, 0, $2)")
+        .bind(file.sha256)
         .bind(now())
         .execute(&mut *conn)
         .await?;
+    let mut hasher = Sha256::new();
+    let mut size: i64 = 0;
+    let mut seq: i64 = 0;
+    let mut buf = vec![0u8; CHUNK_BYTES];
+    loop {
+        let n = read_full(&mut f, &mut buf).await.map_err(unreadable)?;
+        if n == 0 && seq > 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+        sqlx::query("INSERT INTO file_chunks (sha256, seq, bytes) VALUES ($1, $2, $3)")
+            .bind(file.sha256)
+            .bind(seq)
+            .bind(buf[..n].to_vec())
+            .execute(&mut *conn)
+            .await?;
+        size += i64::try_from(n).map_err(|_| StoreError::Rejected("file too large".into()))?;
+        seq += 1;
+        if n < CHUNK_BYTES {
+            break;
+        }
     }
+    let actual = hex(&hasher.finalize());
+    if actual != file.sha256.to_ascii_lowercase() {
+        return Err(StoreError::Rejected(format!(
+            "the file's content has SHA-256 {actual}, not {} as given",
+            file.sha256
+        )));
+    }
+    sqlx::query("UPDATE files SET size = $1 WHERE sha256 = $2")
+        .bind(size)
+        .bind(file.sha256)
+        .execute(&mut *conn)
+        .await?;
     Ok(())
 }
 
 impl Store {
-    /// The bytes stored under `sha256`.
-    pub async fn file_bytes(&self, sha256: &str) -> Result<Option<Vec<u8>>> {
-        let row = sqlx::query("SELECT bytes FROM file_blobs WHERE sha256 = $1")
+    /// The size in bytes of the file stored under `sha256`.
+    pub async fn file_size(&self, sha256: &str) -> Result<Option<i64>> {
+        let row = sqlx::query("SELECT size FROM files WHERE sha256 = $1")
             .bind(sha256)
             .fetch_optional(&self.pool)
             .await?;
+        Ok(row.map(|r| r.try_get::<i64, _>("size")).transpose()?)
+    }
+
+    /// Chunk `seq` (from 0) of the file stored under `sha256`; `None` past the last.
+    pub async fn file_chunk(&self, sha256: &str, seq: i64) -> Result<Option<Vec<u8>>> {
+        let row = sqlx::query("SELECT bytes FROM file_chunks WHERE sha256 = $1 AND seq = $2")
+            .bind(sha256)
+            .bind(seq)
+            .fetch_optional(&self.pool)
+            .await?;
         Ok(row.map(|r| r.try_get::<Vec<u8>, _>("bytes")).transpose()?)
+    }
+
+    /// The whole file stored under `sha256` (for small files and checks; serve large ones
+    /// chunk by chunk with [`Store::file_chunk`]).
+    pub async fn file_bytes(&self, sha256: &str) -> Result<Option<Vec<u8>>> {
+        if self.file_size(sha256).await?.is_none() {
+            return Ok(None);
+        }
+        let mut out = Vec::new();
+        let mut seq = 0;
+        while let Some(chunk) = self.file_chunk(sha256, seq).await? {
+            out.extend_from_slice(&chunk);
+            seq += 1;
+        }
+        Ok(Some(out))
+    }
+
+    /// Recomputes the SHA-256 of the file stored under `sha256`, chunk by chunk: `None`
+    /// when no such file is stored.
+    pub async fn file_hash(&self, sha256: &str) -> Result<Option<String>> {
+        if self.file_size(sha256).await?.is_none() {
+            return Ok(None);
+        }
+        let mut hasher = Sha256::new();
+        let mut seq = 0;
+        while let Some(chunk) = self.file_chunk(sha256, seq).await? {
+            hasher.update(&chunk);
+            seq += 1;
+        }
+        Ok(Some(hex(&hasher.finalize())))
     }
 }
 

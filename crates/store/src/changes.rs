@@ -1,9 +1,48 @@
 //! The change log: one row per change, appended in the transaction that made it.
 
+use protokol_core::{Item, Meeting};
+use sha2::{Digest, Sha256};
 use sqlx::{AnyConnection, Row};
 
 use crate::codec::now;
 use crate::{Result, Store};
+
+/// What the log keeps of an attachment's extracted text: its length and SHA-256, not the
+/// text (which can be megabytes, and is stored with the document already).
+fn text_digest(text: &str) -> String {
+    let hash: String = Sha256::digest(text.as_bytes())
+        .iter()
+        .take(8)
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    format!("[tekst: {} tegn, SHA-256 {hash}…]", text.chars().count())
+}
+
+fn digest_texts(items: &mut [Item]) {
+    for file in items
+        .iter_mut()
+        .flat_map(|i| i.attachments.iter_mut())
+        .filter_map(|a| a.file.as_mut())
+    {
+        if let Some(text) = &file.text {
+            file.text = Some(text_digest(text));
+        }
+    }
+}
+
+/// An item as the change log records it: everything, with attachment texts as digests.
+pub(crate) fn item_for_log(item: &Item) -> Option<String> {
+    let mut item = item.clone();
+    digest_texts(std::slice::from_mut(&mut item));
+    serde_json::to_string_pretty(&item).ok()
+}
+
+/// A meeting as the change log records it: everything, with attachment texts as digests.
+pub(crate) fn meeting_for_log(m: &Meeting) -> String {
+    let mut m = m.clone();
+    digest_texts(&mut m.items);
+    protokol_core::exchange::to_json(&m)
+}
 
 /// One recorded change.
 #[derive(Clone, Debug, PartialEq, Eq)]

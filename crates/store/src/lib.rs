@@ -38,6 +38,7 @@ use sqlx::{AnyPool, Executor};
 
 pub use accounts::{RoleChange, WebSession, instant_text};
 pub use approvals::{Approval, Signed, content_hash};
+pub use blobs::{CHUNK_BYTES, FileToStore};
 pub use changes::Change;
 pub use plan::Topic;
 pub use publications::{Correction, Publication};

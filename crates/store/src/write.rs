@@ -6,9 +6,10 @@ use std::collections::{HashMap, HashSet};
 use protokol_core::{Body, Item, ItemId, Meeting, MeetingId, validate_meeting};
 use sqlx::{AnyConnection, AssertSqlSafe, Row};
 
+use crate::blobs::FileToStore;
 use crate::bodies::ensure_body;
 use crate::bulk::Rows;
-use crate::changes::{NewChange, record, record_edit};
+use crate::changes::{NewChange, item_for_log, meeting_for_log, record, record_edit};
 use crate::codec::{count, date_text, flag, json_text, now};
 use crate::read::load_meeting;
 use crate::{Result, Store, StoreError, documents};
@@ -202,19 +203,20 @@ impl Store {
         Ok(version)
     }
 
-    /// [`Store::update_item`] that also stores a file's bytes (content-addressed by their
-    /// SHA-256), both or neither: how an uploaded attachment is added.
+    /// [`Store::update_item`] that also stores a file (content-addressed by its SHA-256,
+    /// read from disk in chunks), both or neither: how an uploaded attachment is added.
     pub async fn update_item_with_file(
         &self,
         meeting: MeetingId,
         item: &Item,
         expected_version: i64,
-        file: (&str, &[u8]),
+        file: FileToStore<'_>,
         actor: &str,
     ) -> Result<i64> {
         let mut tx = self.begin_write().await?;
-        crate::blobs::put(&mut tx, file.0, file.1).await?;
+        // The version check first, so a stale form stores no bytes either.
         let version = update_item_in(&mut tx, meeting, item, expected_version, actor).await?;
+        crate::blobs::put(&mut tx, file).await?;
         tx.commit().await?;
         Ok(version)
     }
@@ -393,8 +395,8 @@ pub(crate) async fn replace_meeting(
             version: Some(version),
             detail: Some(format!("{} {}", new.body.name, new.date)),
         },
-        Some(protokol_core::exchange::to_json(&old)),
-        Some(protokol_core::exchange::to_json(&new)),
+        Some(meeting_for_log(&old)),
+        Some(meeting_for_log(&new)),
     )
     .await?;
     Ok(Saved {
@@ -483,8 +485,8 @@ async fn update_item_in(
             version: Some(version),
             detail: Some(item.title.clone()),
         },
-        serde_json::to_string_pretty(&before).ok(),
-        serde_json::to_string_pretty(item).ok(),
+        item_for_log(&before),
+        item_for_log(item),
     )
     .await?;
     Ok(version)

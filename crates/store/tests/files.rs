@@ -3,7 +3,19 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use protokol_core::{Access, Attachment, AttachmentFile, MeetingStatus};
+use protokol_store::{CHUNK_BYTES, FileToStore};
 use protokol_testkit::{Kind, demo_meetings, fresh, store_tests};
+use sha2::{Digest, Sha256};
+
+fn on_disk(bytes: &[u8]) -> (tempfile::NamedTempFile, String) {
+    let tmp = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(tmp.path(), bytes).unwrap();
+    let hash = Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    (tmp, hash)
+}
 
 async fn a_file_is_stored_with_its_attachment_and_read_back_byte_for_byte(kind: Kind) {
     let store = fresh(kind).await;
@@ -13,8 +25,9 @@ async fn a_file_is_stored_with_its_attachment_and_read_back_byte_for_byte(kind: 
     let (m, _) = store.meeting(saved.id).await.unwrap().unwrap();
     let mut item = m.items[0].clone();
     let v = store.item_version(item.id.unwrap()).await.unwrap().unwrap();
-    let bytes: Vec<u8> = (0..=255u8).cycle().take(70_000).collect();
-    let hash = "ab".repeat(32);
+    // More than two chunks, the last one partial.
+    let bytes: Vec<u8> = (0..=250u8).cycle().take(2 * CHUNK_BYTES + 70_000).collect();
+    let (tmp, hash) = on_disk(&bytes);
     item.attachments.push(Attachment {
         number: 99,
         title: "Binær fil".into(),
@@ -29,19 +42,50 @@ async fn a_file_is_stored_with_its_attachment_and_read_back_byte_for_byte(kind: 
         }),
     });
     let v2 = store
-        .update_item_with_file(saved.id, &item, v, (&hash, &bytes), "t")
+        .update_item_with_file(
+            saved.id,
+            &item,
+            v,
+            FileToStore {
+                sha256: &hash,
+                path: tmp.path(),
+            },
+            "t",
+        )
         .await
         .unwrap();
     assert_eq!(v2, v + 1);
     assert_eq!(store.file_bytes(&hash).await.unwrap().unwrap(), bytes);
+    assert_eq!(
+        store.file_size(&hash).await.unwrap(),
+        Some(bytes.len() as i64)
+    );
+    assert_eq!(
+        store.file_hash(&hash).await.unwrap().as_deref(),
+        Some(hash.as_str())
+    );
+    assert_eq!(
+        store.file_chunk(&hash, 0).await.unwrap().unwrap().len(),
+        CHUNK_BYTES
+    );
+    assert!(store.file_chunk(&hash, 3).await.unwrap().is_none());
     let (m, _) = store.meeting(saved.id).await.unwrap().unwrap();
     let file = m.items[0].attachments.last().unwrap().file.clone().unwrap();
     assert_eq!(file.sha256.as_deref(), Some(hash.as_str()));
 
     // A stale version stores neither the item nor the bytes.
-    let other = "cd".repeat(32);
+    let (x, other) = on_disk(b"x");
     let err = store
-        .update_item_with_file(saved.id, &item, v, (&other, b"x"), "t")
+        .update_item_with_file(
+            saved.id,
+            &item,
+            v,
+            FileToStore {
+                sha256: &other,
+                path: x.path(),
+            },
+            "t",
+        )
         .await
         .unwrap_err();
     assert!(
@@ -49,6 +93,80 @@ async fn a_file_is_stored_with_its_attachment_and_read_back_byte_for_byte(kind: 
         "{err}"
     );
     assert!(store.file_bytes(&other).await.unwrap().is_none());
+
+    // Bytes that do not have the hash they are given under are refused, and nothing stays.
+    let wrong = "cd".repeat(32);
+    let mut third = item.clone();
+    third.title.push_str(" (ny)");
+    let err = store
+        .update_item_with_file(
+            saved.id,
+            &third,
+            v2,
+            FileToStore {
+                sha256: &wrong,
+                path: x.path(),
+            },
+            "t",
+        )
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("not"), "{err}");
+    assert!(store.file_size(&wrong).await.unwrap().is_none());
+    assert_eq!(
+        store.item_version(item.id.unwrap()).await.unwrap(),
+        Some(v2)
+    );
 }
 
-store_tests!(a_file_is_stored_with_its_attachment_and_read_back_byte_for_byte);
+/// Saving an item records what changed in the change log: attachment metadata and a digest
+/// of each attachment's text, never the text itself.
+async fn the_change_log_keeps_digests_of_attachment_texts_not_the_texts(kind: Kind) {
+    let store = fresh(kind).await;
+    let mut m = demo_meetings().remove(0);
+    m.status = Some(MeetingStatus::Held);
+    let saved = store.upsert_meeting(&m, "t").await.unwrap();
+    let (m, _) = store.meeting(saved.id).await.unwrap().unwrap();
+    let mut item = m.items[0].clone();
+    let v = store.item_version(item.id.unwrap()).await.unwrap().unwrap();
+    let long = "Bilagets tekst med en kanariefugl. ".repeat(30_000);
+    item.attachments.push(Attachment {
+        number: 98,
+        title: "Langt bilag".into(),
+        access: Access::Open,
+        doc_id: None,
+        journal: None,
+        file: Some(AttachmentFile {
+            name: "langt.txt".into(),
+            media_type: "text/plain; charset=utf-8".into(),
+            sha256: None,
+            text: Some(long.clone()),
+        }),
+    });
+    let v = store.update_item(saved.id, &item, v, "t").await.unwrap();
+    item.title.push_str(" – ændret");
+    store.update_item(saved.id, &item, v, "t").await.unwrap();
+    let changes = store.latest_changes(2).await.unwrap();
+    for c in &changes {
+        for snapshot in [&c.before, &c.after] {
+            let s = snapshot.as_deref().unwrap();
+            assert!(s.len() < 60_000, "{} bytes", s.len());
+            assert!(!s.contains("kanariefugl"), "no attachment text in the log");
+        }
+        let after = c.after.as_deref().unwrap();
+        assert!(
+            after.contains("Langt bilag"),
+            "attachment metadata is there"
+        );
+    }
+    let after = changes[0].after.as_deref().unwrap();
+    assert!(
+        after.contains(&format!("{} tegn", long.chars().count())),
+        "{after}"
+    );
+}
+
+store_tests!(
+    a_file_is_stored_with_its_attachment_and_read_back_byte_for_byte,
+    the_change_log_keeps_digests_of_attachment_texts_not_the_texts,
+);

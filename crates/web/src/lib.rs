@@ -48,6 +48,8 @@ pub struct AppState {
     /// Whether requests arrive through a reverse proxy that appends the client's address
     /// to `X-Forwarded-For` (otherwise that header is ignored: clients could forge it).
     pub behind_proxy: bool,
+    /// The limits text extraction from uploaded PDFs runs under.
+    pub pdf_limits: protokol_import::PdfLimits,
 }
 
 impl AppState {
@@ -56,6 +58,7 @@ impl AppState {
             store,
             cache: RenderCache::default(),
             behind_proxy: false,
+            pdf_limits: protokol_import::PdfLimits::default(),
         }
     }
 }

@@ -434,7 +434,7 @@ pub async fn attachment(
     };
     // The uploaded file itself where it is stored; else the text read from it.
     if let Some(sha) = file.sha256.as_deref()
-        && let Some(bytes) = state.store.file_bytes(sha).await?
+        && let Some(size) = state.store.file_size(sha).await?
     {
         let name = format!("{}.{}", safe(stem), safe(extension));
         return Ok((
@@ -445,8 +445,9 @@ pub async fn attachment(
                     format!("attachment; filename=\"{name}\""),
                 ),
                 (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_string()),
+                (header::CONTENT_LENGTH, size.to_string()),
             ],
-            bytes,
+            file_body(state.store.clone(), sha.to_string()),
         )
             .into_response());
     }
@@ -465,6 +466,26 @@ pub async fn attachment(
         text,
     )
         .into_response())
+}
+
+/// A stored file as a response body, read from the store one chunk at a time as the client
+/// takes it (so a large file is never held in memory whole).
+fn file_body(store: protokol_store::Store, sha256: String) -> axum::body::Body {
+    let chunks = futures_util::stream::unfold(Some(0i64), move |next| {
+        let (store, sha256) = (store.clone(), sha256.clone());
+        async move {
+            let seq = next?;
+            match store.file_chunk(&sha256, seq).await {
+                Ok(Some(bytes)) => Some((Ok(bytes), Some(seq + 1))),
+                Ok(None) => None,
+                Err(e) => {
+                    tracing::error!(error = %e, "a stored file could not be read");
+                    Some((Err(std::io::Error::other("stored file unreadable")), None))
+                }
+            }
+        }
+    });
+    axum::body::Body::from_stream(chunks)
 }
 
 /// The typeface of the pages (Source Sans 3, SIL Open Font License).

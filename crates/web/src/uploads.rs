@@ -9,7 +9,7 @@ use axum::extract::{Multipart, Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use protokol_core::{Access, Attachment, AttachmentFile};
-use protokol_store::StoreError;
+use protokol_store::{FileToStore, StoreError};
 use sha2::{Digest, Sha256};
 
 use crate::AppState;
@@ -19,6 +19,15 @@ use crate::workspace::{ItemView, check_form, find_item, item_page, meeting_for, 
 
 /// The largest file accepted (25 MiB).
 pub const MAX_UPLOAD_BYTES: usize = 25 * 1024 * 1024;
+
+/// The file of an upload, written to a temporary file as it arrived.
+struct Received {
+    tmp: tempfile::NamedTempFile,
+    sha256: String,
+    size: usize,
+    /// The first bytes, to tell the type by.
+    head: Vec<u8>,
+}
 
 /// What the upload form sent.
 #[derive(Default)]
@@ -31,7 +40,7 @@ struct Upload {
     doc_id: String,
     journal: String,
     file_name: String,
-    bytes: Vec<u8>,
+    file: Option<Received>,
     too_large: bool,
 }
 
@@ -39,7 +48,58 @@ async fn text_of(field: Field<'_>) -> Result<String, MultipartError> {
     field.text().await
 }
 
-/// Reads the form; a file over the limit is noted, not held in memory.
+/// How many of a file's first bytes are kept to tell its type.
+const HEAD_BYTES: usize = 8 * 1024;
+
+fn unreadable<E>(_: E) -> WebError {
+    WebError::BadRequest("Formularen kunne ikke læses.")
+}
+
+/// Writes the file field to a temporary file as it arrives, hashing it on the way; stops at
+/// [`MAX_UPLOAD_BYTES`] (then `None`: too large, nothing kept).
+async fn receive(mut field: Field<'_>) -> Result<Option<Received>, WebError> {
+    use tokio::io::AsyncWriteExt;
+    let tmp = tempfile::NamedTempFile::new().map_err(|e| {
+        tracing::error!(error = %e, "cannot create a temporary file for an upload");
+        WebError::Render("temporary file".into())
+    })?;
+    let mut out = tokio::fs::File::from_std(tmp.as_file().try_clone().map_err(unreadable)?);
+    let mut hasher = Sha256::new();
+    let mut size = 0usize;
+    let mut head = Vec::new();
+    loop {
+        match field.chunk().await {
+            Ok(Some(chunk)) => {
+                size += chunk.len();
+                if size > MAX_UPLOAD_BYTES {
+                    return Ok(None);
+                }
+                if head.len() < HEAD_BYTES {
+                    let take = (HEAD_BYTES - head.len()).min(chunk.len());
+                    head.extend_from_slice(&chunk[..take]);
+                }
+                hasher.update(&chunk);
+                out.write_all(&chunk).await.map_err(unreadable)?;
+            }
+            Ok(None) => break,
+            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => return Ok(None),
+            Err(_) => return Err(WebError::BadRequest("Formularen kunne ikke læses.")),
+        }
+    }
+    out.flush().await.map_err(unreadable)?;
+    Ok(Some(Received {
+        tmp,
+        sha256: hasher
+            .finalize()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect(),
+        size,
+        head,
+    }))
+}
+
+/// Reads the form; the file goes to a temporary file, never whole into memory.
 async fn read(mut multipart: Multipart) -> Result<Upload, WebError> {
     let mut u = Upload::default();
     loop {
@@ -56,28 +116,12 @@ async fn read(mut multipart: Multipart) -> Result<Upload, WebError> {
         match name.as_str() {
             "fil" => {
                 u.file_name = field.file_name().unwrap_or("").to_string();
-                let mut field = field;
-                loop {
-                    match field.chunk().await {
-                        Ok(Some(chunk)) => {
-                            if u.bytes.len() + chunk.len() > MAX_UPLOAD_BYTES {
-                                u.too_large = true;
-                                u.bytes = Vec::new();
-                                break;
-                            }
-                            u.bytes.extend_from_slice(&chunk);
-                        }
-                        Ok(None) => break,
-                        Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-                            u.too_large = true;
-                            u.bytes = Vec::new();
-                            break;
-                        }
-                        Err(_) => return Err(WebError::BadRequest("Formularen kunne ikke læses.")),
+                match receive(field).await? {
+                    Some(r) => u.file = Some(r),
+                    None => {
+                        u.too_large = true;
+                        break;
                     }
-                }
-                if u.too_large {
-                    break;
                 }
             }
             other => {
@@ -100,34 +144,23 @@ async fn read(mut multipart: Multipart) -> Result<Upload, WebError> {
     Ok(u)
 }
 
-/// The file's type and text, or why it cannot be used.
+/// The file's type and text, or why it cannot be used. A PDF's text is read by a separate
+/// process under limits, stopped if this request goes away.
 async fn understand(
     name: &str,
-    bytes: Vec<u8>,
-) -> Result<(String, Option<String>, Vec<u8>), String> {
-    if bytes.is_empty() {
+    file: Option<&Received>,
+    limits: &protokol_import::PdfLimits,
+) -> Result<(String, Option<String>), String> {
+    let Some(file) = file.filter(|f| f.size > 0) else {
         return Err("Vælg en fil.".into());
-    }
-    if bytes.starts_with(b"%PDF-") {
-        let result = tokio::task::spawn_blocking(move || {
-            let mut tmp = tempfile::NamedTempFile::new().map_err(|e| e.to_string())?;
-            std::io::Write::write_all(&mut tmp, &bytes).map_err(|e| e.to_string())?;
-            let text = protokol_import::extract_pdf_text(tmp.path(), &bytes)
-                .map(|(t, _)| t)
-                .map_err(|e| e.to_string());
-            Ok::<_, String>((text, bytes))
-        })
-        .await
-        .map_err(|e| e.to_string())?;
-        let (text, bytes) = result?;
-        return match text {
-            Ok(t) => {
+    };
+    if file.head.starts_with(b"%PDF-") {
+        return match protokol_import::extract_pdf_text_async(file.tmp.path(), &file.head, limits)
+            .await
+        {
+            Ok((t, _)) => {
                 let t = t.trim().to_string();
-                Ok((
-                    "application/pdf".into(),
-                    Some(t).filter(|t| !t.is_empty()),
-                    bytes,
-                ))
+                Ok(("application/pdf".into(), Some(t).filter(|t| !t.is_empty())))
             }
             Err(why) => {
                 tracing::info!(file = %name, %why, "uploaded PDF refused");
@@ -136,14 +169,19 @@ async fn understand(
         };
     }
     let is_text_name = name.to_lowercase().ends_with(".txt");
-    match std::str::from_utf8(&bytes) {
-        Ok(t) if is_text_name && !t.contains('\0') => {
-            let text = t.trim().to_string();
-            Ok(("text/plain; charset=utf-8".into(), Some(text), bytes))
-        }
-        _ => {
-            Err("Filtypen kan ikke bruges her. Vedhæft en PDF-fil eller en tekstfil (.txt).".into())
-        }
+    let refused = || "Filtypen kan ikke bruges her. Vedhæft en PDF-fil eller en tekstfil (.txt).";
+    if !is_text_name {
+        return Err(refused().into());
+    }
+    let bytes = tokio::fs::read(file.tmp.path())
+        .await
+        .map_err(|_| refused().to_string())?;
+    match String::from_utf8(bytes) {
+        Ok(t) if !t.contains('\0') => Ok((
+            "text/plain; charset=utf-8".into(),
+            Some(t.trim().to_string()),
+        )),
+        _ => Err(refused().into()),
     }
 }
 
@@ -191,13 +229,13 @@ pub async fn add_attachment(
             MAX_UPLOAD_BYTES / (1024 * 1024)
         ))
     } else {
-        understand(&upload.file_name, upload.bytes).await
+        understand(&upload.file_name, upload.file.as_ref(), &state.pdf_limits).await
     };
-    let (media_type, text, bytes) = match understood {
-        Ok(x) => (x.0, x.1, x.2),
+    let (media_type, text) = match understood {
+        Ok(x) => x,
         Err(why) => {
             errors.push(("bilag_fil", why));
-            (String::new(), None, Vec::new())
+            (String::new(), None)
         }
     };
     let view = |errors: Vec<(&'static str, String)>, status| {
@@ -207,13 +245,11 @@ pub async fn add_attachment(
             status,
         )
     };
-    if !errors.is_empty() {
-        return view(errors, StatusCode::UNPROCESSABLE_ENTITY);
-    }
-    let sha256: String = Sha256::digest(&bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
+    let received = match upload.file.as_ref() {
+        Some(r) if errors.is_empty() => r,
+        _ => return view(errors, StatusCode::UNPROCESSABLE_ENTITY),
+    };
+    let sha256 = received.sha256.clone();
     // A document number names one document: it may not be given to a different file.
     if !upload.doc_id.is_empty()
         && let Some(Some(known)) = state.store.document_file_hash(&upload.doc_id).await?
@@ -235,10 +271,6 @@ pub async fn add_attachment(
         .trim()
         .parse()
         .map_err(|_| WebError::BadRequest("Formularen mangler punktets version."))?;
-    let sha256: String = Sha256::digest(&bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
     let mut edited = item.clone();
     edited.attachments.push(Attachment {
         number: number.unwrap_or(1),
@@ -266,7 +298,16 @@ pub async fn add_attachment(
     let meeting_id = m.id.ok_or(WebError::NotFound)?;
     match state
         .store
-        .update_item_with_file(meeting_id, &edited, version, (&sha256, &bytes), &actor)
+        .update_item_with_file(
+            meeting_id,
+            &edited,
+            version,
+            FileToStore {
+                sha256: &sha256,
+                path: received.tmp.path(),
+            },
+            &actor,
+        )
         .await
     {
         Ok(_) => Ok(see_other(&format!(

@@ -23,8 +23,19 @@ async fn get(state: &AppState, uri: &str) -> (StatusCode, String) {
 }
 
 async fn demo_state() -> (protokol_testkit::TestStore, AppState) {
+    demo_state_with(|_| {}).await
+}
+
+/// The demo meetings, with the approved minutes of 6 September 2023 as `edit` makes them
+/// (approved minutes cannot be changed once stored).
+async fn demo_state_with(
+    edit: impl Fn(&mut protokol_core::Meeting),
+) -> (protokol_testkit::TestStore, AppState) {
     let t = sqlite().await;
-    for m in demo_meetings() {
+    for mut m in demo_meetings() {
+        if m.date.to_string() == "2023-09-06" {
+            edit(&mut m);
+        }
         t.upsert_meeting(&m, "test").await.unwrap();
     }
     let state = AppState::new(t.store.clone());
@@ -120,7 +131,7 @@ fn pdf_text(bytes: &[u8]) -> String {
 
 #[tokio::test]
 async fn closed_content_never_reaches_the_public_pages_pdfs_or_downloads() {
-    let (t, state) = demo_state().await;
+    let (_t, state) = demo_state_with(|m| *m = with_closed_canaries(m.clone())).await;
     let m = demo_meetings()
         .into_iter()
         .find(|m| m.date.to_string() == "2023-09-06")
@@ -132,7 +143,6 @@ async fn closed_content_never_reaches_the_public_pages_pdfs_or_downloads() {
         open_with_closed_file.number.unwrap(),
         open_with_closed_file.attachments.last().unwrap().number,
     );
-    t.upsert_meeting(&m, "test").await.unwrap();
 
     let (status, html) = get(&state, "/direktionen/2023-09-06").await;
     assert_eq!(status, StatusCode::OK);
@@ -220,7 +230,7 @@ async fn item_pages_link_where_a_matter_came_from_and_goes_next() {
 #[tokio::test]
 async fn documents_are_rendered_once_until_the_meeting_changes() {
     let (t, state) = demo_state().await;
-    let uri = "/direktionen/2023-09-06/referat.pdf";
+    let uri = "/direktionen/2024-01-24/referat.pdf";
     let (status, _, first) = get_bytes(&state, uri).await;
     assert_eq!(status, StatusCode::OK);
     let after_first = state.cache.renders();
@@ -230,7 +240,7 @@ async fn documents_are_rendered_once_until_the_meeting_changes() {
     // An edit makes a new version: the next request lays the document out again.
     let mut m = demo_meetings()
         .into_iter()
-        .find(|m| m.date.to_string() == "2023-09-06")
+        .find(|m| m.date.to_string() == "2024-01-24")
         .unwrap();
     m.location = Some("Byrådssalen".into());
     t.upsert_meeting(&m, "test").await.unwrap();
@@ -241,25 +251,22 @@ async fn documents_are_rendered_once_until_the_meeting_changes() {
 
 #[tokio::test]
 async fn open_attachment_downloads_and_fonts_are_served() {
-    let (t, state) = demo_state().await;
-    let mut m = demo_meetings()
-        .into_iter()
-        .find(|m| m.date.to_string() == "2023-09-06")
-        .unwrap();
-    m.items[1].attachments.push(protokol_core::Attachment {
-        number: 1,
-        title: "Budgetopfølgning".into(),
-        access: Access::Open,
-        doc_id: None,
-        journal: None,
-        file: Some(AttachmentFile {
-            name: "budget august.pdf".into(),
-            media_type: "application/pdf".into(),
-            sha256: None,
-            text: Some("Forbrug pr. 31. august".into()),
-        }),
-    });
-    t.upsert_meeting(&m, "test").await.unwrap();
+    let (_t, state) = demo_state_with(|m| {
+        m.items[1].attachments.push(protokol_core::Attachment {
+            number: 1,
+            title: "Budgetopfølgning".into(),
+            access: Access::Open,
+            doc_id: None,
+            journal: None,
+            file: Some(AttachmentFile {
+                name: "budget august.pdf".into(),
+                media_type: "application/pdf".into(),
+                sha256: None,
+                text: Some("Forbrug pr. 31. august".into()),
+            }),
+        });
+    })
+    .await;
     let (_, page) = get(&state, "/direktionen/2023-09-06").await;
     assert!(page.contains("href=\"/direktionen/2023-09-06/punkt/2/bilag/1\""));
     let (status, kind, bytes) = get_bytes(&state, "/direktionen/2023-09-06/punkt/2/bilag/1").await;
@@ -277,27 +284,31 @@ async fn open_attachment_downloads_and_fonts_are_served() {
 /// setting reaches the page, the PDF and the cached documents; the file stays closed.
 #[tokio::test]
 async fn closed_attachment_titles_follow_the_body_setting_in_pages_and_pdfs() {
-    let (t, state) = demo_state().await;
-    let mut m = demo_meetings()
+    let title = "Notat om lejemål (fortroligt)";
+    let number = demo_meetings()
         .into_iter()
         .find(|m| m.date.to_string() == "2023-09-06")
-        .unwrap();
-    let title = "Notat om lejemål (fortroligt)";
-    let number = m.items[2].attachments.len() as u32 + 1;
-    m.items[2].attachments.push(protokol_core::Attachment {
-        number,
-        title: title.into(),
-        access: Access::Closed,
-        doc_id: Some("9990003".into()),
-        journal: Some("99/98".into()),
-        file: Some(AttachmentFile {
-            name: "lejemaal.pdf".into(),
-            media_type: "application/pdf".into(),
-            sha256: None,
-            text: Some(format!("Lejeaftalens vilkår {CANARY}")),
-        }),
-    });
-    t.upsert_meeting(&m, "test").await.unwrap();
+        .unwrap()
+        .items[2]
+        .attachments
+        .len() as u32
+        + 1;
+    let (t, state) = demo_state_with(|m| {
+        m.items[2].attachments.push(protokol_core::Attachment {
+            number,
+            title: title.into(),
+            access: Access::Closed,
+            doc_id: Some("9990003".into()),
+            journal: Some("99/98".into()),
+            file: Some(AttachmentFile {
+                name: "lejemaal.pdf".into(),
+                media_type: "application/pdf".into(),
+                sha256: None,
+                text: Some(format!("Lejeaftalens vilkår {CANARY}")),
+            }),
+        });
+    })
+    .await;
     let m0 = "/direktionen/2023-09-06";
     let download = format!("{m0}/punkt/3/bilag/{number}");
 

@@ -276,7 +276,7 @@ pub async fn import(docs: usize, pdf_copies: usize, keep: Option<PathBuf>) -> Re
     let corpus = keep.unwrap_or_else(|| tmp.path().join("corpus"));
     println!("Generating {docs} documents …");
     let bytes = generate(&corpus, docs)?;
-    let (files, _) = collect_files(std::slice::from_ref(&corpus));
+    let files = collect_files(std::slice::from_ref(&corpus)).files;
     println!(
         "  {} files, {:.1} MB; peak memory so far {:.0} MB",
         files.len(),
@@ -376,10 +376,10 @@ pub async fn import(docs: usize, pdf_copies: usize, keep: Option<PathBuf>) -> Re
                 n += 1;
             }
         }
-        let (pfiles, _) = collect_files(&[pdir]);
+        let pfiles = collect_files(&[pdir]).files;
         let opts = Options {
             dry_run: true,
-            actor: None,
+            ..Options::default()
         };
         let prun = import_files(&store, &pfiles, &opts, |_| {}).await;
         let extract = prun.timings.extract;
@@ -389,7 +389,7 @@ pub async fn import(docs: usize, pdf_copies: usize, keep: Option<PathBuf>) -> Re
             per_sec(n as f64, prun.parse_wall),
             100.0 * extract.as_secs_f64() / work.as_secs_f64().max(1e-9),
             if prun.summary.failed < prun.summary.files {
-                "pdftotext or pdf-extract"
+                "pdftotext"
             } else {
                 "all failed"
             }
