@@ -276,7 +276,7 @@ async fn find_meeting(
     let (body, date) = spec.rsplit_once('/').with_context(|| {
         format!("--meeting {spec:?}: write it as BODY/YYYY-MM-DD, e.g. DIR/2023-09-06")
     })?;
-    let date = chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d").with_context(|| {
+    let date = protokol_core::parse_date(date).with_context(|| {
         format!("--meeting {spec:?}: {date:?} is not a date written YYYY-MM-DD")
     })?;
     let found = find_body(store, body)

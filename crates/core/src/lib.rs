@@ -16,6 +16,7 @@ pub mod danish;
 pub mod exchange;
 pub mod ids;
 pub mod item;
+pub mod limits;
 pub mod meeting;
 pub mod time;
 pub mod validate;
@@ -32,6 +33,6 @@ pub use item::{
 pub use meeting::{
     Absence, ForwardPlanEntry, Meeting, MeetingKind, MeetingStatus, Member, Signature,
 };
-pub use time::ClockTime;
+pub use time::{ClockTime, DateError, parse_date};
 pub use validate::{Invalid, validate_meeting};
 pub use versions::{Change, Part, PublicationKind};

@@ -100,13 +100,47 @@ mod tests {
     }
 }
 
+/// The years protokol accepts in any date (meeting dates, decisions, plans, next steps),
+/// whichever way the date arrives: a form, an import, the API.
+pub const FIRST_YEAR: i32 = 1800;
+pub const LAST_YEAR: i32 = 2199;
+
+/// Why a text is not an acceptable date.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DateError {
+    #[error("invalid date {0:?}: expected YYYY-MM-DD")]
+    Shape(String),
+    #[error("invalid date {0:?}: there is no such day in the calendar")]
+    NoSuchDay(String),
+    #[error("date {0} is outside the years protokol accepts ({FIRST_YEAR}–{LAST_YEAR})")]
+    OutOfRange(String),
+}
+
+/// Checks that a date lies within [`FIRST_YEAR`]..=[`LAST_YEAR`].
+pub fn check_date_range(d: chrono::NaiveDate) -> Result<chrono::NaiveDate, DateError> {
+    use chrono::Datelike;
+    if (FIRST_YEAR..=LAST_YEAR).contains(&d.year()) {
+        Ok(d)
+    } else {
+        Err(DateError::OutOfRange(d.format("%Y-%m-%d").to_string()))
+    }
+}
+
+/// Reads a date written "YYYY-MM-DD" within the accepted years: the one date reader for
+/// forms, addresses, imports and the API.
+pub fn parse_date(s: &str) -> Result<chrono::NaiveDate, DateError> {
+    iso_date::parse(s)
+}
+
 /// Serde for calendar dates written "YYYY-MM-DD", with errors that say what is wrong
 /// ("2024-02-31 is not a date in the calendar").
 pub mod iso_date {
     use chrono::NaiveDate;
     use serde::{Deserialize, Deserializer, Serializer};
 
-    pub fn parse(s: &str) -> Result<NaiveDate, String> {
+    use super::DateError;
+
+    pub fn parse(s: &str) -> Result<NaiveDate, DateError> {
         let shaped = s.len() == 10
             && s.bytes().enumerate().all(|(i, b)| {
                 if i == 4 || i == 7 {
@@ -116,10 +150,11 @@ pub mod iso_date {
                 }
             });
         if !shaped {
-            return Err(format!("invalid date {s:?}: expected YYYY-MM-DD"));
+            return Err(DateError::Shape(s.to_string()));
         }
-        NaiveDate::parse_from_str(s, "%Y-%m-%d")
-            .map_err(|_| format!("invalid date {s:?}: there is no such day in the calendar"))
+        let d = NaiveDate::parse_from_str(s, "%Y-%m-%d")
+            .map_err(|_| DateError::NoSuchDay(s.to_string()))?;
+        super::check_date_range(d)
     }
 
     pub fn serialize<S: Serializer>(d: &NaiveDate, s: S) -> Result<S::Ok, S::Error> {
@@ -157,17 +192,25 @@ mod date_tests {
 
     #[test]
     fn impossible_and_misshapen_dates_are_explained() {
+        let err = |s: &str| parse(s).unwrap_err().to_string();
         assert!(parse("2024-02-29").is_ok());
-        assert!(parse("2024-02-31").unwrap_err().contains("no such day"));
-        assert!(
-            parse("31-02-2024")
-                .unwrap_err()
-                .contains("expected YYYY-MM-DD")
-        );
-        assert!(
-            parse("2024-2-3")
-                .unwrap_err()
-                .contains("expected YYYY-MM-DD")
-        );
+        assert!(err("2024-02-31").contains("no such day"));
+        assert!(err("31-02-2024").contains("expected YYYY-MM-DD"));
+        assert!(err("2024-2-3").contains("expected YYYY-MM-DD"));
+        assert!(err("-0001-01-01").contains("expected YYYY-MM-DD"));
+        assert!(err("+2024-01-01").contains("expected YYYY-MM-DD"));
+    }
+
+    #[test]
+    fn dates_outside_the_accepted_years_are_refused() {
+        assert!(parse("1800-01-01").is_ok());
+        assert!(parse("2199-12-31").is_ok());
+        for bad in ["0000-01-01", "1799-12-31", "2200-01-01", "9999-12-31"] {
+            let e = parse(bad).unwrap_err().to_string();
+            assert!(
+                e.contains("outside the years protokol accepts (1800–2199)"),
+                "{e}"
+            );
+        }
     }
 }

@@ -4,8 +4,12 @@
 use std::collections::HashSet;
 use std::fmt;
 
+use chrono::NaiveDate;
+
 use crate::access::Access;
+use crate::limits::{NAME_CHARS, TEXT_CHARS, TITLE_CHARS, over};
 use crate::meeting::Meeting;
+use crate::time::check_date_range;
 
 /// One problem with a document: where (a JSON path such as `items[2].attachments[0].number`)
 /// and why.
@@ -158,7 +162,168 @@ pub fn validate_meeting(m: &Meeting) -> Vec<Invalid> {
             }
         }
     }
+    check_dates(m, &mut out);
+    check_lengths(m, &mut out);
     out
+}
+
+/// Every date of the meeting within the years protokol accepts.
+fn check_dates(m: &Meeting, out: &mut Vec<Invalid>) {
+    let mut check = |path: String, d: NaiveDate| {
+        if let Err(e) = check_date_range(d) {
+            out.push(Invalid::new(path, e.to_string()));
+        }
+    };
+    check("date".into(), m.date);
+    for (i, p) in m.forward_plan.iter().enumerate() {
+        check(format!("forward_plan[{i}].date"), p.date);
+    }
+    for (i, item) in m.items.iter().enumerate() {
+        if let Some(d) = item.decision_date {
+            check(format!("items[{i}].decision_date"), d);
+        }
+        for (k, n) in item.next.iter().enumerate() {
+            check(format!("items[{i}].next[{k}].date"), n.date);
+        }
+        for (j, sp) in item.schedule.iter().enumerate() {
+            for (k, n) in sp.next.iter().enumerate() {
+                check(format!("items[{i}].schedule[{j}].next[{k}].date"), n.date);
+            }
+        }
+    }
+}
+
+fn text(s: &Option<String>) -> &str {
+    s.as_deref().unwrap_or("")
+}
+
+/// Every text of the meeting within the limits of [`crate::limits`].
+fn check_lengths(m: &Meeting, out: &mut Vec<Invalid>) {
+    let mut check = |path: String, s: &str, max: usize| {
+        if let Some(n) = over(s, max) {
+            out.push(Invalid::new(
+                path,
+                format!("the text has {n} characters; at most {max} are allowed"),
+            ));
+        }
+    };
+    check("body.name".into(), &m.body.name, NAME_CHARS);
+    check("location".into(), text(&m.location), NAME_CHARS);
+    for (i, x) in m.members.iter().enumerate() {
+        for (f, v) in [
+            ("name", &x.name),
+            ("role", &x.role),
+            ("party", &x.party),
+            ("substitute_for", &x.substitute_for),
+        ] {
+            check(format!("members[{i}].{f}"), text(v), NAME_CHARS);
+        }
+    }
+    for (i, a) in m.absent.iter().enumerate() {
+        check(format!("absent[{i}].name"), &a.name, NAME_CHARS);
+    }
+    for (i, p) in m.forward_plan.iter().enumerate() {
+        for (k, t) in p.topics.iter().enumerate() {
+            check(format!("forward_plan[{i}].topics[{k}]"), t, TITLE_CHARS);
+        }
+    }
+    for (i, t) in m.awaiting_date.iter().enumerate() {
+        check(format!("awaiting_date[{i}]"), t, TITLE_CHARS);
+    }
+    for (i, s) in m.signatures.iter().enumerate() {
+        check(format!("signatures[{i}].member"), &s.member, NAME_CHARS);
+        check(
+            format!("signatures[{i}].reservation"),
+            text(&s.reservation),
+            TEXT_CHARS,
+        );
+    }
+    for (i, item) in m.items.iter().enumerate() {
+        let path = format!("items[{i}]");
+        check(format!("{path}.title"), &item.title, TITLE_CHARS);
+        check(
+            format!("{path}.public_title"),
+            text(&item.public_title),
+            TITLE_CHARS,
+        );
+        check(
+            format!("{path}.closed_reason"),
+            text(&item.closed_reason),
+            NAME_CHARS,
+        );
+        for (f, v) in [
+            ("public_decision", &item.public_decision),
+            ("case", &item.case),
+            ("economy", &item.economy),
+            ("recommendation", &item.recommendation),
+            ("decision", &item.decision),
+        ] {
+            check(format!("{path}.{f}"), text(v), TEXT_CHARS);
+        }
+        for (k, r) in item.route.iter().enumerate() {
+            check(format!("{path}.route[{k}]"), r, NAME_CHARS);
+        }
+        let names = item
+            .participants
+            .iter()
+            .map(|n| ("participants", n))
+            .chain(item.absent.iter().map(|n| ("absent", n)))
+            .chain(item.disqualified.iter().map(|n| ("disqualified", n)));
+        for (f, n) in names {
+            check(format!("{path}.{f}"), n, NAME_CHARS);
+        }
+        for (k, f) in item.followups.iter().enumerate() {
+            check(format!("{path}.followups[{k}].owner"), &f.owner, NAME_CHARS);
+            check(
+                format!("{path}.followups[{k}].text"),
+                text(&f.text),
+                TEXT_CHARS,
+            );
+        }
+        for (k, d) in item.dissents.iter().enumerate() {
+            check(
+                format!("{path}.dissents[{k}].member"),
+                &d.member,
+                NAME_CHARS,
+            );
+            check(format!("{path}.dissents[{k}].text"), &d.text, TEXT_CHARS);
+        }
+        for (k, v) in item.votes.iter().enumerate() {
+            for n in v.members.iter().chain(v.parties.iter()) {
+                check(format!("{path}.votes[{k}]"), n, NAME_CHARS);
+            }
+        }
+        for (k, a) in item.attachments.iter().enumerate() {
+            let apath = format!("{path}.attachments[{k}]");
+            check(format!("{apath}.title"), &a.title, TITLE_CHARS);
+            check(format!("{apath}.doc_id"), text(&a.doc_id), NAME_CHARS);
+            check(format!("{apath}.journal"), text(&a.journal), NAME_CHARS);
+            if let Some(f) = &a.file {
+                check(format!("{apath}.file.name"), &f.name, NAME_CHARS);
+            }
+        }
+        for (j, sp) in item.schedule.iter().enumerate() {
+            let spath = format!("{path}.schedule[{j}]");
+            check(format!("{spath}.title"), &sp.title, TITLE_CHARS);
+            check(format!("{spath}.text"), text(&sp.text), TEXT_CHARS);
+            check(format!("{spath}.decision"), text(&sp.decision), TEXT_CHARS);
+            for n in &sp.participants {
+                check(format!("{spath}.participants"), n, NAME_CHARS);
+            }
+            for (k, f) in sp.followups.iter().enumerate() {
+                check(
+                    format!("{spath}.followups[{k}].owner"),
+                    &f.owner,
+                    NAME_CHARS,
+                );
+                check(
+                    format!("{spath}.followups[{k}].text"),
+                    text(&f.text),
+                    TEXT_CHARS,
+                );
+            }
+        }
+    }
 }
 
 #[cfg(test)]
@@ -167,7 +332,6 @@ mod tests {
     use crate::body::BodyRef;
     use crate::item::{Attachment, Item};
     use crate::meeting::{MeetingKind, Member};
-    use chrono::NaiveDate;
 
     fn meeting() -> Meeting {
         Meeting::new(
@@ -258,5 +422,41 @@ mod tests {
         m.start = "10:00".parse().ok();
         m.end = "09:00".parse().ok();
         assert_eq!(validate_meeting(&m)[0].path, "end");
+    }
+}
+
+#[cfg(test)]
+mod limit_tests {
+    use super::*;
+    use crate::body::BodyRef;
+    use crate::item::Item;
+    use crate::meeting::MeetingKind;
+
+    #[test]
+    fn over_long_texts_and_dates_outside_the_years_are_named_by_path() {
+        let mut m = Meeting::new(
+            BodyRef {
+                name: "Direktionen".into(),
+                code: "DIR".parse().unwrap(),
+            },
+            MeetingKind::Minutes,
+            NaiveDate::from_ymd_opt(2023, 9, 6).unwrap(),
+        );
+        let mut item = Item::new(Some(1), "x".repeat(1 << 20));
+        item.decision = Some("ø".repeat(TEXT_CHARS));
+        item.decision_date = NaiveDate::from_ymd_opt(2500, 1, 1);
+        m.items.push(item);
+        m.location = Some("å".repeat(NAME_CHARS + 1));
+        let errs = validate_meeting(&m);
+        let paths: Vec<&str> = errs.iter().map(|e| e.path.as_str()).collect();
+        assert_eq!(
+            paths,
+            ["items[0].decision_date", "location", "items[0].title"],
+            "{errs:?}"
+        );
+        assert!(errs[2].reason.contains("1048576 characters; at most 500"));
+        assert!(errs[0].reason.contains("outside the years"));
+        m.date = NaiveDate::from_ymd_opt(-1, 1, 1).unwrap();
+        assert_eq!(validate_meeting(&m)[0].path, "date");
     }
 }

@@ -210,7 +210,28 @@ pub async fn save(
             .map(Some)
             .ok_or_else(|| "Skriv fristen som et antal arbejdsdage mellem 0 og 30.".to_string()),
     };
-    let members = parse_members(&f.medlemmer);
+    use protokol_core::limits::{NAME_CHARS, TITLE_CHARS, over};
+    let members = parse_members(&f.medlemmer).and_then(|ms| {
+        let long = ms.iter().flat_map(|m| {
+            [&m.name, &m.role, &m.party, &m.substitute_for]
+                .into_iter()
+                .flatten()
+        });
+        let first_long = long
+            .into_iter()
+            .find(|v| over(v, NAME_CHARS).is_some())
+            .map(|v| v.chars().take(30).collect::<String>());
+        match first_long {
+            Some(start) => Err(format!(
+                "Et navn, en titel eller et parti er for langt: højst {NAME_CHARS} tegn (\"{start}…\")."
+            )),
+            None => Ok(ms),
+        }
+    });
+    let standing_too_long = f
+        .faste_punkter
+        .lines()
+        .any(|l| over(l.trim(), TITLE_CHARS).is_some());
     let mut shown = Shown {
         standing: f.faste_punkter.clone(),
         deadline: f.frist.clone(),
@@ -220,8 +241,12 @@ pub async fn save(
         members_error: members.as_ref().err().cloned(),
         message: None,
     };
-    let (Ok(deadline), Ok(members)) = (deadline, members) else {
-        shown.message = Some("Indstillingerne er ikke gemt. Ret det markerede.".into());
+    let (Ok(deadline), Ok(members), false) = (deadline, members, standing_too_long) else {
+        shown.message = Some(if standing_too_long {
+            format!("Indstillingerne er ikke gemt: et fast punkt må højst have {TITLE_CHARS} tegn.")
+        } else {
+            "Indstillingerne er ikke gemt. Ret det markerede.".into()
+        });
         return render(
             &visitor,
             &body,

@@ -1,7 +1,8 @@
 //! Reading the workspace's form fields: clock times, name lists, "Name: text" lines and the
 //! standard decision phrases. Each reader returns a Danish message for the field on failure.
 
-use protokol_core::{ClockTime, Followup};
+use chrono::NaiveDate;
+use protokol_core::{ClockTime, DateError, Followup};
 
 /// The phrases secretaries start most decisions with; the editor offers them in a list so
 /// the minutes use the same words every time.
@@ -31,6 +32,29 @@ pub(crate) fn with_phrase(phrase: &str, text: &str) -> String {
     } else {
         format!("{phrase} {text}")
     }
+}
+
+/// A date typed as ÅÅÅÅ-MM-DD, within the years protokol accepts (the one reader shared with
+/// imports and the API: `protokol_core::parse_date`), with a Danish message.
+pub(crate) fn date(raw: &str) -> Result<NaiveDate, String> {
+    let raw = raw.trim();
+    protokol_core::parse_date(raw).map_err(|e| match e {
+        DateError::Shape(_) => {
+            format!("Skriv datoen som ÅÅÅÅ-MM-DD, fx 2026-12-02 (ikke \"{raw}\").")
+        }
+        DateError::NoSuchDay(_) => format!("Datoen {raw} findes ikke i kalenderen."),
+        DateError::OutOfRange(_) => format!(
+            "Datoen skal ligge mellem år {} og {}.",
+            protokol_core::time::FIRST_YEAR,
+            protokol_core::time::LAST_YEAR
+        ),
+    })
+}
+
+/// A Danish message when `value` is longer than `max` characters.
+pub(crate) fn too_long(value: &str, max: usize) -> Option<String> {
+    protokol_core::limits::over(value, max)
+        .map(|n| format!("Teksten er for lang: højst {max} tegn (her er {n})."))
 }
 
 /// A clock time as people type it: "9:30", "09.30", "kl. 9.30". Empty is `None`.

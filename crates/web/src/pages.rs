@@ -109,7 +109,7 @@ pub async fn body(
 }
 
 fn parse_date(date: &str) -> Result<NaiveDate, WebError> {
-    NaiveDate::parse_from_str(date, "%Y-%m-%d").map_err(|_| {
+    protokol_core::parse_date(date).map_err(|_| {
         WebError::BadRequest("Datoen i adressen skal skrives som ÅÅÅÅ-MM-DD, fx 2023-09-06.")
     })
 }
@@ -261,7 +261,6 @@ async fn respond(
         sign,
         title: document.title.clone(),
         nav: visitor.nav(),
-        css: DOCUMENT_CSS,
         body_name: document.body_name.clone(),
         body_href: document.body_href.clone(),
         meeting_href: document.meeting_href.clone(),
@@ -486,6 +485,28 @@ fn file_body(store: protokol_store::Store, sha256: String) -> axum::body::Body {
         }
     });
     axum::body::Body::from_stream(chunks)
+}
+
+/// The stylesheet of every page.
+const SITE_CSS: &str = include_str!("../static/protokol.css");
+
+/// `/static/protokol.css` (the pages) and `/static/dokument.css` (agendas and minutes, the
+/// same rules as the standalone HTML documents), served as files so that the
+/// Content-Security-Policy needs no inline styles.
+pub async fn stylesheet(Path(name): Path<String>) -> Result<Response, WebError> {
+    let css = match name.as_str() {
+        "protokol.css" => SITE_CSS,
+        "dokument.css" => DOCUMENT_CSS,
+        _ => return Err(WebError::NotFound),
+    };
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        css,
+    )
+        .into_response())
 }
 
 /// The typeface of the pages (Source Sans 3, SIL Open Font License).

@@ -7,7 +7,6 @@ use axum::extract::rejection::FormRejection;
 use axum::extract::{Form, Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
-use chrono::NaiveDate;
 use protokol_core::danish::{day_month_year, long_date, slug};
 use protokol_core::{Body, MeetingStatus};
 use protokol_store::StoreError;
@@ -240,16 +239,12 @@ pub async fn add(
     let title = f.titel.trim();
     let date = match f.dato.trim() {
         "" => Ok(None),
-        d => NaiveDate::parse_from_str(d, "%Y-%m-%d")
-            .map(Some)
-            .map_err(|_| format!("Skriv datoen som ÅÅÅÅ-MM-DD, fx 2026-12-02 (ikke \"{d}\").")),
+        d => crate::form_fields::date(d).map(Some),
     };
     let title_error = if title.is_empty() {
         Some("Skriv emnets titel.".to_string())
-    } else if title.chars().count() > 300 {
-        Some("Titlen må højst have 300 tegn.".to_string())
     } else {
-        None
+        crate::form_fields::too_long(title, protokol_core::limits::TITLE_CHARS)
     };
     let date = match (date, title_error) {
         (Ok(date), None) => date,
@@ -289,12 +284,11 @@ pub async fn pull(
         message: Some(message.to_string()),
         ..Refused::default()
     };
-    let Some((date, version)) = f.moede.split_once('@').and_then(|(d, v)| {
-        Some((
-            NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()?,
-            v.parse::<i64>().ok()?,
-        ))
-    }) else {
+    let Some((date, version)) = f
+        .moede
+        .split_once('@')
+        .and_then(|(d, v)| Some((protokol_core::parse_date(d).ok()?, v.parse::<i64>().ok()?)))
+    else {
         let r = refuse("Vælg den kladde til en dagsorden, emnet skal på.");
         return plan_page(&state, &visitor, &body, Some(r)).await;
     };

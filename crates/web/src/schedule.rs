@@ -77,6 +77,8 @@ pub struct RowView {
     pub time_error: Option<String>,
     pub title_error: Option<String>,
     pub followups_error: Option<String>,
+    /// Problems with the row's other fields (text, guests, decision), named by field.
+    pub other_errors: Vec<String>,
 }
 
 #[derive(Template)]
@@ -133,6 +135,14 @@ fn page(visitor: &Visitor, v: View<'_>, status: StatusCode) -> Result<Response, 
             time_error: v.errors.get(&(index, "tid")).cloned(),
             title_error: v.errors.get(&(index, "titel")).cloned(),
             followups_error: v.errors.get(&(index, "opfoelgning")).cloned(),
+            other_errors: [
+                ("tekst", "Tekst"),
+                ("gaester", "Gæster og deltagere"),
+                ("beslutning", "Beslutning"),
+            ]
+            .iter()
+            .filter_map(|(f, label)| v.errors.get(&(index, *f)).map(|e| format!("{label}: {e}")))
+            .collect(),
             row,
             existing,
         })
@@ -238,8 +248,18 @@ fn schedule_from(
         });
         if row.title.is_empty() {
             errors.insert((i, "titel"), "Skriv underpunktets titel.".to_string());
-        } else if row.title.chars().count() > 300 {
-            errors.insert((i, "titel"), "Titlen må højst have 300 tegn.".to_string());
+        }
+        use protokol_core::limits::{TEXT_CHARS, TITLE_CHARS};
+        for (field, value, max) in [
+            ("titel", &row.title, TITLE_CHARS),
+            ("tekst", &row.text, TEXT_CHARS),
+            ("beslutning", &row.decision, TEXT_CHARS),
+            ("gaester", &row.guests, TEXT_CHARS),
+            ("opfoelgning", &row.followups, TEXT_CHARS),
+        ] {
+            if let Some(why) = crate::form_fields::too_long(value, max) {
+                errors.insert((i, field), why);
+            }
         }
         let before = stored.get(i);
         let followups = followups_from(

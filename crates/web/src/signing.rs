@@ -98,8 +98,7 @@ pub async fn sign(
     if !session.account.may_sign(&body.code) {
         return Err(WebError::NotFound);
     }
-    let date =
-        chrono::NaiveDate::parse_from_str(&date, "%Y-%m-%d").map_err(|_| WebError::NotFound)?;
+    let date = protokol_core::parse_date(&date).map_err(|_| WebError::NotFound)?;
     let (m, _) = state
         .store
         .meeting_on(&body.code, date)
@@ -112,6 +111,13 @@ pub async fn sign(
         .parse()
         .map_err(|_| WebError::BadRequest("Formularen mangler mødets version."))?;
     let reservation = Some(form.forbehold.trim()).filter(|r| !r.is_empty());
+    if reservation.is_some_and(|r| {
+        protokol_core::limits::over(r, protokol_core::limits::TEXT_CHARS).is_some()
+    }) {
+        return Err(WebError::BadRequest(
+            "Forbeholdet er for langt: højst 100.000 tegn.",
+        ));
+    }
     match state
         .store
         .sign_minutes(

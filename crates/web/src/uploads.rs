@@ -220,8 +220,16 @@ pub async fn add_attachment(
         )),
         _ => {}
     }
+    use protokol_core::limits::{NAME_CHARS, TITLE_CHARS};
     if upload.title.is_empty() {
         errors.push(("bilag_titel", "Skriv bilagets titel.".into()));
+    } else if let Some(why) = crate::form_fields::too_long(&upload.title, TITLE_CHARS) {
+        errors.push(("bilag_titel", why));
+    }
+    for value in [&upload.doc_id, &upload.journal] {
+        if let Some(why) = crate::form_fields::too_long(value, NAME_CHARS) {
+            errors.push(("bilag_dok", why));
+        }
     }
     let understood = if upload.too_large {
         Err(format!(

@@ -60,7 +60,6 @@ pub struct Origin {
 pub struct DocumentPage {
     pub nav: Nav,
     pub title: String,
-    pub css: &'static str,
     pub body_name: String,
     pub body_href: String,
     pub meeting_href: String,
@@ -127,6 +126,7 @@ pub struct WorkspaceBody {
     pub place_value: String,
     pub date_error: Option<String>,
     pub start_error: Option<String>,
+    pub place_error: Option<String>,
 }
 
 #[derive(Template)]
@@ -254,6 +254,8 @@ pub struct ItemEditorPage {
     pub targets: Vec<String>,
     pub this_body: String,
     pub has_errors: bool,
+    /// Problems with fields that have no message of their own next to them, by label.
+    pub other_errors: Vec<String>,
     /// Approved minutes: shown, not editable.
     pub frozen: bool,
     pub conflict: Vec<ConflictRow>,

@@ -16,6 +16,7 @@ use axum::response::{Html, IntoResponse, Response};
 use chrono::NaiveDate;
 use protokol_auth::tokens_match;
 use protokol_core::danish::{long_date, slug};
+use protokol_core::limits;
 use protokol_core::{
     Access, Account, Body, Dissent, Item, ItemId, Meeting, MeetingKind, MeetingStatus,
     PublicationKind, Viewer, Vote, VoteOption,
@@ -155,6 +156,7 @@ struct NewMeetingError {
     body: String,
     date_error: Option<String>,
     start_error: Option<String>,
+    place_error: Option<String>,
     values: NewMeetingForm,
 }
 
@@ -193,6 +195,7 @@ async fn overview_page(
             place_value: mine.map(|r| r.values.sted.clone()).unwrap_or_default(),
             date_error: mine.and_then(|r| r.date_error.clone()),
             start_error: mine.and_then(|r| r.start_error.clone()),
+            place_error: mine.and_then(|r| r.place_error.clone()),
         });
     }
     let status = if refused.is_some() {
@@ -230,18 +233,18 @@ pub async fn new_meeting(
     let account = secretary(&visitor, &body, "/arbejde")?;
     let f = form(f)?;
     check_form(&visitor, &headers, &f.csrf)?;
-    let date = NaiveDate::parse_from_str(f.dato.trim(), "%Y-%m-%d");
+    let date = crate::form_fields::date(&f.dato);
     // Times as people type them ("9.30", "kl. 9:30", "09:30"), like the Tid/Punkt table.
     let start = crate::form_fields::clock(&f.start);
-    let (date, start) = match (date, start) {
-        (Ok(d), Ok(s)) => (d, s),
-        (d, s) => {
+    let place_error = crate::form_fields::too_long(f.sted.trim(), limits::NAME_CHARS);
+    let (date, start) = match (date, start, place_error) {
+        (Ok(d), Ok(s), None) => (d, s),
+        (d, s, place_error) => {
             let refused = NewMeetingError {
                 body: body.code.to_string(),
-                date_error: d
-                    .err()
-                    .map(|_| "Skriv datoen som ÅÅÅÅ-MM-DD, fx 2026-12-02.".to_string()),
+                date_error: d.err(),
                 start_error: s.err(),
+                place_error,
                 values: f,
             };
             return overview_page(&state, &visitor, Some(refused)).await;
@@ -261,6 +264,7 @@ pub async fn new_meeting(
                     long_date(date).to_lowercase()
                 )),
                 start_error: None,
+                place_error: None,
                 values: f,
             };
             overview_page(&state, &visitor, Some(refused)).await
@@ -281,7 +285,7 @@ pub(crate) async fn meeting_for(
     let here = format!("/arbejde/{}/{date}", slug(&body.name));
     let account = secretary(visitor, &body, &here)?;
     let username = account.username.clone();
-    let date = NaiveDate::parse_from_str(date, "%Y-%m-%d").map_err(|_| WebError::NotFound)?;
+    let date = protokol_core::parse_date(date).map_err(|_| WebError::NotFound)?;
     let (m, v) = state
         .store
         .meeting_on(&body.code, date)
@@ -572,7 +576,12 @@ pub async fn add_item(
 ) -> Result<Response, WebError> {
     let mut p = MeetingPost::read(&state, &visitor, &headers, (&body, &date), f).await?;
     let title = p.form.titel.trim().to_string();
-    if title.is_empty() {
+    let problem = if title.is_empty() {
+        Some("Skriv punktets titel.".to_string())
+    } else {
+        crate::form_fields::too_long(&title, limits::TITLE_CHARS)
+    };
+    if let Some(why) = problem {
         return editor_page(
             &state,
             &visitor,
@@ -580,7 +589,7 @@ pub async fn add_item(
             p.stored_version,
             &p.body,
             None,
-            Some(("ny-titel", "Skriv punktets titel.".into())),
+            Some(("ny-titel", why)),
         )
         .await;
     }
@@ -935,8 +944,32 @@ fn problems(f: &ItemFields) -> Vec<(&'static str, String)> {
     let mut out = Vec::new();
     if f.title.is_empty() {
         out.push(("titel", "Skriv punktets titel.".to_string()));
-    } else if f.title.chars().count() > 300 {
-        out.push(("titel", "Titlen må højst have 300 tegn.".to_string()));
+    }
+    use limits::{NAME_CHARS, TEXT_CHARS, TITLE_CHARS};
+    for (field, value, max) in [
+        ("titel", &f.title, TITLE_CHARS),
+        ("lukket_grund", &f.closed_reason, NAME_CHARS),
+        ("offentlig_titel", &f.public_title, TITLE_CHARS),
+        ("offentlig_beslutning", &f.public_decision, TEXT_CHARS),
+        ("sagsgang", &f.route, NAME_CHARS),
+        ("sagsfremstilling", &f.case, TEXT_CHARS),
+        ("oekonomi", &f.economy, TEXT_CHARS),
+        ("indstilling", &f.recommendation, TEXT_CHARS),
+        ("beslutning", &f.decision, TEXT_CHARS),
+        ("deltagere", &f.participants, TEXT_CHARS),
+        ("opfoelgning", &f.followups, TEXT_CHARS),
+        ("stemmer_for", &f.votes_for, TEXT_CHARS),
+        ("stemmer_imod", &f.votes_against, TEXT_CHARS),
+        ("stemmer_undlod", &f.votes_abstain, TEXT_CHARS),
+        ("protokoltilfoersel", &f.dissents, TEXT_CHARS),
+        ("inhabil", &f.disqualified, TEXT_CHARS),
+    ] {
+        if let Some(why) = crate::form_fields::too_long(value, max) {
+            out.push((field, why));
+        }
+    }
+    if !out.is_empty() {
+        return out;
     }
     for (field, option, raw) in [
         ("stemmer_for", VoteOption::For, &f.votes_for),
@@ -1178,6 +1211,24 @@ pub(crate) fn item_page(
             .errors
             .iter()
             .any(|(f, _)| !f.starts_with("bilag") && *f != "udsaet"),
+        other_errors: v
+            .errors
+            .iter()
+            .filter_map(|(f, m)| {
+                let label = match *f {
+                    "offentlig_beslutning" => "Offentlig beslutning",
+                    "sagsgang" => "Sagsgang",
+                    "sagsfremstilling" => "Sagsfremstilling",
+                    "oekonomi" => "Økonomiske konsekvenser",
+                    "indstilling" => "Indstilling",
+                    "beslutning" => "Beslutning",
+                    "deltagere" => "Deltagere",
+                    "inhabil" => "Inhabil",
+                    _ => return None,
+                };
+                Some(format!("{label}: {m}"))
+            })
+            .collect(),
         frozen: v.meeting.status == Some(MeetingStatus::MinutesApproved),
         fields: v.fields,
         conflict: v.conflict,
@@ -1380,8 +1431,9 @@ pub async fn postpone(
     else {
         return refuse("Vælg et udvalg, du er sekretær for.".into());
     };
-    let Ok(target_date) = NaiveDate::parse_from_str(f.dato.trim(), "%Y-%m-%d") else {
-        return refuse("Skriv datoen som ÅÅÅÅ-MM-DD, fx 2026-12-09.".into());
+    let target_date = match crate::form_fields::date(&f.dato) {
+        Ok(d) => d,
+        Err(why) => return refuse(why),
     };
     if target_date <= m.date {
         return refuse("Punktet kan kun udsættes til et senere møde.".into());

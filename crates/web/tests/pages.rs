@@ -352,3 +352,44 @@ async fn closed_attachment_titles_follow_the_body_setting_in_pages_and_pdfs() {
     let (_, _, pdf) = get_bytes(&state, &format!("{m0}/referat.pdf")).await;
     assert!(!pdf_text(&pdf).contains("lejemål"));
 }
+
+#[tokio::test]
+async fn every_response_carries_the_security_headers_and_pages_a_strict_policy() {
+    let (_t, state) = demo_state().await;
+    for uri in [
+        "/",
+        "/direktionen/2023-09-06",
+        "/direktionen/2023-09-06/referat.pdf",
+        "/static/protokol.css",
+        "/findes-ikke",
+    ] {
+        let response = app(state.clone())
+            .oneshot(Request::get(uri).body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        let h = response.headers();
+        assert_eq!(h["x-frame-options"], "DENY", "{uri}");
+        assert_eq!(h["x-content-type-options"], "nosniff", "{uri}");
+        assert_eq!(h["referrer-policy"], "same-origin", "{uri}");
+        let html = h["content-type"].to_str().unwrap().starts_with("text/html");
+        if html {
+            let csp = h["content-security-policy"].to_str().unwrap();
+            for directive in [
+                "default-src 'none'",
+                "frame-ancestors 'none'",
+                "form-action 'self'",
+            ] {
+                assert!(csp.contains(directive), "{uri}: {csp}");
+            }
+        }
+    }
+    // Pages carry no inline styles or scripts for the policy to allow: their stylesheets are
+    // files.
+    let (_, html) = get(&state, "/direktionen/2023-09-06").await;
+    assert!(!html.contains("<style") && !html.contains("<script"));
+    assert!(html.contains("href=\"/static/protokol.css\""));
+    assert!(html.contains("href=\"/static/dokument.css\""));
+    let (status, css) = get(&state, "/static/dokument.css").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(css.contains('{'));
+}

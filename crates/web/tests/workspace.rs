@@ -297,7 +297,11 @@ async fn bad_input_is_named_next_to_the_field_and_nothing_is_stored() {
     let secretary = sign_in(&state, "sekretaer").await;
     let before = t.meeting_count().await.unwrap();
     for (date, start, message) in [
-        ("2026-02-31", "09:00", "Skriv datoen som ÅÅÅÅ-MM-DD"),
+        (
+            "2026-02-31",
+            "09:00",
+            "Datoen 2026-02-31 findes ikke i kalenderen.",
+        ),
         ("02-12-2026", "09:00", "Skriv datoen som ÅÅÅÅ-MM-DD"),
         ("2026-12-02", "25:61", "Tidspunktet 25:61 findes ikke"),
         ("2026-12-02", "halv ti", "Skriv tidspunktet som TT:MM"),
@@ -2227,4 +2231,137 @@ async fn the_plan_holds_topics_by_date_or_awaiting_one_and_puts_them_on_a_draft_
         .unwrap()
         .unwrap();
     assert_eq!(m.awaiting_date, ["Budget 2100"]);
+}
+
+#[tokio::test]
+async fn dates_outside_the_accepted_years_are_refused_like_the_importer_refuses_them() {
+    let (t, state) = setup().await;
+    let secretary = sign_in(&state, "sekretaer").await;
+    let before = t.meeting_count().await.unwrap();
+    for (date, message) in [
+        ("-0001-01-01", "Skriv datoen som ÅÅÅÅ-MM-DD"),
+        ("0000-01-01", "Datoen skal ligge mellem år 1800 og 2199."),
+        ("2200-01-01", "Datoen skal ligge mellem år 1800 og 2199."),
+    ] {
+        let reply = new_meeting(&state, &secretary, date, "09:00").await;
+        assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "{date}");
+        assert!(reply.body.contains(message), "{date}: {}", reply.body);
+    }
+    assert_eq!(t.meeting_count().await.unwrap(), before, "nothing stored");
+    // The same rule holds for an import of such a date.
+    let json = protokol_core::exchange::to_json(&demo_meetings()[0])
+        .replace("\"2023-09-06\"", "\"2200-01-01\"");
+    let err = protokol_core::exchange::parse_meeting(&json).unwrap_err();
+    assert!(err.to_string().contains("outside the years"), "{err}");
+}
+
+#[tokio::test]
+async fn over_long_fields_are_refused_next_to_the_field_and_nothing_is_stored() {
+    let (t, state) = setup().await;
+    let secretary = sign_in(&state, "sekretaer").await;
+    let long_place = "å".repeat(protokol_core::limits::NAME_CHARS + 1);
+    let csrf = csrf_of(&state, &secretary).await;
+    let reply = post(
+        &state,
+        "/arbejde/direktionen/nyt-moede",
+        &secretary,
+        &[
+            ("csrf", &csrf),
+            ("dato", "2026-12-02"),
+            ("sted", &long_place),
+        ],
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        reply
+            .body
+            .contains("Teksten er for lang: højst 300 tegn (her er 301).")
+    );
+    new_meeting(&state, &secretary, "2026-12-02", "09:00").await;
+    let (version, csrf, items) = editor(&state, &secretary).await;
+    // A title of a million characters.
+    let huge = "x".repeat(1_000_000);
+    let reply = post(
+        &state,
+        &format!("{EDITOR}/punkter"),
+        &secretary,
+        &[("csrf", &csrf), ("version", &version), ("titel", &huge)],
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(reply.body.contains("højst 500 tegn (her er 1000000)"));
+    // A section past the limit, in the item editor, named by its label.
+    let (id, title) = &items[1];
+    let page = get(&state, &format!("{EDITOR}/punkt/{id}"), Some(&secretary)).await;
+    let case = "Sagen. ".repeat(20_000);
+    let reply = post(
+        &state,
+        &format!("{EDITOR}/punkt/{id}"),
+        &secretary,
+        &[
+            ("csrf", &csrf),
+            ("version", &hidden(&page.body, "version")),
+            ("titel", title),
+            ("sagsfremstilling", &case),
+        ],
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        reply
+            .body
+            .contains("Sagsfremstilling: Teksten er for lang: højst 100000 tegn"),
+        "{}",
+        &reply.body[..2000.min(reply.body.len())]
+    );
+    let (_, _, after) = editor(&state, &secretary).await;
+    assert_eq!(after, items, "nothing stored");
+    let (m, _) = t
+        .meeting_on(&"DIR".parse().unwrap(), "2026-12-02".parse().unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(m.items.iter().all(|i| i.case.is_none()));
+}
+
+#[tokio::test]
+async fn a_crafted_pdf_upload_is_stopped_at_the_limit_and_nothing_is_stored() {
+    let (t, mut state) = setup().await;
+    state.pdf_limits = protokol_import::PdfLimits::with_seconds(2);
+    let secretary = sign_in(&state, "sekretaer").await;
+    new_meeting(&state, &secretary, "2026-12-02", "09:00").await;
+    let (_, _, items) = editor(&state, &secretary).await;
+    let (id, _) = &items[1];
+    let url = format!("{EDITOR}/punkt/{id}");
+    let page = get(&state, &url, Some(&secretary)).await;
+    let hostile = std::fs::read(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/hostile/slow-stream.pdf"),
+    )
+    .unwrap();
+    let reply = post_multipart(
+        &state,
+        &format!("{url}/bilag"),
+        &secretary,
+        &[
+            ("csrf", &hidden(&page.body, "csrf")),
+            ("version", &hidden(&page.body, "version")),
+            ("nummer", "1"),
+            ("titel", "Budget"),
+        ],
+        Some(("budget.pdf", &hostile)),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        reply
+            .body
+            .contains("PDF-filen er beskadiget eller kan ikke læses")
+    );
+    let (m, _) = t
+        .meeting_on(&"DIR".parse().unwrap(), "2026-12-02".parse().unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(m.items.iter().all(|i| i.attachments.is_empty()));
 }
