@@ -42,9 +42,13 @@ pub(crate) async fn resolve(conn: &mut AnyConnection, a: &Attachment) -> Result<
     if let Some(row) = existing {
         let id: String = row.try_get("id")?;
         if let Some(f) = file {
+            // Only when something differs: saving an item must not rewrite the (possibly
+            // megabytes of) text of every attachment it has.
             sqlx::query(
                 "UPDATE documents SET file_name = $1, media_type = $2, sha256 = $3, file_text = $4,
-                 updated_at = $5 WHERE id = $6",
+                 updated_at = $5 WHERE id = $6 AND (file_name IS DISTINCT FROM $1
+                 OR media_type IS DISTINCT FROM $2 OR sha256 IS DISTINCT FROM $3
+                 OR file_text IS DISTINCT FROM $4)",
             )
             .bind(f.name.as_str())
             .bind(f.media_type.as_str())
