@@ -174,7 +174,7 @@ pub async fn import_files(
     mut on_file: impl FnMut(FileReport),
 ) -> Run {
     let mut run = Run::default();
-    for chunk in files.chunks(CHUNK) {
+    for (batch, chunk) in files.chunks(CHUNK).enumerate() {
         let mut reports: Vec<FileReport> = Vec::with_capacity(chunk.len());
         let owned: Vec<PathBuf> = chunk.to_vec();
         let t = Instant::now();
@@ -188,6 +188,11 @@ pub async fn import_files(
         .await
         .unwrap_or_default();
         run.parse_wall += t.elapsed();
+        tracing::debug!(
+            batch,
+            files = chunk.len(),
+            "batch read; storing it in one transaction"
+        );
         let t = Instant::now();
         // One transaction per chunk, one savepoint per file.
         let commit = if options.dry_run {
@@ -224,6 +229,7 @@ pub async fn import_files(
             }
         }
         run.store_wall += t.elapsed();
+        tracing::debug!(batch, elapsed = ?t.elapsed(), "batch stored");
         for r in reports {
             run.summary.add(&r);
             run.timings += r.timings;

@@ -140,6 +140,18 @@ pub fn redact_url(url: &str) -> String {
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    /// For an SQLite file: the file, whose `.lock` sibling serialises schema migrations
+    /// between processes (two commands started at once on a new database).
+    sqlite_file: Option<std::path::PathBuf>,
+}
+
+/// The database file an SQLite URL names (`sqlite://PATH?…`, `sqlite:PATH`), if any.
+fn sqlite_file(url: &str) -> Option<std::path::PathBuf> {
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = rest.split('?').next().unwrap_or("");
+    (!path.is_empty() && !path.contains(":memory:")).then(|| std::path::PathBuf::from(path))
 }
 
 impl Store {
@@ -170,16 +182,32 @@ impl Store {
         if backend == Backend::Sqlite {
             pool.execute("PRAGMA journal_mode = WAL").await?;
         }
-        let store = Self { pool, backend };
+        let store = Self {
+            pool,
+            backend,
+            sqlite_file: if backend == Backend::Sqlite {
+                sqlite_file(url)
+            } else {
+                None
+            },
+        };
         store.migrate().await?;
         tracing::debug!(backend = backend.name(), "store opened");
         Ok(store)
     }
 
-    /// Applies the migrations that have not run yet.
+    /// Applies the migrations that have not run yet. One process at a time: PostgreSQL
+    /// takes sqlx's advisory lock; for SQLite, which sqlx does not lock, an exclusive lock
+    /// on a file beside the database is held meanwhile.
     pub async fn migrate(&self) -> Result<()> {
         match self.backend {
-            Backend::Sqlite => SQLITE_MIGRATIONS.run(&self.pool).await?,
+            Backend::Sqlite => {
+                let _lock = match &self.sqlite_file {
+                    Some(db) => Some(lock_beside(db).await?),
+                    None => None,
+                };
+                SQLITE_MIGRATIONS.run(&self.pool).await?;
+            }
             Backend::Postgres => POSTGRES_MIGRATIONS.run(&self.pool).await?,
         }
         Ok(())
@@ -204,6 +232,26 @@ impl Store {
     }
 }
 
+/// An exclusive lock on `<db>.lock`, released when the file is dropped. Taken on a
+/// blocking thread, since another process may hold it for a while.
+async fn lock_beside(db: &std::path::Path) -> Result<std::fs::File> {
+    let mut name = db.as_os_str().to_owned();
+    name.push(".lock");
+    let path = std::path::PathBuf::from(name);
+    let locked = tokio::task::spawn_blocking(move || {
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)?;
+        file.lock()?;
+        Ok::<_, std::io::Error>(file)
+    })
+    .await
+    .map_err(|e| StoreError::Corrupt(format!("migration lock: {e}")))?;
+    locked.map_err(|e| StoreError::Corrupt(format!("cannot lock the database for migrations: {e}")))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -218,6 +266,20 @@ mod tests {
             redact_url("postgres://postgres@127.0.0.1/test"),
             "postgres://postgres@127.0.0.1/test"
         );
+    }
+
+    #[test]
+    fn the_database_file_is_read_from_sqlite_urls() {
+        assert_eq!(
+            sqlite_file("sqlite:///srv/protokol/protokol.db?mode=rwc"),
+            Some(std::path::PathBuf::from("/srv/protokol/protokol.db"))
+        );
+        assert_eq!(
+            sqlite_file("sqlite:data/p.db"),
+            Some(std::path::PathBuf::from("data/p.db"))
+        );
+        assert_eq!(sqlite_file("sqlite::memory:"), None);
+        assert_eq!(sqlite_file("postgres://h/db"), None);
     }
 
     #[test]
