@@ -327,6 +327,34 @@ mod tests {
         assert!(check_password_policy("en lang nok sætning", "kim").is_ok());
     }
 
+    #[tokio::test(flavor = "current_thread")]
+    async fn password_hashing_runs_off_the_async_thread_a_few_at_a_time() {
+        use std::sync::Arc;
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        let here = std::thread::current().id();
+        let there = hashing(|| std::thread::current().id()).await.unwrap();
+        assert_ne!(
+            here, there,
+            "the request's thread stays free to serve pages"
+        );
+        let (now, most) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
+        let tasks: Vec<_> = (0..8)
+            .map(|_| {
+                let (now, most) = (now.clone(), most.clone());
+                tokio::spawn(hashing(move || {
+                    let n = now.fetch_add(1, Ordering::SeqCst) + 1;
+                    most.fetch_max(n, Ordering::SeqCst);
+                    std::thread::sleep(std::time::Duration::from_millis(30));
+                    now.fetch_sub(1, Ordering::SeqCst);
+                }))
+            })
+            .collect();
+        for t in tasks {
+            t.await.unwrap().unwrap();
+        }
+        assert!(most.load(Ordering::SeqCst) <= HASH_CONCURRENCY);
+    }
+
     #[test]
     fn tokens_are_random_and_hashed() {
         let t = new_token();
