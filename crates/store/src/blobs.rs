@@ -114,34 +114,36 @@ impl Store {
         Ok(row.map(|r| r.try_get::<Vec<u8>, _>("bytes")).transpose()?)
     }
 
+    /// Calls `each` with every chunk of the file stored under `sha256`, in order; false when
+    /// no such file is stored.
+    async fn each_chunk(&self, sha256: &str, mut each: impl FnMut(&[u8])) -> Result<bool> {
+        if self.file_size(sha256).await?.is_none() {
+            return Ok(false);
+        }
+        let mut seq = 0;
+        while let Some(chunk) = self.file_chunk(sha256, seq).await? {
+            each(&chunk);
+            seq += 1;
+        }
+        Ok(true)
+    }
+
     /// The whole file stored under `sha256` (for small files and checks; serve large ones
     /// chunk by chunk with [`Store::file_chunk`]).
     pub async fn file_bytes(&self, sha256: &str) -> Result<Option<Vec<u8>>> {
-        if self.file_size(sha256).await?.is_none() {
-            return Ok(None);
-        }
         let mut out = Vec::new();
-        let mut seq = 0;
-        while let Some(chunk) = self.file_chunk(sha256, seq).await? {
-            out.extend_from_slice(&chunk);
-            seq += 1;
-        }
-        Ok(Some(out))
+        let found = self
+            .each_chunk(sha256, |c| out.extend_from_slice(c))
+            .await?;
+        Ok(found.then_some(out))
     }
 
     /// Recomputes the SHA-256 of the file stored under `sha256`, chunk by chunk: `None`
     /// when no such file is stored.
     pub async fn file_hash(&self, sha256: &str) -> Result<Option<String>> {
-        if self.file_size(sha256).await?.is_none() {
-            return Ok(None);
-        }
         let mut hasher = Sha256::new();
-        let mut seq = 0;
-        while let Some(chunk) = self.file_chunk(sha256, seq).await? {
-            hasher.update(&chunk);
-            seq += 1;
-        }
-        Ok(Some(hex(&hasher.finalize())))
+        let found = self.each_chunk(sha256, |c| hasher.update(c)).await?;
+        Ok(found.then(|| hex(&hasher.finalize())))
     }
 }
 

@@ -88,40 +88,41 @@ impl Store {
             .bind(&since)
             .execute(&mut *tx)
             .await?;
-        let from_client = count(
-            &mut tx,
-            "SELECT COUNT(*) AS n FROM sign_in_attempts
-             WHERE username = $1 AND started_at > $2 AND client = $3",
-            &[&by.username, &since, &by.client],
-        )
-        .await?;
-        let refusal = if from_client >= limits.per_client {
-            Some(Refusal::Client)
-        } else if !by.trusted
-            && count(
-                &mut tx,
+        // (which limit, whether it applies to this client, what it counts, its bound)
+        let unknown = !by.trusted;
+        let checks = [
+            (
+                Refusal::Client,
+                true,
+                "SELECT COUNT(*) AS n FROM sign_in_attempts
+                 WHERE username = $1 AND started_at > $2 AND client = $3",
+                vec![by.username.as_str(), &since, &by.client],
+                limits.per_client,
+            ),
+            (
+                Refusal::UsernameFromUnknownClients,
+                unknown,
                 "SELECT COUNT(*) AS n FROM sign_in_attempts
                  WHERE username = $1 AND started_at > $2 AND trusted = 0",
-                &[&by.username, &since],
-            )
-            .await?
-                >= limits.per_username_unknown
-        {
-            Some(Refusal::UsernameFromUnknownClients)
-        } else if !by.trusted
-            && count(
-                &mut tx,
+                vec![by.username.as_str(), &since],
+                limits.per_username_unknown,
+            ),
+            (
+                Refusal::Address,
+                unknown,
                 "SELECT COUNT(*) AS n FROM sign_in_attempts
                  WHERE address = $1 AND started_at > $2 AND trusted = 0",
-                &[&by.address, &since],
-            )
-            .await?
-                >= limits.per_address
-        {
-            Some(Refusal::Address)
-        } else {
-            None
-        };
+                vec![by.address.as_str(), &since],
+                limits.per_address,
+            ),
+        ];
+        let mut refusal = None;
+        for (why, applies, sql, binds, bound) in checks {
+            if applies && count(&mut tx, sql, &binds).await? >= bound {
+                refusal = Some(why);
+                break;
+            }
+        }
         if let Some(r) = refusal {
             tx.commit().await?;
             return Ok(Reservation::Refused(r));

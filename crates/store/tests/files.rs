@@ -2,8 +2,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use protokol_core::{Access, Attachment, AttachmentFile, MeetingStatus};
-use protokol_store::{CHUNK_BYTES, FileToStore};
+use protokol_core::{Access, Attachment, AttachmentFile, Item, MeetingId, MeetingStatus};
+use protokol_store::{CHUNK_BYTES, FileToStore, Store};
 use protokol_testkit::{Kind, demo_meetings, fresh, store_tests};
 use sha2::{Digest, Sha256};
 
@@ -17,14 +17,20 @@ fn on_disk(bytes: &[u8]) -> (tempfile::NamedTempFile, String) {
     (tmp, hash)
 }
 
-async fn a_file_is_stored_with_its_attachment_and_read_back_byte_for_byte(kind: Kind) {
-    let store = fresh(kind).await;
+/// A held (editable) demo meeting stored: its id, its first item and that item's version.
+async fn first_item_of_a_held_meeting(store: &Store) -> (MeetingId, Item, i64) {
     let mut m = demo_meetings().remove(0);
     m.status = Some(MeetingStatus::Held);
     let saved = store.upsert_meeting(&m, "t").await.unwrap();
     let (m, _) = store.meeting(saved.id).await.unwrap().unwrap();
-    let mut item = m.items[0].clone();
+    let item = m.items[0].clone();
     let v = store.item_version(item.id.unwrap()).await.unwrap().unwrap();
+    (saved.id, item, v)
+}
+
+async fn a_file_is_stored_with_its_attachment_and_read_back_byte_for_byte(kind: Kind) {
+    let store = fresh(kind).await;
+    let (meeting, mut item, v) = first_item_of_a_held_meeting(&store).await;
     // More than two chunks, the last one partial.
     let bytes: Vec<u8> = (0..=250u8).cycle().take(2 * CHUNK_BYTES + 70_000).collect();
     let (tmp, hash) = on_disk(&bytes);
@@ -43,7 +49,7 @@ async fn a_file_is_stored_with_its_attachment_and_read_back_byte_for_byte(kind: 
     });
     let v2 = store
         .update_item_with_file(
-            saved.id,
+            meeting,
             &item,
             v,
             FileToStore {
@@ -69,7 +75,7 @@ async fn a_file_is_stored_with_its_attachment_and_read_back_byte_for_byte(kind: 
         CHUNK_BYTES
     );
     assert!(store.file_chunk(&hash, 3).await.unwrap().is_none());
-    let (m, _) = store.meeting(saved.id).await.unwrap().unwrap();
+    let (m, _) = store.meeting(meeting).await.unwrap().unwrap();
     let file = m.items[0].attachments.last().unwrap().file.clone().unwrap();
     assert_eq!(file.sha256.as_deref(), Some(hash.as_str()));
 
@@ -77,7 +83,7 @@ async fn a_file_is_stored_with_its_attachment_and_read_back_byte_for_byte(kind: 
     let (x, other) = on_disk(b"x");
     let err = store
         .update_item_with_file(
-            saved.id,
+            meeting,
             &item,
             v,
             FileToStore {
@@ -100,7 +106,7 @@ async fn a_file_is_stored_with_its_attachment_and_read_back_byte_for_byte(kind: 
     third.title.push_str(" (ny)");
     let err = store
         .update_item_with_file(
-            saved.id,
+            meeting,
             &third,
             v2,
             FileToStore {
@@ -123,12 +129,7 @@ async fn a_file_is_stored_with_its_attachment_and_read_back_byte_for_byte(kind: 
 /// of each attachment's text, never the text itself.
 async fn the_change_log_keeps_digests_of_attachment_texts_not_the_texts(kind: Kind) {
     let store = fresh(kind).await;
-    let mut m = demo_meetings().remove(0);
-    m.status = Some(MeetingStatus::Held);
-    let saved = store.upsert_meeting(&m, "t").await.unwrap();
-    let (m, _) = store.meeting(saved.id).await.unwrap().unwrap();
-    let mut item = m.items[0].clone();
-    let v = store.item_version(item.id.unwrap()).await.unwrap().unwrap();
+    let (meeting, mut item, v) = first_item_of_a_held_meeting(&store).await;
     let long = "Bilagets tekst med en kanariefugl. ".repeat(30_000);
     item.attachments.push(Attachment {
         number: 98,
@@ -143,9 +144,9 @@ async fn the_change_log_keeps_digests_of_attachment_texts_not_the_texts(kind: Ki
             text: Some(long.clone()),
         }),
     });
-    let v = store.update_item(saved.id, &item, v, "t").await.unwrap();
+    let v = store.update_item(meeting, &item, v, "t").await.unwrap();
     item.title.push_str(" – ændret");
-    store.update_item(saved.id, &item, v, "t").await.unwrap();
+    store.update_item(meeting, &item, v, "t").await.unwrap();
     let changes = store.latest_changes(2).await.unwrap();
     for c in &changes {
         for snapshot in [&c.before, &c.after] {

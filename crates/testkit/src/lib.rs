@@ -15,6 +15,18 @@ mod fixtures;
 
 pub use fixtures::{CANARY, council_meeting, demo_dir, demo_meetings, with_closed_canaries};
 
+/// A form value percent-encoded as browsers send it (`application/x-www-form-urlencoded`).
+pub fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
 /// The default PostgreSQL server for tests.
 pub const DEFAULT_POSTGRES_URL: &str = "postgres://postgres@127.0.0.1:5432/test";
 

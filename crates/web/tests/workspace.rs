@@ -40,6 +40,14 @@ async fn setup() -> (TestStore, AppState) {
     (t, state)
 }
 
+/// The Direktion's meeting on `date` as stored, and its version.
+async fn stored(t: &TestStore, date: &str) -> (protokol_core::Meeting, i64) {
+    t.meeting_on(&"DIR".parse().unwrap(), date.parse().unwrap())
+        .await
+        .unwrap()
+        .unwrap()
+}
+
 async fn csrf_of(state: &AppState, cookie: &str) -> String {
     hidden(&get(state, "/arbejde", Some(cookie)).await.body, "csrf")
 }
@@ -133,11 +141,7 @@ async fn a_planned_meeting_starts_from_the_standing_items_and_stays_hidden_until
             "Eventuelt, herunder punkter til næste møde"
         ]
     );
-    let (m, _) = t
-        .meeting_on(&"DIR".parse().unwrap(), "2026-12-02".parse().unwrap())
-        .await
-        .unwrap()
-        .unwrap();
+    let (m, _) = stored(&t, "2026-12-02").await;
     assert_eq!(m.status, Some(MeetingStatus::Planned));
     assert_eq!(m.start.unwrap().to_string(), "09:00");
     assert_eq!(m.location.as_deref(), Some("Mødelokale 250, rådhuset"));
@@ -364,11 +368,7 @@ async fn bad_input_is_named_next_to_the_field_and_nothing_is_stored() {
             .body
             .contains("Et lukket punkt skal have en offentlig titel.")
     );
-    let (m, _) = t
-        .meeting_on(&"DIR".parse().unwrap(), "2026-12-02".parse().unwrap())
-        .await
-        .unwrap()
-        .unwrap();
+    let (m, _) = stored(&t, "2026-12-02").await;
     assert!(
         m.items.iter().all(|i| !i.access.is_closed()),
         "nothing half-saved"
@@ -455,11 +455,7 @@ async fn two_secretaries_editing_one_item_the_second_save_is_refused_and_shows_b
         b.body.contains("Forbruget er 97 pct. af budgettet."),
         "the second secretary's"
     );
-    let (m, _) = t
-        .meeting_on(&"DIR".parse().unwrap(), "2026-12-02".parse().unwrap())
-        .await
-        .unwrap()
-        .unwrap();
+    let (m, _) = stored(&t, "2026-12-02").await;
     assert_eq!(
         m.items[1].case.as_deref(),
         Some("Budgetopfølgning pr. 31. oktober."),
@@ -494,11 +490,7 @@ async fn items_are_reordered_and_numbered_again() {
     )
     .await;
     assert_eq!(moved.status, StatusCode::SEE_OTHER);
-    let (m, _) = t
-        .meeting_on(&"DIR".parse().unwrap(), "2026-12-02".parse().unwrap())
-        .await
-        .unwrap()
-        .unwrap();
+    let (m, _) = stored(&t, "2026-12-02").await;
     let order: Vec<(Option<u32>, &str)> = m
         .items
         .iter()
@@ -541,11 +533,7 @@ async fn approved_minutes_are_shown_but_not_editable() {
     );
     assert!(!page.body.contains("Tilføj punkt"));
     let csrf = csrf_of(&state, &secretary).await;
-    let (before, v) = t
-        .meeting_on(&"DIR".parse().unwrap(), "2023-09-06".parse().unwrap())
-        .await
-        .unwrap()
-        .unwrap();
+    let (before, v) = stored(&t, "2023-09-06").await;
     // A hand-made form is refused by the store and the page says why.
     let reply = post(
         &state,
@@ -583,11 +571,7 @@ async fn approved_minutes_are_shown_but_not_editable() {
             .body
             .contains("Referatet er godkendt og kan ikke ændres.")
     );
-    let (after, v2) = t
-        .meeting_on(&"DIR".parse().unwrap(), "2023-09-06".parse().unwrap())
-        .await
-        .unwrap()
-        .unwrap();
+    let (after, v2) = stored(&t, "2023-09-06").await;
     assert_eq!((after, v2), (before, v));
 }
 
@@ -2317,11 +2301,7 @@ async fn over_long_fields_are_refused_next_to_the_field_and_nothing_is_stored() 
     );
     let (_, _, after) = editor(&state, &secretary).await;
     assert_eq!(after, items, "nothing stored");
-    let (m, _) = t
-        .meeting_on(&"DIR".parse().unwrap(), "2026-12-02".parse().unwrap())
-        .await
-        .unwrap()
-        .unwrap();
+    let (m, _) = stored(&t, "2026-12-02").await;
     assert!(m.items.iter().all(|i| i.case.is_none()));
 }
 
@@ -2358,10 +2338,6 @@ async fn a_crafted_pdf_upload_is_stopped_at_the_limit_and_nothing_is_stored() {
             .body
             .contains("PDF-filen er beskadiget eller kan ikke læses")
     );
-    let (m, _) = t
-        .meeting_on(&"DIR".parse().unwrap(), "2026-12-02".parse().unwrap())
-        .await
-        .unwrap()
-        .unwrap();
+    let (m, _) = stored(&t, "2026-12-02").await;
     assert!(m.items.iter().all(|i| i.attachments.is_empty()));
 }

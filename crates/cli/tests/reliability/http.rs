@@ -72,16 +72,7 @@ impl<'a> Request<'a> {
     }
 }
 
-pub fn urlencode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
+pub use protokol_testkit::urlencode;
 
 /// Sends `request` to `server` from the loopback address `from`, waiting at most `timeout`.
 pub async fn send(

@@ -53,16 +53,7 @@ pub async fn post(state: &AppState, uri: &str, cookie: &str, form: &[(&str, &str
     send(state, request).await
 }
 
-pub fn urlencode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
+pub use protokol_testkit::urlencode;
 
 /// The value of `name` in the reply's Set-Cookie headers, with the whole header line.
 pub fn set_cookie(reply: &Reply, name: &str) -> Option<(String, String)> {
