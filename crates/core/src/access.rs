@@ -185,7 +185,7 @@ mod tests {
                     name: "x.pdf".into(),
                     media_type: "application/pdf".into(),
                     sha256: None,
-                    text: Some(format!("filtekst {CANARY}")),
+                    text: Some(format!("filtekst {CANARY}").into()),
                 }),
             },
         ];

@@ -127,6 +127,9 @@ pub struct Dissent {
 }
 
 /// A file behind an attachment, with the text extracted from it (what search indexes).
+///
+/// The text can be megabytes (a 25 MB PDF holds ~20 MB of text) and a meeting is cloned on
+/// its way through an edit, so it is shared (`Arc<str>`), not copied, by each clone.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AttachmentFile {
     pub name: String,
@@ -134,7 +137,7 @@ pub struct AttachmentFile {
     #[serde(default)]
     pub sha256: Option<String>,
     #[serde(default)]
-    pub text: Option<String>,
+    pub text: Option<std::sync::Arc<str>>,
 }
 
 /// An attachment (bilag) of an item. The document behind it (`doc_id`) may be attached to

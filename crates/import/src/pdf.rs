@@ -155,8 +155,13 @@ fn interpret(ended: Ended, limits: &PdfLimits) -> Result<(String, Extractor), Im
             format!("the PDF is damaged or truncated: {why}")
         }));
     }
-    // Word joiners that some PDF producers put before page numbers.
-    let text = String::from_utf8_lossy(&out).replace('\u{2060}', "");
+    // Word joiners that some PDF producers put before page numbers. (No copy of a large
+    // text unless there is something to change.)
+    let mut text = String::from_utf8(out)
+        .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
+    if text.contains('\u{2060}') {
+        text = text.replace('\u{2060}', "");
+    }
     if text.chars().all(char::is_whitespace) {
         return Err(ImportError::NoTextLayer);
     }

@@ -25,7 +25,7 @@ fn digest_texts(items: &mut [Item]) {
         .filter_map(|a| a.file.as_mut())
     {
         if let Some(text) = &file.text {
-            file.text = Some(text_digest(text));
+            file.text = Some(text_digest(text).into());
         }
     }
 }

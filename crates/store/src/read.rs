@@ -303,7 +303,7 @@ async fn load_items(conn: &mut AnyConnection, meeting_id: &str) -> Result<Vec<It
                 name,
                 media_type,
                 sha256: opt_text(&r, "sha256")?,
-                text: opt_text(&r, "file_text")?,
+                text: opt_text(&r, "file_text")?.map(Into::into),
             }),
             _ => None,
         };

@@ -141,7 +141,7 @@ async fn the_change_log_keeps_digests_of_attachment_texts_not_the_texts(kind: Ki
             name: "langt.txt".into(),
             media_type: "text/plain; charset=utf-8".into(),
             sha256: None,
-            text: Some(long.clone()),
+            text: Some(long.clone().into()),
         }),
     });
     let v = store.update_item(meeting, &item, v, "t").await.unwrap();

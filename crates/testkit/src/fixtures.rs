@@ -132,7 +132,7 @@ pub fn with_closed_canaries(mut meeting: Meeting) -> Meeting {
         name: format!("{what}.pdf"),
         media_type: "application/pdf".into(),
         sha256: None,
-        text: Some(format!("Filtekst {what} {CANARY}")),
+        text: Some(format!("Filtekst {what} {CANARY}").into()),
     };
     let next_number = meeting
         .items

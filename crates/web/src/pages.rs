@@ -450,7 +450,7 @@ pub async fn attachment(
         )
             .into_response());
     }
-    let text = file.text.clone().ok_or(WebError::NotFound)?;
+    let text = file.text.as_deref().ok_or(WebError::NotFound)?.to_string();
     Ok((
         [
             (

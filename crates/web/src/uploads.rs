@@ -144,6 +144,16 @@ async fn read(mut multipart: Multipart) -> Result<Upload, WebError> {
     Ok(u)
 }
 
+/// `text` without surrounding white space (in place: extracted texts can be megabytes), or
+/// `None` when nothing is left.
+fn trimmed(mut text: String) -> Option<String> {
+    let end = text.trim_end().len();
+    text.truncate(end);
+    let start = text.len() - text.trim_start().len();
+    text.drain(..start);
+    (!text.is_empty()).then_some(text)
+}
+
 /// The file's type and text, or why it cannot be used. A PDF's text is read by a separate
 /// process under limits, stopped if this request goes away.
 async fn understand(
@@ -158,10 +168,7 @@ async fn understand(
         return match protokol_import::extract_pdf_text_async(file.tmp.path(), &file.head, limits)
             .await
         {
-            Ok((t, _)) => {
-                let t = t.trim().to_string();
-                Ok(("application/pdf".into(), Some(t).filter(|t| !t.is_empty())))
-            }
+            Ok((t, _)) => Ok(("application/pdf".into(), trimmed(t))),
             Err(why) => {
                 tracing::info!(file = %name, %why, "uploaded PDF refused");
                 Err("PDF-filen er beskadiget eller kan ikke læses. Gem den igen som PDF, og prøv en gang til.".into())
@@ -177,10 +184,7 @@ async fn understand(
         .await
         .map_err(|_| refused().to_string())?;
     match String::from_utf8(bytes) {
-        Ok(t) if !t.contains('\0') => Ok((
-            "text/plain; charset=utf-8".into(),
-            Some(t.trim().to_string()),
-        )),
+        Ok(t) if !t.contains('\0') => Ok(("text/plain; charset=utf-8".into(), trimmed(t))),
         _ => Err(refused().into()),
     }
 }
@@ -299,7 +303,7 @@ pub async fn add_attachment(
                 .to_string(),
             media_type,
             sha256: Some(sha256.clone()),
-            text,
+            text: text.map(Into::into),
         }),
     });
     edited.attachments.sort_by_key(|a| a.number);

@@ -304,7 +304,7 @@ async fn closed_attachment_titles_follow_the_body_setting_in_pages_and_pdfs() {
                 name: "lejemaal.pdf".into(),
                 media_type: "application/pdf".into(),
                 sha256: None,
-                text: Some(format!("Lejeaftalens vilkår {CANARY}")),
+                text: Some(format!("Lejeaftalens vilkår {CANARY}").into()),
             }),
         });
     })
