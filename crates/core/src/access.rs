@@ -54,7 +54,7 @@ impl Viewer {
     /// once the agenda is published (and for imported meetings, which have no status) by
     /// everyone.
     pub fn sees_meeting(&self, body: &BodyCode, status: Option<MeetingStatus>) -> bool {
-        status != Some(MeetingStatus::Planned) || self.sees_closed_of(body)
+        public_may_see(status) || self.sees_closed_of(body)
     }
 
     /// Whether this viewer may see closed content of the given body.
@@ -65,6 +65,12 @@ impl Viewer {
             Self::Administrator => true,
         }
     }
+}
+
+/// Whether the public may see a meeting with this status at all: not a draft (a planned
+/// meeting whose agenda is not published).
+pub fn public_may_see(status: Option<MeetingStatus>) -> bool {
+    status != Some(MeetingStatus::Planned)
 }
 
 /// The title shown for a closed item that has no public title.
@@ -100,6 +106,10 @@ fn public_item(item: &Item, settings: &BodySettings) -> Item {
         );
         stub.id = item.id;
         stub.access = Access::Closed;
+        // Kept so that filtering a filtered meeting again gives the same meeting (the
+        // public record is stored filtered and shown through the same policy).
+        stub.public_title = item.public_title.clone();
+        stub.public_decision = item.public_decision.clone();
         stub.closed_reason = item.closed_reason.clone();
         stub.route = item.route.clone();
         stub.decision = item.public_decision.clone();

@@ -18,6 +18,7 @@ pub mod ids;
 pub mod item;
 pub mod limits;
 pub mod meeting;
+pub mod public;
 pub mod time;
 pub mod validate;
 pub mod versions;

@@ -7,6 +7,7 @@
 //! ([`Meeting::visible_to`]), so a change inside a closed item is not revealed by its
 //! mere mention.
 
+use crate::danish::capitalise;
 use crate::item::Item;
 use crate::meeting::Meeting;
 
@@ -307,5 +308,69 @@ mod tests {
         for k in PublicationKind::ALL {
             assert_eq!(PublicationKind::parse(k.as_str()), Some(k));
         }
+    }
+}
+
+fn item_name(number: Option<u32>, title: &str) -> String {
+    match number {
+        Some(n) => format!("punkt {n} {title}"),
+        None => title.to_string(),
+    }
+}
+
+/// The changes as Danish sentences.
+pub fn change_lines(changes: &[Change]) -> Vec<String> {
+    changes
+        .iter()
+        .map(|c| match c {
+            Change::Meeting(facts) => format!("Mødets {} er ændret.", facts.join(" og ")),
+            Change::Added { number, title } => format!("Nyt: {}.", item_name(*number, title)),
+            Change::Removed { number, title } => {
+                format!("Udgået: {}.", item_name(*number, title))
+            }
+            Change::Changed {
+                number,
+                title,
+                parts,
+            } => {
+                let parts: Vec<&str> = parts.iter().map(|p| p.label()).collect();
+                let name = capitalise(&item_name(*number, title));
+                format!("{name}: ændret {}.", parts.join(", "))
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod sentence_tests {
+    use super::*;
+
+    #[test]
+    fn changes_read_as_danish_sentences() {
+        let lines = change_lines(&[
+            Change::Meeting(vec!["tidspunkt", "sted"]),
+            Change::Added {
+                number: Some(6),
+                title: "Ny sag".into(),
+            },
+            Change::Removed {
+                number: Some(3),
+                title: "Gammel sag".into(),
+            },
+            Change::Changed {
+                number: Some(2),
+                title: "Økonomi".into(),
+                parts: vec![Part::Case, Part::Attachments],
+            },
+        ]);
+        assert_eq!(
+            lines,
+            [
+                "Mødets tidspunkt og sted er ændret.",
+                "Nyt: punkt 6 Ny sag.",
+                "Udgået: punkt 3 Gammel sag.",
+                "Punkt 2 Økonomi: ændret sagsfremstilling, bilag.",
+            ]
+        );
     }
 }

@@ -131,6 +131,8 @@ impl Store {
             },
         )
         .await?;
+        // The settings decide what the public sees of closed attachments.
+        crate::public::refresh_for_settings(&mut tx, code).await?;
         tx.commit().await?;
         Ok(version)
     }

@@ -24,6 +24,7 @@ mod changes;
 mod codec;
 mod documents;
 mod plan;
+pub mod public;
 mod publications;
 mod read;
 mod session;

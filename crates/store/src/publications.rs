@@ -63,6 +63,7 @@ pub(crate) async fn append_edition(
     .bind(to_json(stored))
     .execute(&mut *conn)
     .await?;
+    crate::public::refresh(&mut *conn, &id.to_string()).await?;
     Ok(seq)
 }
 
@@ -206,6 +207,7 @@ impl Store {
             },
         )
         .await?;
+        crate::public::refresh(&mut tx, &id_text).await?;
         tx.commit().await?;
         Ok(Correction {
             seq,

@@ -281,6 +281,7 @@ pub(crate) async fn upsert_in(conn: &mut AnyConnection, m: &Meeting, actor: &str
         insert_children(conn, &new, &HashMap::new(), &[]).await?;
         log_meeting(conn, actor, "meeting.created", id, 1).await?;
         log_if_approved(conn, id, &new).await?;
+        crate::public::refresh(conn, &id.to_string()).await?;
         return Ok(Saved {
             id,
             version: 1,
@@ -304,6 +305,7 @@ pub(crate) async fn upsert_in(conn: &mut AnyConnection, m: &Meeting, actor: &str
     let version = rewrite(conn, &new, &body, &old, old_version).await?;
     log_meeting(conn, actor, "meeting.updated", id, version).await?;
     log_if_approved(conn, id, &new).await?;
+    crate::public::refresh(conn, &id.to_string()).await?;
     Ok(Saved {
         id,
         version,
@@ -399,6 +401,7 @@ pub(crate) async fn replace_meeting(
         Some(meeting_for_log(&new)),
     )
     .await?;
+    crate::public::refresh(&mut *tx, &id_text).await?;
     Ok(Saved {
         id,
         version,
@@ -489,6 +492,7 @@ async fn update_item_in(
         item_for_log(item),
     )
     .await?;
+    crate::public::refresh(&mut *tx, &meeting.to_string()).await?;
     Ok(version)
 }
 

@@ -8,10 +8,9 @@
 //! a closed item only to those who see the item.
 
 use chrono::{DateTime, Utc};
-use protokol_core::danish::{capitalise, local_moment};
-use protokol_core::{
-    Body, Change, Meeting, MeetingStatus, PublicationKind, Viewer, versions::changes,
-};
+use protokol_core::danish::local_moment;
+use protokol_core::versions::{change_lines, changes};
+use protokol_core::{Body, Meeting, MeetingStatus, PublicationKind, Viewer};
 
 use crate::AppState;
 use crate::error::WebError;
@@ -23,36 +22,6 @@ pub(crate) fn moment(stored: &str) -> String {
         .parse::<DateTime<Utc>>()
         .map(local_moment)
         .unwrap_or_else(|_| stored.to_string())
-}
-
-fn item_name(number: Option<u32>, title: &str) -> String {
-    match number {
-        Some(n) => format!("punkt {n} {title}"),
-        None => title.to_string(),
-    }
-}
-
-/// The changes as Danish sentences.
-pub(crate) fn change_lines(changes: &[Change]) -> Vec<String> {
-    changes
-        .iter()
-        .map(|c| match c {
-            Change::Meeting(facts) => format!("Mødets {} er ændret.", facts.join(" og ")),
-            Change::Added { number, title } => format!("Nyt: {}.", item_name(*number, title)),
-            Change::Removed { number, title } => {
-                format!("Udgået: {}.", item_name(*number, title))
-            }
-            Change::Changed {
-                number,
-                title,
-                parts,
-            } => {
-                let parts: Vec<&str> = parts.iter().map(|p| p.label()).collect();
-                let name = capitalise(&item_name(*number, title));
-                format!("{name}: ændret {}.", parts.join(", "))
-            }
-        })
-        .collect()
 }
 
 /// One published edition as a reader sees it in the list.
@@ -194,39 +163,4 @@ pub(crate) async fn corrections(
             text: c.text,
         })
         .collect())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use protokol_core::Part;
-
-    #[test]
-    fn changes_read_as_danish_sentences() {
-        let lines = change_lines(&[
-            Change::Meeting(vec!["tidspunkt", "sted"]),
-            Change::Added {
-                number: Some(6),
-                title: "Ny sag".into(),
-            },
-            Change::Removed {
-                number: Some(3),
-                title: "Gammel sag".into(),
-            },
-            Change::Changed {
-                number: Some(2),
-                title: "Økonomi".into(),
-                parts: vec![Part::Case, Part::Attachments],
-            },
-        ]);
-        assert_eq!(
-            lines,
-            [
-                "Mødets tidspunkt og sted er ændret.",
-                "Nyt: punkt 6 Ny sag.",
-                "Udgået: punkt 3 Gammel sag.",
-                "Punkt 2 Økonomi: ændret sagsfremstilling, bilag.",
-            ]
-        );
-    }
 }

@@ -1,0 +1,64 @@
+-- The published record: what the public may see, derived in the transaction of every change
+-- that affects it, and read by every public surface (pages, documents, downloads, and later
+-- search, the open-data API and feeds). Closed content never enters these tables.
+
+-- One row per meeting the public may see.
+CREATE TABLE public_meetings (
+    meeting_id    TEXT PRIMARY KEY,
+    body_code     TEXT NOT NULL,
+    body_name     TEXT NOT NULL,
+    -- The body's name as matters name it ("behandles i Økonomiudvalget"): trimmed, lower case.
+    body_key      TEXT NOT NULL,
+    body_slug     TEXT NOT NULL,
+    meeting_date  TEXT NOT NULL,
+    kind          TEXT NOT NULL,
+    status        TEXT,
+    edition       INTEGER NOT NULL,
+    item_count    INTEGER NOT NULL,
+    -- JSON: the public items' titles, for lists and feeds.
+    titles        TEXT NOT NULL,
+    -- JSON: the public record (meeting, editions with what changed, corrections, next steps).
+    record        TEXT NOT NULL,
+    -- Changes whenever anything in the record changes: HTTP ETag, rendered-document key.
+    etag          TEXT NOT NULL,
+    updated_at    TEXT NOT NULL
+);
+CREATE INDEX public_meetings_slug_date ON public_meetings(body_slug, meeting_date);
+CREATE INDEX public_meetings_body_date ON public_meetings(body_code, meeting_date);
+CREATE INDEX public_meetings_key_date ON public_meetings(body_key, meeting_date);
+CREATE INDEX public_meetings_date ON public_meetings(meeting_date);
+CREATE INDEX public_meetings_updated ON public_meetings(updated_at);
+
+-- How many public meetings each body has per year (the body page's year list).
+CREATE TABLE public_years (
+    body_code  TEXT NOT NULL,
+    year       INTEGER NOT NULL,
+    meetings   INTEGER NOT NULL,
+    PRIMARY KEY (body_code, year)
+);
+
+-- Where a public item's matter goes next (an item or sub-point title, a body and a date).
+-- Read both ways by index: onward from a meeting, and back to a meeting from those before.
+CREATE TABLE public_links (
+    from_meeting  TEXT NOT NULL,
+    position      INTEGER NOT NULL,
+    from_item     INTEGER,
+    title         TEXT NOT NULL,
+    title_key     TEXT NOT NULL,
+    to_body_key   TEXT NOT NULL,
+    to_date       TEXT NOT NULL,
+    kind          TEXT NOT NULL,
+    PRIMARY KEY (from_meeting, position)
+);
+CREATE INDEX public_links_to ON public_links(to_body_key, to_date);
+
+-- Public documents as laid out (HTML fragments, PDFs), kept per record version so that
+-- every application node serves the same bytes and none lays them out twice.
+CREATE TABLE rendered_documents (
+    meeting_id  TEXT NOT NULL,
+    variant     TEXT NOT NULL,
+    etag        TEXT NOT NULL,
+    bytes       BLOB NOT NULL,
+    created_at  TEXT NOT NULL,
+    PRIMARY KEY (meeting_id, variant, etag)
+);
