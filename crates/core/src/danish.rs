@@ -67,6 +67,11 @@ pub fn day_month_year(d: NaiveDate) -> String {
 
 /// A moment in Danish time: "24. november 2026 kl. 14.03" (CET/CEST, as the clocks in
 /// the town hall show it).
+/// Today's date in Denmark.
+pub fn today() -> NaiveDate {
+    Utc::now().with_timezone(&Copenhagen).date_naive()
+}
+
 pub fn local_moment(t: DateTime<Utc>) -> String {
     let local = t.with_timezone(&Copenhagen);
     format!(

@@ -83,6 +83,18 @@ pub struct PublicRecord {
     pub next: Vec<NextLink>,
 }
 
+/// A public attachment's file: what a download serves and search reads.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PublicFile {
+    pub item: u32,
+    pub attachment: u32,
+    pub title: String,
+    pub name: String,
+    pub media_type: String,
+    pub sha256: Option<String>,
+    pub text: Option<std::sync::Arc<str>>,
+}
+
 impl PublicRecord {
     /// The titles of the public items, in order (for lists and feeds).
     pub fn titles(&self) -> Vec<String> {
@@ -97,19 +109,34 @@ fn moment(stored: &str) -> String {
         .unwrap_or_else(|_| stored.to_string())
 }
 
-/// The public record of `stored` (see the module documentation), or `None` for a meeting
-/// the public may not see.
+/// The public record of `stored` (see the module documentation) and its public attachments'
+/// files, or `None` for a meeting the public may not see.
 pub fn public_record(
     stored: &Meeting,
     editions: &[EditionInput<'_>],
     corrections: &[CorrectionInput<'_>],
     settings: &BodySettings,
-) -> Option<PublicRecord> {
-    if !crate::access::public_may_see(stored.status) {
+) -> Option<(PublicRecord, Vec<PublicFile>)> {
+    record_for(&Viewer::Public, stored, editions, corrections, settings)
+}
+
+/// The record of `stored` as `viewer` reads it: for someone who sees the body's closed
+/// content, the meeting as stored (unpublished edits included) with everything; for anyone
+/// else, what [`public_record`] says. `None` when the viewer may not see the meeting.
+pub fn record_for(
+    viewer: &Viewer,
+    stored: &Meeting,
+    editions: &[EditionInput<'_>],
+    corrections: &[CorrectionInput<'_>],
+    settings: &BodySettings,
+) -> Option<(PublicRecord, Vec<PublicFile>)> {
+    if !viewer.sees_meeting(&stored.body.code, stored.status) {
         return None;
     }
-    let public = |m: &Meeting| m.visible_to(&Viewer::Public, settings);
+    let insider = viewer.sees_closed_of(&stored.body.code);
+    let public = |m: &Meeting| m.visible_to(viewer, settings);
     let (base, edition) = match editions.last() {
+        Some(_) if insider => (stored.clone(), 0),
         Some(newest) => {
             let mut m = newest.meeting.clone();
             // Status and signatures are facts about the meeting, not part of the text.
@@ -120,13 +147,25 @@ pub fn public_record(
         None => (stored.clone(), 0),
     };
     let mut meeting = public(&base);
-    for file in meeting
-        .items
-        .iter_mut()
-        .flat_map(|i| i.attachments.iter_mut())
-        .filter_map(|a| a.file.as_mut())
-    {
-        file.text = None;
+    let mut files = Vec::new();
+    for item in &mut meeting.items {
+        for a in &mut item.attachments {
+            let Some(file) = a.file.as_mut() else {
+                continue;
+            };
+            if let Some(n) = item.number {
+                files.push(PublicFile {
+                    item: n,
+                    attachment: a.number,
+                    title: a.title.clone(),
+                    name: file.name.clone(),
+                    media_type: file.media_type.clone(),
+                    sha256: file.sha256.clone(),
+                    text: file.text.clone(),
+                });
+            }
+            file.text = None;
+        }
     }
     let mut history = Vec::with_capacity(editions.len());
     let mut before: Option<Meeting> = None;
@@ -146,12 +185,13 @@ pub fn public_record(
         corrections
             .iter()
             .filter(|c| {
-                c.item_number.is_none_or(|n| {
-                    meeting
-                        .items
-                        .iter()
-                        .any(|i| i.number == Some(n) && !i.access.is_closed())
-                })
+                insider
+                    || c.item_number.is_none_or(|n| {
+                        meeting
+                            .items
+                            .iter()
+                            .any(|i| i.number == Some(n) && !i.access.is_closed())
+                    })
             })
             .map(|c| CorrectionLine {
                 when: moment(c.added_at),
@@ -182,13 +222,16 @@ pub fn public_record(
             });
         }
     }
-    Some(PublicRecord {
-        meeting,
-        edition,
-        history,
-        corrections,
-        next,
-    })
+    Some((
+        PublicRecord {
+            meeting,
+            edition,
+            history,
+            corrections,
+            next,
+        },
+        files,
+    ))
 }
 
 /// The key two names of one body or matter are compared by: trimmed, lower case.
@@ -258,10 +301,15 @@ mod tests {
 
     #[test]
     fn closed_content_is_removed_once_and_filtering_again_changes_nothing() {
-        let r = public_record(&meeting(), &[], &[], &BodySettings::default()).unwrap();
+        let (r, files) = public_record(&meeting(), &[], &[], &BodySettings::default()).unwrap();
         let json = serde_json::to_string(&r).unwrap();
         assert!(!json.contains(CANARY), "{json}");
-        assert!(!json.contains("Budgettets tekst"), "no attachment texts");
+        assert!(
+            !json.contains("Budgettets tekst"),
+            "no attachment texts in the record"
+        );
+        assert_eq!(files.len(), 1, "the open attachment's file, with its text");
+        assert_eq!(files[0].text.as_deref(), Some("Budgettets tekst"));
         assert_eq!(r.titles(), ["Økonomi", "Personalesag"]);
         assert_eq!(r.meeting.items[1].decision.as_deref(), Some("Godkendt."));
         // The closed item's next step is not public; the open one's is.
@@ -307,7 +355,8 @@ mod tests {
                 text: format!("Om den lukkede sag {CANARY}").leak(),
             },
         ];
-        let r = public_record(&stored, &editions, &corrections, &BodySettings::default()).unwrap();
+        let (r, _) =
+            public_record(&stored, &editions, &corrections, &BodySettings::default()).unwrap();
         assert_eq!(r.edition, 2);
         assert_eq!(r.meeting.status, Some(MeetingStatus::MinutesApproved));
         assert_eq!(r.titles(), ["Økonomi", "Personalesag", "Nyt punkt"]);
@@ -315,5 +364,22 @@ mod tests {
         assert_eq!(r.history[1].changes, ["Nyt: punkt 3 Nyt punkt."]);
         assert_eq!(r.corrections.len(), 1, "only the open item's correction");
         assert!(!serde_json::to_string(&r).unwrap().contains(CANARY));
+
+        // A member of the body reads the meeting as stored, with every correction.
+        let member = Viewer::Insider {
+            bodies: vec!["DIR".parse().unwrap()],
+        };
+        let (inside, _) = record_for(
+            &member,
+            &stored,
+            &editions,
+            &corrections,
+            &BodySettings::default(),
+        )
+        .unwrap();
+        assert_eq!(inside.edition, 0);
+        assert_eq!(inside.meeting.items.len(), 4, "the unpublished item too");
+        assert_eq!(inside.corrections.len(), 2);
+        assert!(serde_json::to_string(&inside).unwrap().contains(CANARY));
     }
 }

@@ -5,8 +5,12 @@
 use chrono::{Datelike, NaiveDate};
 use protokol_core::danish::slug;
 use protokol_core::exchange::parse_meeting;
-use protokol_core::public::{CorrectionInput, EditionInput, PublicRecord, name_key, public_record};
-use protokol_core::{BodyCode, MeetingId, MeetingKind, MeetingStatus, PublicationKind};
+use protokol_core::public::{
+    CorrectionInput, EditionInput, PublicFile, PublicRecord, name_key, record_for,
+};
+use protokol_core::{
+    BodyCode, Meeting, MeetingId, MeetingKind, MeetingStatus, PublicationKind, Viewer,
+};
 use sha2::{Digest, Sha256};
 use sqlx::{AnyConnection, Row};
 
@@ -143,7 +147,12 @@ pub(crate) async fn refresh(conn: &mut AnyConnection, id: &str) -> Result<()> {
                 ))
             })
             .transpose()?;
-    for table in ["public_meetings", "public_links", "rendered_documents"] {
+    for table in [
+        "public_meetings",
+        "public_links",
+        "public_files",
+        "rendered_documents",
+    ] {
         let column = if table == "public_links" {
             "from_meeting"
         } else {
@@ -157,16 +166,16 @@ pub(crate) async fn refresh(conn: &mut AnyConnection, id: &str) -> Result<()> {
         .await?;
     }
     let record = match load_meeting(&mut *conn, id).await? {
-        Some((stored, _)) => derive(conn, id, &stored).await?,
+        Some((stored, _)) => derive(conn, &Viewer::Public, id, &stored).await?,
         None => None,
     };
-    if let Some(record) = &record {
-        write(conn, id, record).await?;
+    if let Some((record, files)) = &record {
+        write(conn, id, record, files).await?;
     }
     if let Some((body, d)) = &before {
         recount_year(conn, body, d.year()).await?;
     }
-    if let Some(r) = &record {
+    if let Some((r, _)) = &record {
         let m = &r.meeting;
         if before.as_ref() != Some(&(m.body.code.to_string(), m.date)) {
             recount_year(conn, m.body.code.as_str(), m.date.year()).await?;
@@ -175,12 +184,14 @@ pub(crate) async fn refresh(conn: &mut AnyConnection, id: &str) -> Result<()> {
     Ok(())
 }
 
+/// The record of `stored` as `viewer` reads it (see `protokol_core::public::record_for`).
 async fn derive(
     conn: &mut AnyConnection,
+    viewer: &Viewer,
     id: &str,
-    stored: &protokol_core::Meeting,
-) -> Result<Option<PublicRecord>> {
-    if !protokol_core::access::public_may_see(stored.status) {
+    stored: &Meeting,
+) -> Result<Option<(PublicRecord, Vec<PublicFile>)>> {
+    if !viewer.sees_meeting(&stored.body.code, stored.status) {
         return Ok(None);
     }
     let settings = body_by_code(&mut *conn, &stored.body.code)
@@ -238,10 +249,21 @@ async fn derive(
             text,
         })
         .collect();
-    Ok(public_record(stored, &editions, &corrections, &settings))
+    Ok(record_for(
+        viewer,
+        stored,
+        &editions,
+        &corrections,
+        &settings,
+    ))
 }
 
-async fn write(conn: &mut AnyConnection, id: &str, record: &PublicRecord) -> Result<()> {
+async fn write(
+    conn: &mut AnyConnection,
+    id: &str,
+    record: &PublicRecord,
+    files: &[PublicFile],
+) -> Result<()> {
     let m = &record.meeting;
     let json = serde_json::to_string(record)
         .map_err(|e| StoreError::Corrupt(format!("public record: {e}")))?;
@@ -295,7 +317,42 @@ async fn write(conn: &mut AnyConnection, id: &str, record: &PublicRecord) -> Res
         ]);
     }
     links.flush(conn).await?;
+    let mut rows = crate::bulk::Rows::new(
+        "public_files",
+        &[
+            "meeting_id",
+            "item_number",
+            "attachment_number",
+            "title",
+            "file_name",
+            "media_type",
+            "sha256",
+            "text",
+        ],
+    );
+    for f in files {
+        rows.push(vec![
+            id.into(),
+            i64::from(f.item).into(),
+            i64::from(f.attachment).into(),
+            f.title.as_str().into(),
+            f.name.as_str().into(),
+            f.media_type.as_str().into(),
+            f.sha256.as_deref().into(),
+            f.text.as_deref().into(),
+        ]);
+    }
+    rows.flush(conn).await?;
     Ok(())
+}
+
+/// A public attachment's file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PublicFileRow {
+    pub name: String,
+    pub media_type: String,
+    pub sha256: Option<String>,
+    pub text: Option<String>,
 }
 
 /// The ids of the meetings of a body whose public record depends on the body's settings
@@ -318,7 +375,40 @@ pub(crate) async fn refresh_for_settings(conn: &mut AnyConnection, body: &BodyCo
     Ok(())
 }
 
+/// A meeting as someone who may see its closed content reads it: as stored, with its
+/// version (for forms), and its record as that viewer reads it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LiveMeeting {
+    pub meeting: Meeting,
+    pub version: i64,
+    pub record: PublicRecord,
+}
+
 impl Store {
+    /// The meeting of a body on a date as `viewer` reads it live (members and secretaries:
+    /// unpublished edits and closed content included), or `None` if the viewer may not see
+    /// it. One meeting's rows: no scan of the archive.
+    pub async fn live_meeting(
+        &self,
+        viewer: &Viewer,
+        body: &BodyCode,
+        on: NaiveDate,
+    ) -> Result<Option<LiveMeeting>> {
+        let mut conn = self.pool.acquire().await?;
+        let Some((meeting, version)) = crate::read::load_meeting_on(&mut conn, body, on).await?
+        else {
+            return Ok(None);
+        };
+        let id = meeting.id.map(|i| i.to_string()).unwrap_or_default();
+        Ok(derive(&mut conn, viewer, &id, &meeting)
+            .await?
+            .map(|(record, _)| LiveMeeting {
+                meeting,
+                version,
+                record,
+            }))
+    }
+
     /// The public meeting of the body with address segment `body_slug` on `date`.
     pub async fn public_meeting(
         &self,
@@ -495,6 +585,33 @@ impl Store {
                 })
             })
             .collect()
+    }
+
+    /// The file of public attachment `attachment` of item `item` of meeting `id`.
+    pub async fn public_file(
+        &self,
+        id: MeetingId,
+        item: u32,
+        attachment: u32,
+    ) -> Result<Option<PublicFileRow>> {
+        let row = sqlx::query(
+            "SELECT file_name, media_type, sha256, text FROM public_files
+             WHERE meeting_id = $1 AND item_number = $2 AND attachment_number = $3",
+        )
+        .bind(id.to_string())
+        .bind(i64::from(item))
+        .bind(i64::from(attachment))
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|r| {
+            Ok(PublicFileRow {
+                name: r.try_get("file_name")?,
+                media_type: r.try_get("media_type")?,
+                sha256: r.try_get("sha256")?,
+                text: r.try_get("text")?,
+            })
+        })
+        .transpose()
     }
 
     /// A public document as laid out before for this version of the record.

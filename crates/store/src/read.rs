@@ -471,6 +471,19 @@ impl Store {
         rows.iter().map(summary_from_row).collect()
     }
 
+    /// The drafts (planned meetings whose agenda is not published) of a body, soonest
+    /// first, at most 50.
+    pub async fn drafts_of(&self, body: &BodyCode) -> Result<Vec<MeetingSummary>> {
+        let rows = sqlx::query(AssertSqlSafe(format!(
+            "{SUMMARY_SELECT} WHERE m.status = 'planned' AND b.code = $1
+             ORDER BY m.meeting_date LIMIT 50"
+        )))
+        .bind(body.as_str())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(summary_from_row).collect()
+    }
+
     /// How many meetings are stored.
     pub async fn meeting_count(&self) -> Result<i64> {
         Ok(sqlx::query("SELECT COUNT(*) AS n FROM meetings")

@@ -32,8 +32,9 @@ pub struct Key {
     pub edition: Edition,
 }
 
-/// At most this many documents are kept; beyond it the cache starts afresh.
-const CAPACITY: usize = 512;
+/// At most this many documents are kept; beyond it the cache starts afresh. (Public
+/// documents are kept in the database; this serves insiders' documents and single flight.)
+const CAPACITY: usize = 64;
 
 /// One document's place in the cache: filled once, by the first request that asks for it;
 /// the others wait on its lock instead of laying the same document out again.

@@ -12,8 +12,10 @@ mod attendance;
 mod bodies;
 mod cache;
 mod client;
+mod documents;
 mod editions;
 mod error;
+mod files;
 mod form_fields;
 mod members;
 mod pages;
@@ -125,12 +127,18 @@ pub fn app(state: AppState) -> Router {
         .route("/{body}", get(pages::body))
         .route("/static/fonts/{name}", get(pages::font))
         .route("/static/{name}", get(pages::stylesheet))
-        .route("/{body}/{date}", get(pages::meeting))
+        .route("/{body}/{date}", get(documents::meeting))
         .route("/{body}/{date}/underskriv", post(signing::sign))
-        .route("/{body}/{date}/{doc}", get(pages::meeting_document))
-        .route("/{body}/{date}/punkt/{n}", get(pages::item))
-        .route("/{body}/{date}/punkt/{n}/bilag/{a}", get(pages::attachment))
-        .route("/{body}/{date}/punkt/{n}/{doc}", get(pages::item_document))
+        .route("/{body}/{date}/{doc}", get(documents::meeting_document))
+        .route("/{body}/{date}/punkt/{n}", get(documents::item))
+        .route(
+            "/{body}/{date}/punkt/{n}/bilag/{a}",
+            get(documents::attachment),
+        )
+        .route(
+            "/{body}/{date}/punkt/{n}/{doc}",
+            get(documents::item_document),
+        )
         .fallback(pages::not_found)
         .layer(middleware::from_fn(private_when_signed_in))
         .layer(middleware::from_fn(security_headers))

@@ -12,9 +12,20 @@ pub struct MeetingLink {
     pub items: i64,
 }
 
+/// A meeting in a list that names its body ("Økonomiudvalget, tirsdag den 6. februar").
+pub struct DatedLink {
+    pub href: String,
+    pub body: String,
+    pub date: String,
+    pub kind: &'static str,
+    pub items: i64,
+}
+
 pub struct BodyLinks {
     pub name: String,
     pub href: String,
+    /// How many public meetings the body has.
+    pub count: i64,
     pub meetings: Vec<MeetingLink>,
 }
 
@@ -23,12 +34,22 @@ pub struct BodyLinks {
 pub struct IndexPage {
     pub nav: Nav,
     pub title: &'static str,
+    /// The next meetings of every body.
+    pub upcoming: Vec<DatedLink>,
+    /// The newest meetings held (agendas and minutes).
+    pub latest: Vec<DatedLink>,
+    /// Each body with its newest meetings.
     pub bodies: Vec<BodyLinks>,
+    /// Draft agendas of the bodies the visitor prepares or sits on.
+    pub drafts: Vec<DatedLink>,
 }
 
-pub struct Year {
+/// A year in a body's archive, for the year navigation.
+pub struct YearLink {
     pub year: i32,
-    pub meetings: Vec<MeetingLink>,
+    pub href: String,
+    pub count: i64,
+    pub current: bool,
 }
 
 #[derive(Template)]
@@ -37,7 +58,11 @@ pub struct BodyPage {
     pub nav: Nav,
     pub title: String,
     pub name: String,
-    pub years: Vec<Year>,
+    pub years: Vec<YearLink>,
+    /// The year shown.
+    pub year: Option<i32>,
+    pub meetings: Vec<MeetingLink>,
+    pub drafts: Vec<MeetingLink>,
 }
 
 /// A link in the page's list of document versions and downloads.
@@ -72,9 +97,9 @@ pub struct DocumentPage {
     /// The member's signing form, while the minutes await signatures.
     pub sign: Option<crate::signing::SignBox>,
     /// The published editions, each with what changed (meeting page only).
-    pub editions: Vec<crate::editions::EditionRow>,
+    pub editions: Vec<protokol_core::public::EditionLine>,
     /// Dated corrections to approved minutes (meeting page only).
-    pub corrections: Vec<crate::editions::CorrectionRow>,
+    pub corrections: Vec<protokol_core::public::CorrectionLine>,
     pub fragment: String,
 }
 
@@ -179,11 +204,11 @@ pub struct MeetingEditorPage {
     pub correction_error: Option<String>,
     pub correction_item_error: Option<String>,
     /// The published editions, each with what changed.
-    pub editions: Vec<crate::editions::EditionRow>,
+    pub editions: Vec<protokol_core::public::EditionLine>,
     /// Changes since the newest edition, not yet published.
     pub pending: Option<crate::editions::Pending>,
     /// Dated corrections to the approved minutes.
-    pub corrections: Vec<crate::editions::CorrectionRow>,
+    pub corrections: Vec<protokol_core::public::CorrectionLine>,
     pub item_numbers: Vec<u32>,
 }
 

@@ -335,9 +335,15 @@ async fn editor_page(
     };
     let warning = deadline_warning(m, body, chrono::Utc::now().date_naive());
     // The secretary sees every edition whole, closed content included.
-    let editions = crate::editions::history(state, &Viewer::Administrator, body, m).await?;
+    let record = state
+        .store
+        .live_meeting(&Viewer::Administrator, &body.code, m.date)
+        .await?
+        .map(|live| live.record);
+    let (editions, corrections) = record
+        .map(|r| (r.history, r.corrections))
+        .unwrap_or_default();
     let pending = crate::editions::pending(state, m).await?;
-    let corrections = crate::editions::corrections(state, &Viewer::Administrator, m).await?;
     let page = MeetingEditorPage {
         warning,
         title: format!("{} {}", body.name, long_date(m.date).to_lowercase()),

@@ -52,6 +52,20 @@ CREATE TABLE public_links (
 );
 CREATE INDEX public_links_to ON public_links(to_body_key, to_date);
 
+-- The public attachments' files: the file (by SHA-256, when its bytes are stored) and the
+-- text read from it, for downloads and (later) search.
+CREATE TABLE public_files (
+    meeting_id         TEXT NOT NULL,
+    item_number        BIGINT NOT NULL,
+    attachment_number  BIGINT NOT NULL,
+    title              TEXT NOT NULL,
+    file_name          TEXT NOT NULL,
+    media_type         TEXT NOT NULL,
+    sha256             TEXT,
+    text               TEXT,
+    PRIMARY KEY (meeting_id, item_number, attachment_number)
+);
+
 -- Public documents as laid out (HTML fragments, PDFs), kept per record version so that
 -- every application node serves the same bytes and none lays them out twice.
 CREATE TABLE rendered_documents (
@@ -62,3 +76,6 @@ CREATE TABLE rendered_documents (
     created_at  TEXT NOT NULL,
     PRIMARY KEY (meeting_id, variant, etag)
 );
+
+-- Drafts are listed for the people who prepare them without scanning the archive.
+CREATE INDEX meetings_status_date ON meetings(status, meeting_date);

@@ -1,0 +1,21 @@
+//! Stored files as response bodies.
+
+/// A stored file as a response body, read from the store one chunk at a time as the client
+/// takes it (so a large file is never held in memory whole).
+pub(crate) fn body(store: protokol_store::Store, sha256: String) -> axum::body::Body {
+    let chunks = futures_util::stream::unfold(Some(0i64), move |next| {
+        let (store, sha256) = (store.clone(), sha256.clone());
+        async move {
+            let seq = next?;
+            match store.file_chunk(&sha256, seq).await {
+                Ok(Some(bytes)) => Some((Ok(bytes), Some(seq + 1))),
+                Ok(None) => None,
+                Err(e) => {
+                    tracing::error!(error = %e, "a stored file could not be read");
+                    Some((Err(std::io::Error::other("stored file unreadable")), None))
+                }
+            }
+        }
+    });
+    axum::body::Body::from_stream(chunks)
+}
