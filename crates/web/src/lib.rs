@@ -12,6 +12,7 @@ mod attendance;
 mod bodies;
 mod cache;
 mod client;
+mod conditional;
 mod documents;
 mod editions;
 mod error;
@@ -140,9 +141,22 @@ pub fn app(state: AppState) -> Router {
             get(documents::item_document),
         )
         .fallback(pages::not_found)
+        .layer(middleware::from_fn(conditional::conditional))
         .layer(middleware::from_fn(private_when_signed_in))
         .layer(middleware::from_fn(security_headers))
+        .layer(compression())
         .with_state(state)
+}
+
+/// gzip for clients that accept it, except for what is compressed already (PDFs, fonts).
+fn compression()
+-> tower_http::compression::CompressionLayer<impl tower_http::compression::Predicate + Clone> {
+    use tower_http::compression::predicate::{DefaultPredicate, NotForContentType, Predicate};
+    tower_http::compression::CompressionLayer::new().compress_when(
+        DefaultPredicate::new()
+            .and(NotForContentType::new("application/pdf"))
+            .and(NotForContentType::new("font/woff2")),
+    )
 }
 
 /// Marks every answer to a request that carries a session cookie as private and not to be

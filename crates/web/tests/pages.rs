@@ -393,3 +393,86 @@ async fn every_response_carries_the_security_headers_and_pages_a_strict_policy()
     assert_eq!(status, StatusCode::OK);
     assert!(css.contains('{'));
 }
+
+async fn request(state: &AppState, r: Request<Body>) -> axum::response::Response {
+    app(state.clone()).oneshot(r).await.unwrap()
+}
+
+#[tokio::test]
+async fn public_pages_answer_conditional_requests_and_compress() {
+    let (t, state) = demo_state().await;
+    for uri in [
+        "/",
+        "/direktionen",
+        "/direktionen/2024-01-24",
+        "/direktionen/2023-09-06/punkt/1",
+        "/direktionen/2024-01-24/referat.pdf",
+    ] {
+        let first = request(&state, Request::get(uri).body(Body::empty()).unwrap()).await;
+        assert_eq!(first.status(), StatusCode::OK, "{uri}");
+        assert_eq!(
+            first.headers()["cache-control"],
+            "public, no-cache",
+            "{uri}"
+        );
+        let etag = first.headers()["etag"].to_str().unwrap().to_string();
+        let again = request(
+            &state,
+            Request::get(uri)
+                .header("if-none-match", &etag)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(again.status(), StatusCode::NOT_MODIFIED, "{uri}");
+        assert_eq!(again.headers()["etag"], etag.as_str());
+        let body = axum::body::to_bytes(again.into_body(), 1024).await.unwrap();
+        assert!(body.is_empty());
+        let head = request(&state, Request::head(uri).body(Body::empty()).unwrap()).await;
+        assert_eq!(head.status(), StatusCode::OK, "HEAD {uri}");
+    }
+    // Pages are sent compressed to clients that accept it; PDFs are not compressed again.
+    let gz = request(
+        &state,
+        Request::get("/direktionen/2024-01-24")
+            .header("accept-encoding", "gzip")
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(gz.headers()["content-encoding"], "gzip");
+    let pdf = request(
+        &state,
+        Request::get("/direktionen/2024-01-24/referat.pdf")
+            .header("accept-encoding", "gzip")
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert!(pdf.headers().get("content-encoding").is_none());
+
+    // After a change the old version is no longer current: the page answers anew.
+    let uri = "/direktionen/2024-01-24";
+    let before = request(&state, Request::get(uri).body(Body::empty()).unwrap()).await;
+    let old = before.headers()["etag"].to_str().unwrap().to_string();
+    let mut m = demo_meetings()
+        .into_iter()
+        .find(|m| m.date.to_string() == "2024-01-24")
+        .unwrap();
+    m.location = Some("Byrådssalen".into());
+    t.upsert_meeting(&m, "test").await.unwrap();
+    let after = request(
+        &state,
+        Request::get(uri)
+            .header("if-none-match", &old)
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(after.status(), StatusCode::OK);
+    assert_ne!(after.headers()["etag"].to_str().unwrap(), old);
+    let html = axum::body::to_bytes(after.into_body(), 10 << 20)
+        .await
+        .unwrap();
+    assert!(String::from_utf8_lossy(&html).contains("Byrådssalen"));
+}
