@@ -150,7 +150,7 @@ pub fn app(state: AppState) -> Router {
 
 /// gzip for clients that accept it, except for what is compressed already (PDFs, fonts).
 fn compression()
--> tower_http::compression::CompressionLayer<impl tower_http::compression::Predicate + Clone> {
+-> tower_http::compression::CompressionLayer<impl tower_http::compression::Predicate> {
     use tower_http::compression::predicate::{DefaultPredicate, NotForContentType, Predicate};
     tower_http::compression::CompressionLayer::new().compress_when(
         DefaultPredicate::new()
