@@ -6,7 +6,6 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
-use protokol_core::Viewer;
 use protokol_core::exchange::{parse_meeting, to_json};
 use protokol_import::{FileReport, Options, collect_files, count, import_files, printable};
 use protokol_store::{Store, redact_url};
@@ -28,6 +27,14 @@ pub(crate) async fn open_store(g: &Global) -> Result<Store> {
     Store::open(&url)
         .await
         .with_context(|| format!("cannot open the database {}", redact_url(&url)))
+}
+
+fn spinner(what: &str) -> ProgressBar {
+    let pb = ProgressBar::new_spinner();
+    let style = ProgressStyle::with_template(&format!("{{spinner}} {{pos}} {what} ({{per_sec}})"))
+        .unwrap_or_else(|_| ProgressStyle::default_spinner());
+    pb.set_style(style);
+    pb
 }
 
 fn bar(len: u64, what: &str) -> ProgressBar {
@@ -145,31 +152,34 @@ fn write_atomically(path: &Path, contents: &str) -> Result<()> {
 pub async fn export(g: &Global, out: &Path, public: bool) -> Result<ExitCode> {
     let store = open_store(g).await?;
     std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
-    let summaries = store.meetings().await?;
-    let bodies = store.bodies().await?;
-    let pb = bar(summaries.len() as u64, "meetings");
     let mut exported = 0;
-    for s in &summaries {
-        if public && !Viewer::Public.sees_meeting(&s.body_code, s.status) {
-            pb.inc(1);
-            continue; // a draft agenda is not public
+    let pb;
+    if public {
+        // What the public may see is the published record: the same as the web shows.
+        pb = spinner("meetings");
+        let mut after = None;
+        loop {
+            let batch = store.public_meetings_after(after, 200).await?;
+            let Some(last) = batch.last() else { break };
+            after = Some(last.summary.id);
+            for p in &batch {
+                let meeting = store.public_meeting_with_texts(p).await?;
+                write_atomically(&out.join(meeting.export_file_name()), &to_json(&meeting))?;
+                exported += 1;
+                pb.inc(1);
+            }
         }
-        let Some((meeting, _)) = store.meeting(s.id).await? else {
-            continue; // deleted meanwhile
-        };
-        let meeting = if public {
-            let settings = bodies
-                .iter()
-                .find(|b| b.code == meeting.body.code)
-                .map(|b| b.settings.clone())
-                .unwrap_or_default();
-            meeting.visible_to(&Viewer::Public, &settings)
-        } else {
-            meeting
-        };
-        write_atomically(&out.join(meeting.export_file_name()), &to_json(&meeting))?;
-        exported += 1;
-        pb.inc(1);
+    } else {
+        let summaries = store.meetings().await?;
+        pb = bar(summaries.len() as u64, "meetings");
+        for s in &summaries {
+            let Some((meeting, _)) = store.meeting(s.id).await? else {
+                continue; // deleted meanwhile
+            };
+            write_atomically(&out.join(meeting.export_file_name()), &to_json(&meeting))?;
+            exported += 1;
+            pb.inc(1);
+        }
     }
     pb.finish_and_clear();
     println!(
@@ -269,9 +279,12 @@ pub(crate) async fn find_body(store: &Store, wanted: &str) -> Result<protokol_co
 
 /// Finds the meeting named "BODY/YYYY-MM-DD", where BODY is the body's code ("DIR"), its
 /// name or the name as it appears in web addresses ("direktionen").
+/// The meeting named `BODY/DATE`: for the public version, as the public reads it (the
+/// published record, the same as the web serves); otherwise as stored.
 async fn find_meeting(
     store: &Store,
     spec: &str,
+    public: bool,
 ) -> Result<(protokol_core::Meeting, protokol_core::Body)> {
     let (body, date) = spec.rsplit_once('/').with_context(|| {
         format!("--meeting {spec:?}: write it as BODY/YYYY-MM-DD, e.g. DIR/2023-09-06")
@@ -282,22 +295,35 @@ async fn find_meeting(
     let found = find_body(store, body)
         .await
         .with_context(|| format!("--meeting {spec:?}"))?;
-    let (meeting, _) = store
-        .meeting_on(&found.code, date)
-        .await?
-        .with_context(|| {
-            format!(
-                "--meeting {spec:?}: {} has no meeting on {date}",
-                found.name
-            )
-        })?;
+    let missing = || {
+        format!(
+            "--meeting {spec:?}: {} has no {}meeting on {date}",
+            found.name,
+            if public { "public " } else { "" }
+        )
+    };
+    let meeting = if public {
+        store
+            .public_meeting(&protokol_core::danish::slug(&found.name), date)
+            .await?
+            .with_context(missing)?
+            .record
+            .meeting
+    } else {
+        store
+            .meeting_on(&found.code, date)
+            .await?
+            .with_context(missing)?
+            .0
+    };
     Ok((meeting, found))
 }
 
 pub async fn render(g: &Global, req: RenderRequest<'_>) -> Result<ExitCode> {
     use protokol_render::{DocKind, Document, Edition, Scope};
     let store = open_store(g).await?;
-    let (meeting, body) = find_meeting(&store, req.meeting).await?;
+    let public = matches!(req.version, Version::Public);
+    let (meeting, body) = find_meeting(&store, req.meeting, public).await?;
     store.close().await;
     let kind = match req.kind {
         Some(k) => DocKind::from_slug(k)
@@ -331,6 +357,30 @@ pub async fn render(g: &Global, req: RenderRequest<'_>) -> Result<ExitCode> {
         edition.as_str(),
         bytes.len().div_ceil(1024),
         started.elapsed().as_millis()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+pub async fn republish(g: &Global) -> Result<ExitCode> {
+    let store = open_store(g).await?;
+    let pb = ProgressBar::new(0);
+    pb.set_style(
+        ProgressStyle::with_template("{bar:30} {pos}/{len} meetings ({per_sec}, {eta} left)")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    let started = std::time::Instant::now();
+    let n = store
+        .republish(|done, total| {
+            pb.set_length(total as u64);
+            pb.set_position(done as u64);
+        })
+        .await?;
+    pb.finish_and_clear();
+    store.close().await;
+    println!(
+        "The published record of {} derived again in {:.1} s.",
+        count(n, "meeting", "meetings"),
+        started.elapsed().as_secs_f64()
     );
     Ok(ExitCode::SUCCESS)
 }

@@ -138,6 +138,11 @@ enum Command {
     },
     /// Bring the database schema up to date (also done automatically at start).
     Migrate,
+    /// Derive the published record (what the public may see: pages, documents, lists,
+    /// links between meetings) again from what is stored, for every meeting. protokol keeps
+    /// it current by itself; run this after an upgrade that changes how it is derived, or
+    /// to repair it. Safe to repeat.
+    Republish,
     /// Check the approval log: every approved set of minutes must still hash to what was
     /// approved, every log row must follow the one before it, and every meeting marked
     /// approved must be in the log. Exit status 1 when anything was changed.
@@ -237,6 +242,7 @@ fn main() -> ExitCode {
                 behind_proxy,
             } => commands::serve(g, addr, demo, behind_proxy).await,
             Command::Migrate => commands::migrate(g).await,
+            Command::Republish => commands::republish(g).await,
             Command::User(command) => users::run(g, command).await,
             Command::Verify { log_unlogged } => commands::verify(g, log_unlogged).await,
             Command::Render {

@@ -441,3 +441,96 @@ fn verify_checks_the_approval_log_and_names_changed_minutes() {
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
     assert!(text(&o).contains("CHANGED log row 1: the approved minutes of Kommunalbestyrelsen on 2024-06-18 were changed after approval"), "{}", text(&o));
 }
+
+/// The public export and the public render read the published record, as the web does:
+/// an edit not yet published stays out of them; `republish` derives the record again.
+#[test]
+fn public_export_and_render_show_the_published_edition_not_later_edits() {
+    use protokol_core::{MeetingStatus, PublicationKind};
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let p = || {
+        let mut c = protokol();
+        c.arg("--data").arg(&data);
+        c
+    };
+    let o = run(p().arg("import").arg(demo_dir()));
+    assert!(o.status.success(), "{}", text(&o));
+    let url = format!("sqlite://{}?mode=rwc", data.join("protokol.db").display());
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let store = protokol_store::Store::open(&url).await.unwrap();
+        let (mut m, v) = store
+            .meeting_on(&"DIR".parse().unwrap(), "2024-01-24".parse().unwrap())
+            .await
+            .unwrap()
+            .unwrap();
+        m.status = Some(MeetingStatus::Held);
+        let v = store
+            .publish(&m, v, PublicationKind::Minutes, "sekretær")
+            .await
+            .unwrap()
+            .version;
+        let (mut m, _) = store.meeting(m.id.unwrap()).await.unwrap().unwrap();
+        m.location = Some("Ikke offentliggjort lokale".into());
+        store.update_meeting(&m, v, "sekretær").await.unwrap();
+        store.close().await;
+    });
+    let (public, internal) = (dir.path().join("pub"), dir.path().join("all"));
+    assert!(
+        run(p()
+            .args(["export", "--json", "--public", "--out"])
+            .arg(&public))
+        .status
+        .success()
+    );
+    assert!(
+        run(p().args(["export", "--json", "--out"]).arg(&internal))
+            .status
+            .success()
+    );
+    let read = |d: &Path| std::fs::read_to_string(d.join("DIR-2024-01-24.json")).unwrap();
+    assert!(!read(&public).contains("Ikke offentliggjort lokale"));
+    assert!(read(&internal).contains("Ikke offentliggjort lokale"));
+    assert_eq!(std::fs::read_dir(&public).unwrap().count(), 4);
+    for (version, shows) in [("public", false), ("internal", true)] {
+        let out = dir.path().join(format!("{version}.html"));
+        let o = run(p()
+            .args([
+                "render",
+                "--meeting",
+                "DIR/2024-01-24",
+                "--format",
+                "html",
+                "--version",
+                version,
+                "--out",
+            ])
+            .arg(&out));
+        assert!(o.status.success(), "{}", text(&o));
+        let html = std::fs::read_to_string(&out).unwrap();
+        assert_eq!(
+            html.contains("Ikke offentliggjort lokale"),
+            shows,
+            "{version}"
+        );
+    }
+    let o = run(p().arg("republish"));
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(
+        text(&o).contains("The published record of 4 meetings derived again"),
+        "{}",
+        text(&o)
+    );
+    assert!(
+        run(p()
+            .args(["export", "--json", "--public", "--out"])
+            .arg(&public))
+        .status
+        .success()
+    );
+    assert!(!read(&public).contains("Ikke offentliggjort lokale"));
+}

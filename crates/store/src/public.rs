@@ -614,6 +614,63 @@ impl Store {
         .transpose()
     }
 
+    /// Public meetings in a stable order (by id), `limit` at a time after `after`: for
+    /// exports that walk the whole published record without holding it in memory.
+    pub async fn public_meetings_after(
+        &self,
+        after: Option<MeetingId>,
+        limit: i64,
+    ) -> Result<Vec<PublicMeeting>> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {SUMMARY_COLUMNS}, record, etag FROM public_meetings
+             WHERE meeting_id > $1 ORDER BY meeting_id LIMIT $2"
+        )))
+        .bind(after.map(|a| a.to_string()).unwrap_or_default())
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let record: String = r.try_get("record")?;
+                Ok(PublicMeeting {
+                    summary: summary_from(r)?,
+                    record: serde_json::from_str(&record)
+                        .map_err(|e| StoreError::Corrupt(format!("public_meetings.record: {e}")))?,
+                    etag: r.try_get("etag")?,
+                })
+            })
+            .collect()
+    }
+
+    /// The public meeting `id` as the public may have it whole: its record's meeting with
+    /// the texts of its public attachments put back.
+    pub async fn public_meeting_with_texts(&self, p: &PublicMeeting) -> Result<Meeting> {
+        let mut m = p.record.meeting.clone();
+        let rows = sqlx::query(
+            "SELECT item_number, attachment_number, text FROM public_files
+             WHERE meeting_id = $1 AND text IS NOT NULL",
+        )
+        .bind(p.summary.id.to_string())
+        .fetch_all(&self.pool)
+        .await?;
+        for r in rows {
+            let (item, number): (i64, i64) =
+                (r.try_get("item_number")?, r.try_get("attachment_number")?);
+            let text: String = r.try_get("text")?;
+            if let Some(file) = m
+                .items
+                .iter_mut()
+                .filter(|i| i.number.map(i64::from) == Some(item))
+                .flat_map(|i| i.attachments.iter_mut())
+                .find(|a| i64::from(a.number) == number)
+                .and_then(|a| a.file.as_mut())
+            {
+                file.text = Some(text.into());
+            }
+        }
+        Ok(m)
+    }
+
     /// A public document as laid out before for this version of the record.
     pub async fn rendered(
         &self,
