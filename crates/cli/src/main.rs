@@ -177,6 +177,27 @@ enum BenchCommand {
         #[arg(long, value_name = "DIR")]
         corpus: Option<PathBuf>,
     },
+    /// Generate archives of 1,000 and N meetings, serve each with `protokol serve`, and
+    /// drive the public pages with concurrent connections, next to a static file server
+    /// serving the same bytes (and nginx, where installed): requests/s, p50/p99 latency,
+    /// errors, ratio to the baseline, peak memory. Use a release build.
+    Serve {
+        /// How many meetings the large archive has.
+        #[arg(long, default_value_t = 20_000)]
+        meetings: usize,
+        /// Seconds of load per page kind and server.
+        #[arg(long, default_value_t = 5)]
+        seconds: u64,
+        /// Concurrent keep-alive connections.
+        #[arg(long, default_value_t = 64)]
+        connections: usize,
+    },
+    /// (For `bench serve`: the static file server it measures against.)
+    #[command(hide = true)]
+    StaticFiles {
+        #[arg(long)]
+        dir: PathBuf,
+    },
     /// Render the public minutes of 6 September 2023 and a generated 30-item council
     /// meeting to PDF and HTML, and print the times next to LibreOffice and Chromium turning
     /// the same HTML into a PDF (where installed), as a ratio.
@@ -273,6 +294,16 @@ fn main() -> ExitCode {
             }) => bench::import(docs, pdf_copies, corpus)
                 .await
                 .map(|()| ExitCode::SUCCESS),
+            Command::Bench(BenchCommand::Serve {
+                meetings,
+                seconds,
+                connections,
+            }) => bench::serve(meetings, seconds, connections)
+                .await
+                .map(|()| ExitCode::SUCCESS),
+            Command::Bench(BenchCommand::StaticFiles { dir }) => {
+                bench::static_files(dir).await.map(|()| ExitCode::SUCCESS)
+            }
             Command::Bench(BenchCommand::Render {
                 runs,
                 baseline_runs,

@@ -13,6 +13,8 @@ use protokol_import::{CHUNK, Options, collect_files, import_files};
 use protokol_store::Store;
 use sqlx::Executor;
 
+use super::{BODIES, Lcg, NAMES};
+
 const SEED_EXTRACTS: [(&str, &str); 4] = [
     (
         "000",
@@ -33,24 +35,6 @@ const SEED_EXTRACTS: [(&str, &str); 4] = [
 ];
 const SEED_DATES: [&str; 4] = ["06-09-2023", "13-09-2023", "24-01-2024", "15-05-2024"];
 
-const BODIES: [(&str, &str); 6] = [
-    ("Direktionen", "DIR"),
-    ("Økonomiudvalget", "ØK"),
-    ("Kommunalbestyrelsen", "KB"),
-    ("Børne- og Ungdomsudvalget", "BUU"),
-    ("Miljø- og Teknikudvalget", "MTU"),
-    ("Kultur- og Fritidsudvalget", "KFU"),
-];
-const NAMES: [&str; 8] = [
-    "Hanne Kjærgaard",
-    "Søren Østergaard",
-    "Birgitte Åberg",
-    "Jens Peter Mølgaard",
-    "Anne-Mette Due",
-    "Thomas Brøndum",
-    "Lise Vestergaard",
-    "Mads Højbjerg",
-];
 const SEED_NAMES: [&str; 4] = [
     "Mette Løvholm",
     "Nicklas Healy",
@@ -60,22 +44,6 @@ const SEED_NAMES: [&str; 4] = [
 const WEEKDAYS: [&str; 7] = [
     "Mandag", "Tirsdag", "Onsdag", "Torsdag", "Fredag", "Lørdag", "Søndag",
 ];
-
-/// A small deterministic generator, so every run benchmarks the same corpus.
-struct Lcg(u64);
-
-impl Lcg {
-    fn next(&mut self) -> u64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        self.0 >> 33
-    }
-    fn pick<T: Copy>(&mut self, v: &[T]) -> T {
-        v[(self.next() as usize) % v.len()]
-    }
-}
 
 fn date_of(i: usize) -> chrono::NaiveDate {
     chrono::NaiveDate::from_ymd_opt(2008, 1, 2).unwrap_or_default()
