@@ -15,6 +15,15 @@ use crate::Global;
 /// Opens the store named by the flags: the database URL if given, else SQLite in the data
 /// folder (created if needed).
 pub(crate) async fn open_store(g: &Global) -> Result<Store> {
+    open(g, false).await
+}
+
+/// [`open_store`] for bulk writes (import, republish): a larger SQLite page cache.
+pub(crate) async fn open_store_for_bulk(g: &Global) -> Result<Store> {
+    open(g, true).await
+}
+
+async fn open(g: &Global, bulk: bool) -> Result<Store> {
     let url = match &g.database_url {
         Some(url) => url.clone(),
         None => {
@@ -24,9 +33,12 @@ pub(crate) async fn open_store(g: &Global) -> Result<Store> {
         }
     };
     tracing::debug!(database = %redact_url(&url), "opening store");
-    Store::open(&url)
-        .await
-        .with_context(|| format!("cannot open the database {}", redact_url(&url)))
+    let opened = if bulk {
+        Store::open_for_bulk(&url).await
+    } else {
+        Store::open(&url).await
+    };
+    opened.with_context(|| format!("cannot open the database {}", redact_url(&url)))
 }
 
 fn spinner(what: &str) -> ProgressBar {
@@ -48,7 +60,7 @@ fn bar(len: u64, what: &str) -> ProgressBar {
 }
 
 pub async fn import(g: &Global, paths: &[PathBuf], dry_run: bool, json: bool) -> Result<ExitCode> {
-    let store = open_store(g).await?;
+    let store = open_store_for_bulk(g).await?;
     let collected = collect_files(paths);
     let (files, missing) = (collected.files, collected.failed);
     if !json {
@@ -362,7 +374,7 @@ pub async fn render(g: &Global, req: RenderRequest<'_>) -> Result<ExitCode> {
 }
 
 pub async fn republish(g: &Global) -> Result<ExitCode> {
-    let store = open_store(g).await?;
+    let store = open_store_for_bulk(g).await?;
     let pb = ProgressBar::new(0);
     pb.set_style(
         ProgressStyle::with_template("{bar:30} {pos}/{len} meetings ({per_sec}, {eta} left)")

@@ -157,8 +157,19 @@ fn sqlite_file(url: &str) -> Option<std::path::PathBuf> {
 
 impl Store {
     /// Connects to the database at `url`, creating an SQLite file if needed, and brings its
-    /// schema up to date.
+    /// schema up to date. SQLite connections keep a page cache of 16 MB each (a server's
+    /// reads of one meeting at a time need little); see [`Store::open_for_bulk`].
     pub async fn open(url: &str) -> Result<Self> {
+        Self::open_with_cache(url, 16).await
+    }
+
+    /// [`Store::open`] for bulk writes (imports): 64 MB of SQLite page cache per connection,
+    /// so that indexes being filled stay in memory.
+    pub async fn open_for_bulk(url: &str) -> Result<Self> {
+        Self::open_with_cache(url, 64).await
+    }
+
+    async fn open_with_cache(url: &str, cache_mb: i64) -> Result<Self> {
         sqlx::any::install_default_drivers();
         let backend = Backend::from_url(url)?;
         let options = AnyConnectOptions::from_str(url)?;
@@ -170,19 +181,17 @@ impl Store {
                         // WAL with synchronous=NORMAL: commits survive an application crash
                         // and the database never corrupts; only on an OS crash or power loss
                         // can the last commits roll back. SQLite recommends it for WAL.
-                        conn.execute(
-                            "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -65536;",
-                        )
-                        .await?;
+                        let pragmas = format!(
+                            "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -{};",
+                            cache_mb * 1024
+                        );
+                        conn.execute(sqlx::AssertSqlSafe(pragmas)).await?;
                     }
                     Ok(())
                 })
             })
             .connect_with(options)
             .await?;
-        if backend == Backend::Sqlite {
-            pool.execute("PRAGMA journal_mode = WAL").await?;
-        }
         let store = Self {
             pool,
             backend,
@@ -207,6 +216,8 @@ impl Store {
                     Some(db) => Some(lock_beside(db).await?),
                     None => None,
                 };
+                // Changing the journal mode needs the database to itself: under the lock.
+                self.pool.execute("PRAGMA journal_mode = WAL").await?;
                 SQLITE_MIGRATIONS.run(&self.pool).await?;
             }
             Backend::Postgres => POSTGRES_MIGRATIONS.run(&self.pool).await?,

@@ -102,6 +102,52 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// Where the links of meeting `id` point: (body key, date).
+async fn link_targets(conn: &mut AnyConnection, id: &str) -> Result<Vec<(String, String)>> {
+    let rows = sqlx::query("SELECT to_body_key, to_date FROM public_links WHERE from_meeting = $1")
+        .bind(id)
+        .fetch_all(&mut *conn)
+        .await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get("to_body_key")?, r.try_get("to_date")?)))
+        .collect()
+}
+
+/// Sets the `inbound` version of the public meeting at (body key, date), if there is one,
+/// from the links that point to it.
+async fn mark_inbound(conn: &mut AnyConnection, body_key: &str, on: &str) -> Result<()> {
+    let rows = sqlx::query(
+        "SELECT from_meeting, position, title, kind FROM public_links
+         WHERE to_body_key = $1 AND to_date = $2 ORDER BY from_meeting, position",
+    )
+    .bind(body_key)
+    .bind(on)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut h = Sha256::new();
+    for r in &rows {
+        for column in ["from_meeting", "title", "kind"] {
+            h.update(r.try_get::<String, _>(column)?.as_bytes());
+            h.update([0]);
+        }
+        h.update(r.try_get::<i64, _>("position")?.to_le_bytes());
+    }
+    let inbound = if rows.is_empty() {
+        String::new()
+    } else {
+        hex(&h.finalize()[..8])
+    };
+    sqlx::query(
+        "UPDATE public_meetings SET inbound = $1 WHERE body_key = $2 AND meeting_date = $3",
+    )
+    .bind(inbound)
+    .bind(body_key)
+    .bind(on)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
 /// Recounts the public meetings of a body in one year.
 async fn recount_year(conn: &mut AnyConnection, body: &str, year: i32) -> Result<()> {
     sqlx::query("DELETE FROM public_years WHERE body_code = $1 AND year = $2")
@@ -147,6 +193,8 @@ pub(crate) async fn refresh(conn: &mut AnyConnection, id: &str) -> Result<()> {
                 ))
             })
             .transpose()?;
+    // The meetings its links pointed to before (their "Tidligere behandling" may change).
+    let mut targets = link_targets(conn, id).await?;
     for table in [
         "public_meetings",
         "public_links",
@@ -171,7 +219,18 @@ pub(crate) async fn refresh(conn: &mut AnyConnection, id: &str) -> Result<()> {
     };
     if let Some((record, files)) = &record {
         write(conn, id, record, files).await?;
+        targets.extend(link_targets(conn, id).await?);
+        let m = &record.meeting;
+        targets.push((name_key(&m.body.name), date_text(m.date)));
     }
+    targets.sort();
+    targets.dedup();
+    for (body_key, on) in &targets {
+        mark_inbound(conn, body_key, on).await?;
+    }
+    sqlx::query("UPDATE public_state SET version = version + 1 WHERE id = 1")
+        .execute(&mut *conn)
+        .await?;
     if let Some((body, d)) = &before {
         recount_year(conn, body, d.year()).await?;
     }
@@ -384,7 +443,48 @@ pub struct LiveMeeting {
     pub record: PublicRecord,
 }
 
+/// What identifies the current version of a public meeting's pages: the record's version
+/// and that of the links pointing to it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PublicHead {
+    pub id: MeetingId,
+    pub etag: String,
+    pub inbound: String,
+}
+
 impl Store {
+    /// The current version of the public meeting at `body_slug` and `on`, without its
+    /// record: enough to answer from a cache of its pages.
+    pub async fn public_head(&self, body_slug: &str, on: NaiveDate) -> Result<Option<PublicHead>> {
+        let row = sqlx::query(
+            "SELECT meeting_id, etag, inbound FROM public_meetings
+             WHERE body_slug = $1 AND meeting_date = $2",
+        )
+        .bind(body_slug)
+        .bind(date_text(on))
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|r| {
+            let id: String = r.try_get("meeting_id")?;
+            Ok(PublicHead {
+                id: id
+                    .parse()
+                    .map_err(|_| StoreError::Corrupt("public_meetings.meeting_id".into()))?,
+                etag: r.try_get("etag")?,
+                inbound: r.try_get("inbound")?,
+            })
+        })
+        .transpose()
+    }
+
+    /// The published record's version: moves on with every change to it.
+    pub async fn public_version(&self) -> Result<i64> {
+        Ok(sqlx::query("SELECT version FROM public_state WHERE id = 1")
+            .fetch_one(&self.pool)
+            .await?
+            .try_get("version")?)
+    }
+
     /// The meeting of a body on a date as `viewer` reads it live (members and secretaries:
     /// unpublished edits and closed content included), or `None` if the viewer may not see
     /// it. One meeting's rows: no scan of the archive.

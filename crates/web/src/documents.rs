@@ -324,13 +324,71 @@ async fn origins(
         .collect())
 }
 
+/// A page or document of a meeting as answered to someone not signed in: from the page
+/// cache when this version of the meeting was answered before (one indexed lookup of its
+/// version), else made and kept.
+async fn answer(
+    state: &AppState,
+    visitor: &Visitor,
+    (body, date): (&str, &str),
+    scope: Scope,
+    doc: Option<&str>,
+) -> Result<Response, WebError> {
+    let mut key = None;
+    if visitor.session.is_none() {
+        let on = parse_date(date)?;
+        let Some(head) = state.store.public_head(body, on).await? else {
+            return Err(WebError::NotFound);
+        };
+        let scope_part = match scope {
+            Scope::Meeting => "m".to_string(),
+            Scope::Item(n) => format!("i{n}"),
+        };
+        let k = format!(
+            "meeting:{}:{}:{}:{scope_part}:{}",
+            head.id,
+            head.etag,
+            head.inbound,
+            doc.unwrap_or("")
+        );
+        if let Some(hit) = state.pages.get(&k) {
+            return Ok(hit.response());
+        }
+        key = Some(k);
+    }
+    let shown = shown(state, visitor, body, date).await?;
+    let response = respond(state, visitor, shown, scope, doc).await?;
+    let Some(key) = key else {
+        return Ok(response);
+    };
+    // Kept for the next reader of this version.
+    let (parts, body) = response.into_parts();
+    let content_type = match parts.headers.get(header::CONTENT_TYPE) {
+        Some(v) if v == "application/pdf" => "application/pdf",
+        _ => "text/html; charset=utf-8",
+    };
+    if parts.status != axum::http::StatusCode::OK {
+        return Ok(Response::from_parts(parts, body));
+    }
+    let bytes = axum::body::to_bytes(body, 64 << 20)
+        .await
+        .map_err(|e| WebError::Render(e.to_string()))?;
+    let mut cached = state.pages.put(key, content_type, bytes).response();
+    // The PDF's own headers (its file name) go with it.
+    if let Some(v) = parts.headers.get(header::CONTENT_DISPOSITION) {
+        cached
+            .headers_mut()
+            .insert(header::CONTENT_DISPOSITION, v.clone());
+    }
+    Ok(cached)
+}
+
 pub async fn meeting(
     State(state): State<AppState>,
     visitor: Visitor,
     Path((body, date)): Path<(String, String)>,
 ) -> Result<Response, WebError> {
-    let shown = shown(&state, &visitor, &body, &date).await?;
-    respond(&state, &visitor, shown, Scope::Meeting, None).await
+    answer(&state, &visitor, (&body, &date), Scope::Meeting, None).await
 }
 
 pub async fn meeting_document(
@@ -338,8 +396,7 @@ pub async fn meeting_document(
     visitor: Visitor,
     Path((body, date, doc)): Path<(String, String, String)>,
 ) -> Result<Response, WebError> {
-    let shown = shown(&state, &visitor, &body, &date).await?;
-    respond(&state, &visitor, shown, Scope::Meeting, Some(&doc)).await
+    answer(&state, &visitor, (&body, &date), Scope::Meeting, Some(&doc)).await
 }
 
 pub async fn item(
@@ -348,8 +405,7 @@ pub async fn item(
     Path((body, date, n)): Path<(String, String, String)>,
 ) -> Result<Response, WebError> {
     let n = item_number(&n)?;
-    let shown = shown(&state, &visitor, &body, &date).await?;
-    respond(&state, &visitor, shown, Scope::Item(n), None).await
+    answer(&state, &visitor, (&body, &date), Scope::Item(n), None).await
 }
 
 pub async fn item_document(
@@ -358,8 +414,7 @@ pub async fn item_document(
     Path((body, date, n, doc)): Path<(String, String, String, String)>,
 ) -> Result<Response, WebError> {
     let n = item_number(&n)?;
-    let shown = shown(&state, &visitor, &body, &date).await?;
-    respond(&state, &visitor, shown, Scope::Item(n), Some(&doc)).await
+    answer(&state, &visitor, (&body, &date), Scope::Item(n), Some(&doc)).await
 }
 
 /// A file name safe in a header: letters, digits and '-', the rest '_'.

@@ -19,6 +19,7 @@ mod error;
 mod files;
 mod form_fields;
 mod members;
+mod page_cache;
 mod pages;
 mod plan;
 mod schedule;
@@ -41,6 +42,7 @@ use protokol_store::Store;
 
 pub use cache::RenderCache;
 pub use error::WebError;
+pub use page_cache::PageCache;
 pub use uploads::MAX_UPLOAD_BYTES;
 
 /// What every handler can reach.
@@ -48,6 +50,8 @@ pub use uploads::MAX_UPLOAD_BYTES;
 pub struct AppState {
     pub store: Store,
     pub cache: RenderCache,
+    /// Public pages and documents as sent, by the version of the record they show.
+    pub pages: PageCache,
     /// Whether requests arrive through a reverse proxy that appends the client's address
     /// to `X-Forwarded-For` (otherwise that header is ignored: clients could forge it).
     pub behind_proxy: bool,
@@ -60,6 +64,7 @@ impl AppState {
         Self {
             store,
             cache: RenderCache::default(),
+            pages: PageCache::default(),
             behind_proxy: false,
             pdf_limits: protokol_import::PdfLimits::default(),
         }
@@ -208,8 +213,16 @@ async fn security_headers(request: Request, next: Next) -> Response {
 
 /// Serves the application on `addr` until Ctrl-C.
 pub async fn serve(state: AppState, addr: SocketAddr) -> std::io::Result<()> {
+    use axum::serve::ListenerExt;
     let listener = tokio::net::TcpListener::bind(addr).await?;
     tracing::info!("protokol serves http://{}", listener.local_addr()?);
+    // Answers go out at once, not held back until the client acknowledges the headers
+    // (Nagle's algorithm with delayed acknowledgements costs 40 ms a response).
+    let listener = listener.tap_io(|tcp| {
+        if let Err(e) = tcp.set_nodelay(true) {
+            tracing::debug!(error = %e, "cannot set TCP_NODELAY");
+        }
+    });
     axum::serve(
         listener,
         app(state).into_make_service_with_connect_info::<SocketAddr>(),

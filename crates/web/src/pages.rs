@@ -101,8 +101,38 @@ async fn drafts(state: &AppState, visitor: &Visitor) -> Result<Vec<DatedLink>, W
     Ok(out)
 }
 
+/// A list page as answered to someone not signed in: from the page cache while the
+/// published record is at the version it was made from, else made by `make` and kept.
+async fn listed<F>(
+    state: &AppState,
+    visitor: &Visitor,
+    name: String,
+    make: F,
+) -> Result<Response, WebError>
+where
+    F: std::future::Future<Output = Page>,
+{
+    if visitor.session.is_some() {
+        return Ok(make.await?.into_response());
+    }
+    let key = format!("{name}:{}:{}", state.store.public_version().await?, today());
+    if let Some(hit) = state.pages.get(&key) {
+        return Ok(hit.response());
+    }
+    let Html(html) = make.await?;
+    Ok(state
+        .pages
+        .put(key, "text/html; charset=utf-8", html.into())
+        .response())
+}
+
 /// `GET /`: the next meetings, the newest ones, and each body with its newest meetings.
-pub async fn index(State(state): State<AppState>, visitor: Visitor) -> Page {
+pub async fn index(State(state): State<AppState>, visitor: Visitor) -> Result<Response, WebError> {
+    let page = front_page(&state, &visitor);
+    listed(&state, &visitor, "front".into(), page).await
+}
+
+async fn front_page(state: &AppState, visitor: &Visitor) -> Page {
     let today = today();
     let upcoming = state.store.public_upcoming(today, FRONT_PAGE_LIST).await?;
     let latest = state.store.public_latest(today, FRONT_PAGE_LIST).await?;
@@ -126,7 +156,7 @@ pub async fn index(State(state): State<AppState>, visitor: Visitor) -> Page {
             upcoming: upcoming.iter().map(dated_link).collect(),
             latest: latest.iter().map(dated_link).collect(),
             bodies,
-            drafts: drafts(&state, &visitor).await?,
+            drafts: drafts(state, visitor).await?,
         }
         .render()?,
     ))
@@ -145,8 +175,14 @@ pub async fn body(
     visitor: Visitor,
     Path(body): Path<String>,
     Query(q): Query<YearQuery>,
-) -> Page {
-    let body = body_by_slug(&state, &body).await?;
+) -> Result<Response, WebError> {
+    let name = format!("body:{body}:{}", q.aar.as_deref().unwrap_or(""));
+    let page = body_page(&state, &visitor, &body, &q);
+    listed(&state, &visitor, name, page).await
+}
+
+async fn body_page(state: &AppState, visitor: &Visitor, body: &str, q: &YearQuery) -> Page {
+    let body = body_by_slug(state, body).await?;
     let years = state.store.public_years(&body.code).await?;
     let year = match q.aar.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         Some(y) => Some(

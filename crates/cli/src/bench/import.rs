@@ -252,7 +252,7 @@ pub async fn import(docs: usize, pdf_copies: usize, keep: Option<PathBuf>) -> Re
         peak_rss_mb()
     );
 
-    let store = Store::open(&format!(
+    let store = Store::open_for_bulk(&format!(
         "sqlite://{}?mode=rwc",
         tmp.path().join("protokol.db").display()
     ))

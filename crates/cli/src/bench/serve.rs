@@ -120,7 +120,7 @@ fn meeting(rng: &mut Lcg, i: usize, today: NaiveDate) -> Result<Meeting> {
 
 /// Stores `n` generated meetings; returns the time it took.
 async fn build_archive(url: &str, n: usize) -> Result<Duration> {
-    let store = Store::open(url).await?;
+    let store = Store::open_for_bulk(url).await?;
     let mut rng = Lcg(20261203);
     let today = today();
     let t = Instant::now();
@@ -338,6 +338,111 @@ async fn drive(
     }
 }
 
+/// Drives `addr` with wrk (its own process, written in C: a load generator that costs the
+/// servers little of the machine), when it is installed.
+fn drive_wrk(
+    addr: SocketAddr,
+    paths: &[String],
+    connections: usize,
+    time: Duration,
+    work: &Path,
+) -> Result<Option<Figures>> {
+    let Some(wrk) = on_path("wrk") else {
+        return Ok(None);
+    };
+    let script = work.join("paths.lua");
+    let list: Vec<String> = paths.iter().map(|p| format!("{p:?}")).collect();
+    std::fs::write(
+        &script,
+        format!(
+            "paths = {{{}}}\ni = 0\nrequest = function()\n  i = i + 1\n  return wrk.format(\"GET\", paths[(i % #paths) + 1])\nend\n",
+            list.join(", ")
+        ),
+    )?;
+    let out = Command::new(wrk)
+        .arg("-t2")
+        .arg(format!("-c{connections}"))
+        .arg(format!("-d{}s", time.as_secs().max(1)))
+        .arg("--latency")
+        .arg("-s")
+        .arg(&script)
+        .arg(format!("http://{addr}/"))
+        .output()?;
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let number = |prefix: &str| -> Option<f64> {
+        text.lines()
+            .map(str::trim)
+            .find(|l| l.starts_with(prefix))
+            .and_then(|l| {
+                l[prefix.len()..]
+                    .split_whitespace()
+                    .next()
+                    .map(str::to_string)
+            })
+            .and_then(|v| {
+                let (n, unit) = v.split_at(v.find(|c: char| c.is_alphabetic()).unwrap_or(v.len()));
+                let n: f64 = n.parse().ok()?;
+                Some(match unit {
+                    "us" => n / 1000.0,
+                    "ms" | "" => n,
+                    "s" => n * 1000.0,
+                    "m" => n * 60_000.0,
+                    _ => n,
+                })
+            })
+    };
+    let requests = text
+        .lines()
+        .find(|l| l.contains("requests in"))
+        .and_then(|l| l.split_whitespace().next())
+        .and_then(|n| n.parse::<usize>().ok())
+        .unwrap_or(0);
+    let seconds = text
+        .lines()
+        .find(|l| l.contains("requests in"))
+        .and_then(|l| l.split("requests in").nth(1))
+        .and_then(|r| r.trim().split(',').next())
+        .and_then(|d| d.trim().trim_end_matches('s').parse::<f64>().ok())
+        .unwrap_or(time.as_secs_f64());
+    let non_2xx = text
+        .lines()
+        .find(|l| l.contains("Non-2xx or 3xx responses:"))
+        .and_then(|l| l.split(':').nth(1))
+        .and_then(|n| n.trim().parse::<usize>().ok())
+        .unwrap_or(0);
+    let socket = text
+        .lines()
+        .find(|l| l.contains("Socket errors:"))
+        .map(|l| {
+            l.split(',')
+                .filter_map(|part| part.split_whitespace().last())
+                .filter_map(|n| n.parse::<usize>().ok())
+                .sum::<usize>()
+        })
+        .unwrap_or(0);
+    Ok(Some(Figures {
+        requests: requests.saturating_sub(non_2xx),
+        errors: non_2xx + socket,
+        seconds,
+        p50_ms: number("50%").unwrap_or(0.0),
+        p99_ms: number("99%").unwrap_or(0.0),
+    }))
+}
+
+/// Drives `addr` with wrk where installed, else with the connections of this process.
+async fn load(
+    addr: SocketAddr,
+    paths: Arc<Vec<String>>,
+    connections: usize,
+    time: Duration,
+    work: &Path,
+) -> Result<Figures> {
+    match drive_wrk(addr, &paths, connections, time, work)? {
+        Some(f) => Ok(f),
+        None => Ok(drive(addr, paths, connections, time).await),
+    }
+}
+
 /// The page kinds measured, each with the paths asked for (a sample spread over the
 /// archive).
 fn page_kinds(n: usize, today: NaiveDate) -> Vec<(&'static str, Vec<String>)> {
@@ -511,18 +616,24 @@ async fn measure(n: usize, seconds: u64, connections: usize) -> Result<Vec<(&'st
     let baseline = Server::start(cmd)?;
     let nginx = nginx(&statics, work.path())?;
     println!(
-        "\n{n} meetings ({:.0} s to store, {:.0} meetings/s with the published record); {connections} connections, {seconds} s per page kind:",
+        "\n{n} meetings ({:.0} s to store, {:.0} meetings/s with the published record); {connections} connections, {seconds} s per page kind, load from {}:",
         took.as_secs_f64(),
-        n as f64 / took.as_secs_f64().max(1e-9)
+        n as f64 / took.as_secs_f64().max(1e-9),
+        if on_path("wrk").is_some() {
+            "wrk"
+        } else {
+            "this process (install wrk for a lighter load generator)"
+        }
     );
     let time = Duration::from_secs(seconds);
     let mut rates = Vec::new();
     for ((kind, paths), copy) in kinds.iter().zip(copies) {
-        let ours = drive(server.addr, Arc::new(paths.clone()), connections, time).await;
+        let w = work.path();
+        let ours = load(server.addr, Arc::new(paths.clone()), connections, time, w).await?;
         let copy = Arc::new(copy);
-        let base = drive(baseline.addr, copy.clone(), connections, time).await;
+        let base = load(baseline.addr, copy.clone(), connections, time, w).await?;
         let ng = match &nginx {
-            Some(s) => Some(drive(s.addr, copy, connections, time).await),
+            Some(s) => Some(load(s.addr, copy, connections, time, w).await?),
             None => None,
         };
         print_row(kind, &ours, &base, ng.as_ref());
@@ -560,8 +671,12 @@ pub async fn serve(meetings: usize, seconds: u64, connections: usize) -> Result<
 /// The baseline: a plain static file server (tower-http's `ServeDir`) for `dir`.
 pub async fn static_files(dir: PathBuf) -> Result<()> {
     let app = axum::Router::new().fallback_service(tower_http::services::ServeDir::new(dir));
+    use axum::serve::ListenerExt;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     tracing::info!("static files: serves http://{}", listener.local_addr()?);
+    let listener = listener.tap_io(|tcp| {
+        let _ = tcp.set_nodelay(true);
+    });
     axum::serve(listener, app).await?;
     Ok(())
 }

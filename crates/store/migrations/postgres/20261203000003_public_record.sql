@@ -21,6 +21,9 @@ CREATE TABLE public_meetings (
     record        TEXT NOT NULL,
     -- Changes whenever anything in the record changes: HTTP ETag, rendered-document key.
     etag          TEXT NOT NULL,
+    -- Changes whenever the links from earlier meetings to this one change ("Tidligere
+    -- behandling" on its pages).
+    inbound       TEXT NOT NULL DEFAULT '',
     updated_at    TEXT NOT NULL
 );
 CREATE INDEX public_meetings_slug_date ON public_meetings(body_slug, meeting_date);
@@ -79,3 +82,11 @@ CREATE TABLE rendered_documents (
 
 -- Drafts are listed for the people who prepare them without scanning the archive.
 CREATE INDEX meetings_status_date ON meetings(status, meeting_date);
+
+-- A counter moved on by every change to the published record: lists of many meetings (the
+-- front page, a body's year) are kept per value and laid out again only after a change.
+CREATE TABLE public_state (
+    id       BIGINT PRIMARY KEY,
+    version  BIGINT NOT NULL
+);
+INSERT INTO public_state (id, version) VALUES (1, 0);
