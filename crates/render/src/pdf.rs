@@ -152,12 +152,12 @@ pub fn render_counted(doc: &Document) -> Result<(Vec<u8>, usize), PdfError> {
         typst_pdf::pdf(&paged, &options).map_err(|diags| PdfError::Export(describe(&diags)))?;
     // typst memoises layouts across compilations; keep that cache bounded in a long-running
     // server.
-    comemo::evict(10);
+    comemo::evict(1);
     Ok((pdf, paged.pages().len()))
 }
 
 /// Forgets typst's memoised layouts, so the next [`render`] lays everything out afresh (the
 /// fonts stay loaded). For benchmarks that must not time a memo hit.
 pub fn forget_layouts() {
-    comemo::evict(0);
+    comemo::evict(1);
 }

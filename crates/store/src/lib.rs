@@ -157,10 +157,10 @@ fn sqlite_file(url: &str) -> Option<std::path::PathBuf> {
 
 impl Store {
     /// Connects to the database at `url`, creating an SQLite file if needed, and brings its
-    /// schema up to date. SQLite connections keep a page cache of 16 MB each (a server's
+    /// schema up to date. SQLite connections keep a page cache of 8 MB each (a server's
     /// reads of one meeting at a time need little); see [`Store::open_for_bulk`].
     pub async fn open(url: &str) -> Result<Self> {
-        Self::open_with_cache(url, 16).await
+        Self::open_with_cache(url, 8).await
     }
 
     /// [`Store::open`] for bulk writes (imports): 64 MB of SQLite page cache per connection,

@@ -12,7 +12,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 /// At most this many bytes of pages are kept.
-const BUDGET: usize = 24 << 20;
+const BUDGET: usize = 16 << 20;
 
 /// A page or document as sent.
 #[derive(Debug)]

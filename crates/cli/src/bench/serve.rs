@@ -176,17 +176,21 @@ impl Server {
         Ok(Self { child, addr })
     }
 
-    /// The most memory the process has held (VmHWM), in MB.
-    fn peak_rss_mb(&self) -> f64 {
+    /// A memory figure of the process (VmHWM: the most it has held; VmRSS: now), in MB.
+    fn memory_mb(&self, which: &str) -> f64 {
         std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
             .ok()
             .and_then(|s| {
                 s.lines()
-                    .find(|l| l.starts_with("VmHWM:"))
+                    .find(|l| l.starts_with(which))
                     .and_then(|l| l.split_whitespace().nth(1))
                     .and_then(|kb| kb.parse::<f64>().ok())
             })
             .map_or(0.0, |kb| kb / 1024.0)
+    }
+
+    fn peak_rss_mb(&self) -> f64 {
+        self.memory_mb("VmHWM:")
     }
 }
 
@@ -605,9 +609,12 @@ async fn measure(n: usize, seconds: u64, connections: usize) -> Result<Vec<(&'st
     let kinds = page_kinds(n, today());
     let statics = work.path().join("static");
     std::fs::create_dir_all(statics.join("s"))?;
+    let started_mb = server.memory_mb("VmRSS:");
     let mut copies = Vec::new();
-    for (k, (_, paths)) in kinds.iter().enumerate() {
+    let mut warmed = Vec::new();
+    for (k, (kind, paths)) in kinds.iter().enumerate() {
         copies.push(warm_and_copy(server.addr, k, paths, &statics).await?);
+        warmed.push(format!("{kind} {:.0}", server.memory_mb("VmRSS:")));
     }
     let mut cmd = Command::new(&exe);
     cmd.env("PROTOKOL_LOG", "info")
@@ -639,6 +646,10 @@ async fn measure(n: usize, seconds: u64, connections: usize) -> Result<Vec<(&'st
         print_row(kind, &ours, &base, ng.as_ref());
         rates.push((*kind, ours.per_sec()));
     }
+    println!(
+        "  protokol's memory (MB): {started_mb:.0} at start; after laying out the sample's {}",
+        warmed.join(", ")
+    );
     println!(
         "  protokol's peak memory: {:.0} MB{}",
         server.peak_rss_mb(),
