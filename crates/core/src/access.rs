@@ -131,6 +131,7 @@ fn public_attachment(a: &Attachment, settings: &BodySettings) -> Option<Attachme
     match a.access {
         Access::Open => Some(a.clone()),
         Access::Closed if settings.closed_attachment_titles_public => Some(Attachment {
+            id: None,
             number: a.number,
             title: a.title.clone(),
             access: Access::Closed,
@@ -167,6 +168,7 @@ mod tests {
         closed.decision = Some(format!("Beslutning {CANARY}"));
         closed.participants = vec![format!("Gæst {CANARY}")];
         closed.schedule = vec![SubPoint {
+            id: None,
             time: None,
             title: format!("Delpunkt {CANARY}"),
             text: None,
@@ -178,6 +180,7 @@ mod tests {
         let mut open = Item::new(Some(1), "Økonomi");
         open.attachments = vec![
             Attachment {
+                id: None,
                 number: 1,
                 title: "Åbent bilag".into(),
                 access: Access::Open,
@@ -186,6 +189,7 @@ mod tests {
                 file: None,
             },
             Attachment {
+                id: None,
                 number: 2,
                 title: format!("Lukket bilag {CANARY}"),
                 access: Access::Closed,

@@ -71,6 +71,18 @@ id_type!(
     /// Identifies a stored document; one document can be attached to several meetings.
     DocumentId
 );
+id_type!(
+    /// Identifies a timed sub-point of an item; it survives edits and re-imports.
+    SubPointId
+);
+id_type!(
+    /// Identifies an attachment of an item; it survives edits and re-imports.
+    AttachmentId
+);
+id_type!(
+    /// Identifies a follow-up; it survives edits and re-imports.
+    FollowupId
+);
 
 #[cfg(test)]
 mod tests {

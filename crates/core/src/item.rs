@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::access::Access;
-use crate::ids::ItemId;
+use crate::ids::{AttachmentId, FollowupId, ItemId, SubPointId};
 use crate::time::ClockTime;
 
 /// Whether a follow-up is still open.
@@ -37,6 +37,8 @@ impl FollowupStatus {
 /// Who follows up on a decision, and what ("Økonomichef Bettina Andersen følger op").
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Followup {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<FollowupId>,
     pub owner: String,
     #[serde(default)]
     pub text: Option<String>,
@@ -144,6 +146,8 @@ pub struct AttachmentFile {
 /// several meetings.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Attachment {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<AttachmentId>,
     pub number: u32,
     pub title: String,
     pub access: Access,
@@ -158,6 +162,8 @@ pub struct Attachment {
 /// A timed sub-point of an item (a row of the "Tid / Punkt" table), with its own decision.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SubPoint {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<SubPointId>,
     #[serde(default)]
     pub time: Option<ClockTime>,
     pub title: String,

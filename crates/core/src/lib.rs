@@ -26,7 +26,7 @@ pub mod versions;
 pub use access::{Access, Viewer};
 pub use account::{Account, Grant, Role, normalise_username};
 pub use body::{Body, BodyCode, BodyRef, BodySettings, Membership, dispatch_deadline};
-pub use ids::{BodyId, DocumentId, ItemId, MeetingId};
+pub use ids::{AttachmentId, BodyId, DocumentId, FollowupId, ItemId, MeetingId, SubPointId};
 pub use item::{
     Attachment, AttachmentFile, Dissent, Followup, FollowupStatus, Item, NextKind, NextStep,
     SubPoint, Vote, VoteOption,

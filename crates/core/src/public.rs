@@ -261,6 +261,7 @@ mod tests {
         m.status = Some(MeetingStatus::Held);
         let mut open = Item::new(Some(1), "Økonomi");
         open.attachments.push(Attachment {
+            id: None,
             number: 1,
             title: "Budget".into(),
             access: Access::Open,

@@ -346,6 +346,7 @@ mod tests {
 
     fn attachment(number: u32) -> Attachment {
         Attachment {
+            id: None,
             number,
             title: "Bilag".into(),
             access: Access::Open,

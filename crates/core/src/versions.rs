@@ -144,6 +144,38 @@ fn same_item(a: &Item, b: &Item) -> bool {
     }
 }
 
+// What a reader can see of sub-points, attachments and follow-ups: their content, not the
+// ids they carry (an edition stored before they had ids is not "changed" by getting them).
+fn followups(v: &[crate::item::Followup]) -> Vec<crate::item::Followup> {
+    v.iter()
+        .map(|f| crate::item::Followup {
+            id: None,
+            ..f.clone()
+        })
+        .collect()
+}
+
+fn schedule(i: &Item) -> Vec<crate::item::SubPoint> {
+    i.schedule
+        .iter()
+        .map(|sp| crate::item::SubPoint {
+            id: None,
+            followups: followups(&sp.followups),
+            ..sp.clone()
+        })
+        .collect()
+}
+
+fn attachments(i: &Item) -> Vec<crate::item::Attachment> {
+    i.attachments
+        .iter()
+        .map(|a| crate::item::Attachment {
+            id: None,
+            ..a.clone()
+        })
+        .collect()
+}
+
 fn parts(a: &Item, b: &Item) -> Vec<Part> {
     let mut out = Vec::new();
     let mut differs = |p: Part, same: bool| {
@@ -164,14 +196,17 @@ fn parts(a: &Item, b: &Item) -> Vec<Part> {
         Part::Decision,
         a.decision == b.decision && a.public_decision == b.public_decision,
     );
-    differs(Part::SubPoints, a.schedule == b.schedule);
-    differs(Part::Attachments, a.attachments == b.attachments);
+    differs(Part::SubPoints, schedule(a) == schedule(b));
+    differs(Part::Attachments, attachments(a) == attachments(b));
     differs(Part::Participants, a.participants == b.participants);
     differs(
         Part::Votes,
         a.votes == b.votes && a.dissents == b.dissents && a.disqualified == b.disqualified,
     );
-    differs(Part::Followups, a.followups == b.followups);
+    differs(
+        Part::Followups,
+        followups(&a.followups) == followups(&b.followups),
+    );
     out
 }
 

@@ -140,6 +140,7 @@ fn entry(e: &str) -> Option<Attachment> {
         }
     }
     Some(Attachment {
+        id: None,
         number,
         title: non_empty(Some(title)).unwrap_or_else(|| WITHHELD_TITLE.to_string()),
         access: acc,
@@ -156,6 +157,7 @@ fn parse_columns(lines: &[&Line], warnings: &mut Vec<Warning>) -> Vec<Attachment
     for l in lines {
         if let Some(c) = COLUMNS.captures(&l.text) {
             out.push(Attachment {
+                id: None,
                 number: c["no"].parse().unwrap_or(0),
                 title: non_empty(c.name("title").map(|m| m.as_str()))
                     .unwrap_or_else(|| WITHHELD_TITLE.to_string()),
@@ -202,6 +204,7 @@ fn parse_tabbed(lines: &[&Line], warnings: &mut Vec<Warning>) -> Vec<Attachment>
             .filter(|c| matches!(c.to_lowercase().as_str(), "åben" | "lukket"));
         match (number, acc) {
             (Some(number), Some(acc)) => out.push(Attachment {
+                id: None,
                 number,
                 title: non_empty(cells.get(2).copied())
                     .unwrap_or_else(|| WITHHELD_TITLE.to_string()),
@@ -244,6 +247,7 @@ pub fn parse_overview(lines: &[Line], item_titles: &[String]) -> Vec<(String, Ve
         let title = c["title"].trim();
         let closed = title.eq_ignore_ascii_case("(lukket bilag)");
         list.push(Attachment {
+            id: None,
             number: c["no"].parse().unwrap_or(0),
             title: if closed {
                 WITHHELD_TITLE.to_string()

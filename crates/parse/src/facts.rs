@@ -238,6 +238,7 @@ pub fn followups_in(all: &[&str]) -> Vec<Followup> {
                 || (owner.split_whitespace().count() >= 2 && last_capital)
             {
                 out.push(Followup {
+                    id: None,
                     owner,
                     text: what.clone(),
                     status: FollowupStatus::Open,

@@ -165,6 +165,7 @@ pub fn parse_table(lines: &[Line], flow: Flow) -> Vec<SubPoint> {
             }
             let text = flow.reflow(&rest);
             Some(SubPoint {
+                id: None,
                 time: r.time,
                 title,
                 text: (!text.is_empty()).then_some(text),

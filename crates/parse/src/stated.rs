@@ -177,6 +177,7 @@ pub fn take(text: &mut Option<String>, meeting_date: NaiveDate) -> Stated {
             };
             if !owner.is_empty() {
                 out.followups.push(Followup {
+                    id: None,
                     owner: owner.to_string(),
                     text: what,
                     status: FollowupStatus::Open,

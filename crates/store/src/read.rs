@@ -195,9 +195,11 @@ async fn load_items(conn: &mut AnyConnection, meeting_id: &str) -> Result<Vec<It
     .fetch_all(&mut *conn)
     .await?
     {
+        let sp_id = text(&r, "id")?;
         sub_points.entry(text(&r, "item_id")?).or_default().push((
-            text(&r, "id")?,
+            sp_id.clone(),
             SubPoint {
+                id: Some(parse_id("sub-point", &sp_id)?),
                 time: opt_time(opt_text(&r, "start_time")?)?,
                 title: text(&r, "title")?,
                 text: opt_text(&r, "body_text")?,
@@ -217,8 +219,16 @@ async fn load_items(conn: &mut AnyConnection, meeting_id: &str) -> Result<Vec<It
             .push(text(&r, "name")?);
     }
     let mut followups: ByPoint<Followup> = HashMap::new();
-    for r in point_rows(conn, "followups", "owner, body_text, status", meeting_id).await? {
+    for r in point_rows(
+        conn,
+        "followups",
+        "id, owner, body_text, status",
+        meeting_id,
+    )
+    .await?
+    {
         followups.entry(point_key(&r)?).or_default().push(Followup {
+            id: Some(parse_id("follow-up", &text(&r, "id")?)?),
             owner: text(&r, "owner")?,
             text: opt_text(&r, "body_text")?,
             status: enum_value(
@@ -288,7 +298,7 @@ async fn load_items(conn: &mut AnyConnection, meeting_id: &str) -> Result<Vec<It
     }
     let mut attachments: HashMap<String, Vec<Attachment>> = HashMap::new();
     for r in sqlx::query(
-        "SELECT a.item_id, a.number, a.title, a.access, a.journal, d.doc_no, d.file_name,
+        "SELECT a.id, a.item_id, a.number, a.title, a.access, a.journal, d.doc_no, d.file_name,
                 d.media_type, d.sha256, d.file_text
          FROM attachments a JOIN items i ON i.id = a.item_id
          LEFT JOIN documents d ON d.id = a.document_id
@@ -311,6 +321,9 @@ async fn load_items(conn: &mut AnyConnection, meeting_id: &str) -> Result<Vec<It
             .entry(text(&r, "item_id")?)
             .or_default()
             .push(Attachment {
+                id: opt_text(&r, "id")?
+                    .map(|i| parse_id("attachment", &i))
+                    .transpose()?,
                 number: small("attachments.number", r.try_get("number")?)?.unwrap_or_default(),
                 title: text(&r, "title")?,
                 access: enum_value("attachments.access", &text(&r, "access")?, Access::parse)?,

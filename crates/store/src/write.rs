@@ -81,8 +81,91 @@ fn without_ids(m: &Meeting) -> Meeting {
     m.id = None;
     for item in &mut m.items {
         item.id = None;
+        clear_nested_ids(item);
     }
     m
+}
+
+fn clear_nested_ids(item: &mut Item) {
+    item.followups.iter_mut().for_each(|f| f.id = None);
+    item.attachments.iter_mut().for_each(|a| a.id = None);
+    for sp in &mut item.schedule {
+        sp.id = None;
+        sp.followups.iter_mut().for_each(|f| f.id = None);
+    }
+}
+
+/// Gives the sub-points, attachments and follow-ups of `item` ids that survive edits and
+/// re-imports: its own where given (and not taken twice), else that of the matching one of
+/// `old` (the same item as stored: a sub-point by title, an attachment by number, a
+/// follow-up by owner and text, then by owner), else a new one.
+pub(crate) fn assign_nested_ids(item: &mut Item, old: Option<&Item>) {
+    use protokol_core::{AttachmentId, Followup, FollowupId, SubPoint, SubPointId};
+    fn followups(new: &mut [Followup], old: &[Followup], taken: &mut HashSet<FollowupId>) {
+        for f in new.iter_mut() {
+            if let Some(id) = f.id.filter(|id| !taken.contains(id)) {
+                taken.insert(id);
+                continue;
+            }
+            let free = |o: &&Followup| o.id.is_some_and(|id| !taken.contains(&id));
+            let found = old
+                .iter()
+                .filter(free)
+                .find(|o| o.owner == f.owner && o.text == f.text)
+                .or_else(|| old.iter().filter(free).find(|o| o.owner == f.owner))
+                .and_then(|o| o.id);
+            let id = found.unwrap_or_default();
+            taken.insert(id);
+            f.id = Some(id);
+        }
+    }
+    let empty = Item::new(None, "");
+    let old = old.unwrap_or(&empty);
+    let mut taken_a: HashSet<AttachmentId> = HashSet::new();
+    for a in &mut item.attachments {
+        if let Some(id) = a.id.filter(|id| !taken_a.contains(id)) {
+            taken_a.insert(id);
+            continue;
+        }
+        let found = old
+            .attachments
+            .iter()
+            .filter(|o| o.id.is_some_and(|id| !taken_a.contains(&id)))
+            .find(|o| o.number == a.number)
+            .and_then(|o| o.id);
+        let id = found.unwrap_or_default();
+        taken_a.insert(id);
+        a.id = Some(id);
+    }
+    let mut taken_f: HashSet<FollowupId> = HashSet::new();
+    followups(&mut item.followups, &old.followups, &mut taken_f);
+    let mut taken_s: HashSet<SubPointId> = HashSet::new();
+    for sp in &mut item.schedule {
+        let before = match sp.id.filter(|id| !taken_s.contains(id)) {
+            Some(id) => old.schedule.iter().find(|o| o.id == Some(id)),
+            None => {
+                let free = |o: &&SubPoint| o.id.is_some_and(|id| !taken_s.contains(&id));
+                let found = old
+                    .schedule
+                    .iter()
+                    .filter(free)
+                    .find(|o| o.title == sp.title && o.time == sp.time)
+                    .or_else(|| {
+                        old.schedule
+                            .iter()
+                            .filter(free)
+                            .find(|o| o.title == sp.title)
+                    });
+                sp.id = Some(found.and_then(|o| o.id).unwrap_or_default());
+                found
+            }
+        };
+        if let Some(id) = sp.id {
+            taken_s.insert(id);
+        }
+        let old_followups = before.map(|b| b.followups.as_slice()).unwrap_or_default();
+        followups(&mut sp.followups, old_followups, &mut taken_f);
+    }
 }
 
 impl Store {
@@ -450,6 +533,9 @@ async fn update_item_in(
         .iter_mut()
         .find(|i| i.id == Some(item_id))
         .ok_or_else(not_found)?;
+    let mut item = item.clone();
+    assign_nested_ids(&mut item, Some(slot));
+    let item = &item;
     if *slot == *item {
         return Ok(current);
     }
@@ -590,6 +676,10 @@ async fn assign_item_ids(
         let id = matched.unwrap_or_default();
         used.insert(id);
         item.id = Some(id);
+    }
+    for item in &mut m.items {
+        let before = old.iter().find(|o| o.id.is_some() && o.id == item.id);
+        assign_nested_ids(item, before);
     }
     Ok(warnings)
 }
@@ -914,6 +1004,7 @@ impl ItemRows {
             attachments: Rows::new(
                 "attachments",
                 &[
+                    "id",
                     "item_id",
                     "number",
                     "position",
@@ -962,7 +1053,7 @@ impl ItemRows {
             &item.next,
         );
         for (pos, sp) in item.schedule.iter().enumerate() {
-            let sp_id = uuid::Uuid::now_v7().to_string();
+            let sp_id = sp.id.unwrap_or_default().to_string();
             self.sub_points.push(vec![
                 sp_id.as_str().into(),
                 item_id.as_str().into(),
@@ -1013,6 +1104,7 @@ impl ItemRows {
         }
         for (pos, a) in item.attachments.iter().enumerate() {
             self.attachments.push(vec![
+                a.id.unwrap_or_default().to_string().into(),
                 item_id.as_str().into(),
                 i64::from(a.number).into(),
                 count(pos).into(),
@@ -1043,7 +1135,7 @@ impl ItemRows {
         }
         for (pos, f) in followups.iter().enumerate() {
             self.followups.push(vec![
-                uuid::Uuid::now_v7().to_string().into(),
+                f.id.unwrap_or_default().to_string().into(),
                 item_id.into(),
                 sub_point.into(),
                 count(pos).into(),

@@ -35,6 +35,7 @@ async fn a_file_is_stored_with_its_attachment_and_read_back_byte_for_byte(kind: 
     let bytes: Vec<u8> = (0..=250u8).cycle().take(2 * CHUNK_BYTES + 70_000).collect();
     let (tmp, hash) = on_disk(&bytes);
     item.attachments.push(Attachment {
+        id: None,
         number: 99,
         title: "Binær fil".into(),
         access: Access::Open,
@@ -132,6 +133,7 @@ async fn the_change_log_keeps_digests_of_attachment_texts_not_the_texts(kind: Ki
     let (meeting, mut item, v) = first_item_of_a_held_meeting(&store).await;
     let long = "Bilagets tekst med en kanariefugl. ".repeat(30_000);
     item.attachments.push(Attachment {
+        id: None,
         number: 98,
         title: "Langt bilag".into(),
         access: Access::Open,

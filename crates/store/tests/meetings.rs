@@ -46,9 +46,7 @@ async fn round_trip_is_lossless(kind: Kind) {
             .await
             .unwrap()
             .unwrap();
-        let mut stored = stored;
-        stored.id = None;
-        stored.items.iter_mut().for_each(|i| i.id = None);
+        let stored = protokol_testkit::without_ids(&stored);
         assert_eq!(
             stored, original,
             "meeting {} changed in storage",
@@ -506,4 +504,76 @@ store_tests!(
     invalid_meeting_is_refused_and_nothing_is_stored,
     one_document_attached_to_two_meetings_is_stored_once,
     body_is_created_once_and_its_settings_are_versioned,
+    nested_records_keep_their_ids_through_edits_and_reimports,
 );
+
+/// Sub-points, attachments and follow-ups keep their ids through re-imports (which carry
+/// no ids) and edits, so what links to them (the open-data API, search, cases) stays valid.
+async fn nested_records_keep_their_ids_through_edits_and_reimports(kind: Kind) {
+    let store = fresh(kind).await;
+    let mut m = by_date(&demo_meetings(), "2023-09-06").clone();
+    m.status = Some(MeetingStatus::Held);
+    let saved = store.upsert_meeting(&m, "import").await.unwrap();
+    let ids = |m: &Meeting| -> Vec<String> {
+        let mut v = Vec::new();
+        for i in &m.items {
+            v.extend(i.attachments.iter().map(|a| format!("a{:?}", a.id)));
+            v.extend(i.followups.iter().map(|f| format!("f{:?}", f.id)));
+            for sp in &i.schedule {
+                v.push(format!("s{:?}", sp.id));
+                v.extend(sp.followups.iter().map(|f| format!("f{:?}", f.id)));
+            }
+        }
+        v
+    };
+    let (first, _) = store.meeting(saved.id).await.unwrap().unwrap();
+    let before = ids(&first);
+    assert!(
+        before.len() > 20 && before.iter().all(|i| i.contains("Some")),
+        "{before:?}"
+    );
+
+    // The same file again, and then with a changed decision: the same ids.
+    assert_eq!(
+        store.upsert_meeting(&m, "import").await.unwrap().outcome,
+        SaveOutcome::Unchanged
+    );
+    let mut changed = m.clone();
+    changed.items[2].schedule[0].decision = Some("Ny beslutning.".into());
+    changed.items[1].followups[0].text = Some("Ny opgave.".into());
+    assert_eq!(
+        store
+            .upsert_meeting(&changed, "import")
+            .await
+            .unwrap()
+            .outcome,
+        SaveOutcome::Updated
+    );
+    let (second, _) = store.meeting(saved.id).await.unwrap().unwrap();
+    assert_eq!(ids(&second), before);
+
+    // An item edit that renames a sub-point it names by id, and adds an attachment.
+    let mut item = second.items[2].clone();
+    item.schedule[0].title = "APV for ledere (omdøbt)".into();
+    let renamed = item.schedule[0].id;
+    item.attachments.push(Attachment {
+        id: None,
+        number: 99,
+        title: "Nyt bilag".into(),
+        access: protokol_core::Access::Open,
+        doc_id: None,
+        journal: None,
+        file: None,
+    });
+    let iv = store.item_version(item.id.unwrap()).await.unwrap().unwrap();
+    store
+        .update_item(saved.id, &item, iv, "sekretær")
+        .await
+        .unwrap();
+    let (third, _) = store.meeting(saved.id).await.unwrap().unwrap();
+    assert_eq!(third.items[2].schedule[0].id, renamed);
+    assert_eq!(third.items[2].schedule[0].title, "APV for ledere (omdøbt)");
+    let new_attachment = third.items[2].attachments.last().unwrap();
+    assert!(new_attachment.id.is_some());
+    assert!(!before.contains(&format!("a{:?}", new_attachment.id)));
+}

@@ -157,11 +157,13 @@ pub fn with_closed_canaries(mut meeting: Meeting) -> Meeting {
     closed.decision = Some(format!("Beslutning {CANARY}."));
     closed.participants = vec![format!("Gæst {CANARY}")];
     closed.followups = vec![Followup {
+        id: None,
         owner: format!("Ejer {CANARY}"),
         text: Some(format!("Opgave {CANARY}.")),
         status: FollowupStatus::Open,
     }];
     closed.schedule = vec![SubPoint {
+        id: None,
         time: "11:30".parse::<ClockTime>().ok(),
         title: format!("Underpunkt {CANARY}"),
         text: Some(format!("Underpunktets tekst {CANARY}.")),
@@ -171,6 +173,7 @@ pub fn with_closed_canaries(mut meeting: Meeting) -> Meeting {
         next: Vec::new(),
     }];
     closed.attachments = vec![Attachment {
+        id: None,
         number: 1,
         title: format!("Lukket bilag {CANARY}"),
         access: Access::Closed,
@@ -182,6 +185,7 @@ pub fn with_closed_canaries(mut meeting: Meeting) -> Meeting {
     if let Some(open) = meeting.items.iter_mut().find(|i| !i.access.is_closed()) {
         let number = open.attachments.iter().map(|a| a.number).max().unwrap_or(0) + 1;
         open.attachments.push(Attachment {
+            id: None,
             number,
             title: format!("Lukket bilag i åbent punkt {CANARY}"),
             access: Access::Closed,

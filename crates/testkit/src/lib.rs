@@ -15,6 +15,23 @@ mod fixtures;
 
 pub use fixtures::{CANARY, council_meeting, demo_dir, demo_meetings, with_closed_canaries};
 
+/// `m` without the ids a store gives it (of the meeting, its items, sub-points, attachments
+/// and follow-ups), for comparing content across stores.
+pub fn without_ids(m: &protokol_core::Meeting) -> protokol_core::Meeting {
+    let mut m = m.clone();
+    m.id = None;
+    for i in &mut m.items {
+        i.id = None;
+        i.followups.iter_mut().for_each(|f| f.id = None);
+        i.attachments.iter_mut().for_each(|a| a.id = None);
+        for sp in &mut i.schedule {
+            sp.id = None;
+            sp.followups.iter_mut().for_each(|f| f.id = None);
+        }
+    }
+    m
+}
+
 /// A form value percent-encoded as browsers send it (`application/x-www-form-urlencoded`).
 pub fn urlencode(s: &str) -> String {
     s.bytes()

@@ -134,6 +134,7 @@ pub(crate) fn followups_from(raw: &str, before: &[Followup]) -> Result<Vec<Follo
     Ok(parse_lines(raw, "opfølgningerne", true)?
         .into_iter()
         .map(|(owner, text)| Followup {
+            id: None,
             status: before
                 .iter()
                 .find(|f| f.owner == owner)

@@ -272,6 +272,7 @@ fn schedule_from(
         });
         let text = |s: &str| Some(s.to_string()).filter(|s| !s.is_empty());
         out.push(SubPoint {
+            id: before.and_then(|b| b.id),
             time,
             title: row.title.clone(),
             text: text(&row.text),

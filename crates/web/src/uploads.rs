@@ -285,6 +285,7 @@ pub async fn add_attachment(
         .map_err(|_| WebError::BadRequest("Formularen mangler punktets version."))?;
     let mut edited = item.clone();
     edited.attachments.push(Attachment {
+        id: None,
         number: number.unwrap_or(1),
         title: upload.title.clone(),
         access: if upload.closed {

@@ -253,6 +253,7 @@ async fn documents_are_rendered_once_until_the_meeting_changes() {
 async fn open_attachment_downloads_and_fonts_are_served() {
     let (_t, state) = demo_state_with(|m| {
         m.items[1].attachments.push(protokol_core::Attachment {
+            id: None,
             number: 1,
             title: "Budgetopfølgning".into(),
             access: Access::Open,
@@ -295,6 +296,7 @@ async fn closed_attachment_titles_follow_the_body_setting_in_pages_and_pdfs() {
         + 1;
     let (t, state) = demo_state_with(|m| {
         m.items[2].attachments.push(protokol_core::Attachment {
+            id: None,
             number,
             title: title.into(),
             access: Access::Closed,

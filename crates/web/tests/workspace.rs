@@ -773,6 +773,7 @@ async fn a_postponed_point_moves_to_the_next_meetings_draft_with_its_texts_and_a
     let mut item = m.items.last().unwrap().clone();
     item.case = Some("Oplæg om klimaadfærd.".into());
     item.attachments.push(protokol_core::Attachment {
+        id: None,
         number: 1,
         title: "Notat om klimaadfærd".into(),
         access: protokol_core::Access::Open,
@@ -1224,11 +1225,13 @@ async fn the_members_area_lists_minutes_to_sign_and_follow_ups_of_the_members_bo
     }];
     m.absent.clear();
     m.items[0].followups.push(protokol_core::Followup {
+        id: None,
         owner: "Lene Mehlsen Thomsen".into(),
         text: Some("Oplæg om rekruttering til næste møde.".into()),
         status: protokol_core::FollowupStatus::Open,
     });
     m.items[0].followups.push(protokol_core::Followup {
+        id: None,
         owner: "HR".into(),
         text: Some("Tal for sygefravær.".into()),
         status: protokol_core::FollowupStatus::Open,

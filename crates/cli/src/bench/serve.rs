@@ -101,6 +101,7 @@ fn meeting(rng: &mut Lcg, i: usize, today: NaiveDate) -> Result<Meeting> {
             item.decision = Some("Godkendt.".into());
         }
         item.attachments.push(Attachment {
+            id: None,
             number: 1,
             title: format!("Notat om sag {n}"),
             access: Access::Open,
