@@ -473,12 +473,42 @@ impl Store {
         rows.iter().map(summary_from_row).collect()
     }
 
-    /// The meetings of one body, newest first.
-    pub async fn meetings_of(&self, body: &BodyCode) -> Result<Vec<MeetingSummary>> {
+    /// A body's meetings on or after `from`, soonest first, at most `limit` (by index).
+    pub async fn meetings_from(
+        &self,
+        body: &BodyCode,
+        from: NaiveDate,
+        limit: i64,
+    ) -> Result<Vec<MeetingSummary>> {
         let rows = sqlx::query(AssertSqlSafe(format!(
-            "{SUMMARY_SELECT} WHERE b.code = $1 ORDER BY m.meeting_date DESC"
+            "{SUMMARY_SELECT} WHERE b.code = $1 AND m.meeting_date >= $2
+             ORDER BY m.meeting_date LIMIT $3"
         )))
         .bind(body.as_str())
+        .bind(date_text(from))
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(summary_from_row).collect()
+    }
+
+    /// A body's meetings before `before` (all of them with `None`), newest first, at most
+    /// `limit` (by index).
+    pub async fn meetings_before(
+        &self,
+        body: &BodyCode,
+        before: Option<NaiveDate>,
+        limit: i64,
+    ) -> Result<Vec<MeetingSummary>> {
+        // Dates are stored as ISO text: a date after every stored one bounds "all".
+        let before = before.map_or_else(|| "9999-12-31".to_string(), date_text);
+        let rows = sqlx::query(AssertSqlSafe(format!(
+            "{SUMMARY_SELECT} WHERE b.code = $1 AND m.meeting_date < $2
+             ORDER BY m.meeting_date DESC LIMIT $3"
+        )))
+        .bind(body.as_str())
+        .bind(before)
+        .bind(limit)
         .fetch_all(&self.pool)
         .await?;
         rows.iter().map(summary_from_row).collect()

@@ -13,7 +13,7 @@ use crate::view::{FollowupRow, MembersPage, SignatureWanted};
 use crate::visitor::Visitor;
 
 /// How many of each body's newest meetings are read for follow-ups.
-const MEETINGS_PER_BODY: usize = 100;
+const MEETINGS_PER_BODY: i64 = 30;
 
 /// `GET /mit`.
 pub async fn page(State(state): State<AppState>, visitor: Visitor) -> Result<Response, WebError> {
@@ -33,8 +33,12 @@ pub async fn page(State(state): State<AppState>, visitor: Visitor) -> Result<Res
             continue;
         }
         bodies.push((body.name.clone(), format!("/{}", slug(&body.name))));
-        let summaries = state.store.meetings_of(&body.code).await?;
-        for s in summaries.iter().take(MEETINGS_PER_BODY) {
+        // The newest meetings (by index): signatures and open follow-ups live there.
+        let summaries = state
+            .store
+            .meetings_before(&body.code, None, MEETINGS_PER_BODY)
+            .await?;
+        for s in &summaries {
             let Some((m, _)) = state.store.meeting(s.id).await? else {
                 continue;
             };

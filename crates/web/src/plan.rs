@@ -108,10 +108,10 @@ async fn plan_page(
     body: &Body,
     refused: Option<Refused>,
 ) -> Result<Response, WebError> {
-    let today = chrono::Utc::now().date_naive();
-    let summaries = state.store.meetings_of(&body.code).await?;
-    let mut coming: Vec<_> = summaries.iter().filter(|m| m.date >= today).collect();
-    coming.sort_by_key(|m| m.date);
+    let today = protokol_core::danish::today();
+    // Bounded lookups by index: the coming meetings, and the newest before today.
+    let coming = state.store.meetings_from(&body.code, today, 50).await?;
+    let past = state.store.meetings_before(&body.code, Some(today), 20).await?;
     let drafts: Vec<DraftChoice> = coming
         .iter()
         .filter(|m| m.status == Some(MeetingStatus::Planned))
@@ -148,7 +148,7 @@ async fn plan_page(
             .chain(awaiting.iter())
             .any(|t| t.title.eq_ignore_ascii_case(title))
     };
-    for s in summaries.iter().filter(|m| m.date <= today).take(20) {
+    for s in coming.iter().filter(|m| m.date == today).chain(past.iter()) {
         let Some((m, _)) = state.store.meeting(s.id).await? else {
             continue;
         };

@@ -171,10 +171,17 @@ async fn overview_page(
         if !account.may_prepare(&body.code) {
             continue;
         }
-        let meetings = state
-            .store
-            .meetings_of(&body.code)
-            .await?
+        // Bounded by index: the coming meetings, the newest held, and any older draft.
+        let today = protokol_core::danish::today();
+        let mut listed = state.store.meetings_from(&body.code, today, 30).await?;
+        listed.reverse();
+        listed.extend(state.store.meetings_before(&body.code, Some(today), 30).await?);
+        for d in state.store.drafts_of(&body.code).await? {
+            if !listed.iter().any(|m| m.id == d.id) {
+                listed.push(d);
+            }
+        }
+        let meetings = listed
             .into_iter()
             .map(|m| WorkspaceMeeting {
                 href: editor_href(&body, m.date),
