@@ -65,8 +65,8 @@ pub struct Global {
 
 #[derive(Subcommand, Debug)]
 enum Command {
-    /// Import meetings: protokol.meeting/1 JSON, or published agendas and minutes as text
-    /// or PDF; files or folders of them.
+    /// Import meetings: protokol.meeting/1 JSON, FirstAgenda publication JSON, or published
+    /// agendas and minutes as text or PDF; files or folders of them.
     ///
     /// Each file is stored in one transaction: a broken file stores nothing and is reported
     /// with the reason and where (line or JSON path); the other files are still imported.

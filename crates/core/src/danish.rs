@@ -65,13 +65,18 @@ pub fn day_month_year(d: NaiveDate) -> String {
     format!("{}. {} {}", d.day(), month(d.month()), d.year())
 }
 
-/// A moment in Danish time: "24. november 2026 kl. 14.03" (CET/CEST, as the clocks in
-/// the town hall show it).
 /// Today's date in Denmark.
 pub fn today() -> NaiveDate {
     Utc::now().with_timezone(&Copenhagen).date_naive()
 }
 
+/// A moment with any offset as the clocks in Denmark showed it (CET/CEST).
+pub fn local_date_time<Tz: chrono::TimeZone>(t: &DateTime<Tz>) -> chrono::NaiveDateTime {
+    t.with_timezone(&Copenhagen).naive_local()
+}
+
+/// A moment in Danish time: "24. november 2026 kl. 14.03" (CET/CEST, as the clocks in
+/// the town hall show it).
 pub fn local_moment(t: DateTime<Utc>) -> String {
     let local = t.with_timezone(&Copenhagen);
     format!(

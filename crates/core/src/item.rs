@@ -179,6 +179,13 @@ pub struct SubPoint {
     pub next: Vec<NextStep>,
 }
 
+/// A section of an item under a heading of its own, beyond the four every item has.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Section {
+    pub heading: String,
+    pub text: String,
+}
+
 /// An agenda item. For a closed item, `title`, `case`, `decision` and the rest are internal;
 /// `public_title` and `public_decision` are what the public may see of it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -197,6 +204,10 @@ pub struct Item {
     /// Body codes of "Sagsgang", in order.
     #[serde(default)]
     pub route: Vec<String>,
+    /// The number of the matter in the municipality's case system (sagsnummer), as
+    /// printed: "21-014439", "00.01.00-A00-1-23".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub case_number: Option<String>,
     /// Sagsfremstilling.
     #[serde(default)]
     pub case: Option<String>,
@@ -206,6 +217,10 @@ pub struct Item {
     /// Indstilling.
     #[serde(default)]
     pub recommendation: Option<String>,
+    /// Further sections under their own headings ("Resumé", "Lovgrundlag", "Tidsplan",
+    /// "Sagens forløb", …), in the order the source printed them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sections: Vec<Section>,
     /// Beslutning.
     #[serde(default)]
     pub decision: Option<String>,
@@ -245,9 +260,11 @@ impl Item {
             public_title: None,
             public_decision: None,
             route: Vec::new(),
+            case_number: None,
             case: None,
             economy: None,
             recommendation: None,
+            sections: Vec::new(),
             decision: None,
             decision_date: None,
             participants: Vec::new(),

@@ -29,7 +29,7 @@ pub use body::{Body, BodyCode, BodyRef, BodySettings, Membership, dispatch_deadl
 pub use ids::{AttachmentId, BodyId, DocumentId, FollowupId, ItemId, MeetingId, SubPointId};
 pub use item::{
     Attachment, AttachmentFile, Dissent, Followup, FollowupStatus, Item, NextKind, NextStep,
-    SubPoint, Vote, VoteOption,
+    Section, SubPoint, Vote, VoteOption,
 };
 pub use meeting::{
     Absence, ForwardPlanEntry, Meeting, MeetingKind, MeetingStatus, Member, Signature,

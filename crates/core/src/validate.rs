@@ -263,6 +263,19 @@ fn check_lengths(m: &Meeting, out: &mut Vec<Invalid>) {
         for (k, r) in item.route.iter().enumerate() {
             check(format!("{path}.route[{k}]"), r, NAME_CHARS);
         }
+        check(
+            format!("{path}.case_number"),
+            text(&item.case_number),
+            NAME_CHARS,
+        );
+        for (k, s) in item.sections.iter().enumerate() {
+            check(
+                format!("{path}.sections[{k}].heading"),
+                &s.heading,
+                NAME_CHARS,
+            );
+            check(format!("{path}.sections[{k}].text"), &s.text, TEXT_CHARS);
+        }
         let names = item
             .participants
             .iter()

@@ -85,9 +85,11 @@ pub enum Part {
     Number,
     Title,
     Access,
+    CaseNumber,
     Case,
     Economy,
     Recommendation,
+    Sections,
     Decision,
     SubPoints,
     Attachments,
@@ -103,9 +105,11 @@ impl Part {
             Self::Number => "nummer",
             Self::Title => "titel",
             Self::Access => "åben/lukket",
+            Self::CaseNumber => "sagsnummer",
             Self::Case => "sagsfremstilling",
             Self::Economy => "økonomiske konsekvenser",
             Self::Recommendation => "indstilling",
+            Self::Sections => "øvrige afsnit",
             Self::Decision => "beslutning",
             Self::SubPoints => "tidsplan",
             Self::Attachments => "bilag",
@@ -189,9 +193,11 @@ fn parts(a: &Item, b: &Item) -> Vec<Part> {
         a.title == b.title && a.public_title == b.public_title,
     );
     differs(Part::Access, a.access == b.access);
+    differs(Part::CaseNumber, a.case_number == b.case_number);
     differs(Part::Case, a.case == b.case);
     differs(Part::Economy, a.economy == b.economy);
     differs(Part::Recommendation, a.recommendation == b.recommendation);
+    differs(Part::Sections, a.sections == b.sections);
     differs(
         Part::Decision,
         a.decision == b.decision && a.public_decision == b.public_decision,

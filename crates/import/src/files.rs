@@ -183,8 +183,13 @@ pub(crate) fn decode_text(bytes: Vec<u8>) -> Result<String, ImportError> {
 /// Reads a JSON file as UTF-8 text (JSON must be UTF-8).
 pub(crate) fn read_json_text(path: &Path) -> Result<String, ImportError> {
     let bytes = read_bytes(path, MAX_JSON_BYTES)?;
-    String::from_utf8(bytes).map_err(|e| ImportError::NotText {
+    let text = String::from_utf8(bytes).map_err(|e| ImportError::NotText {
         offset: e.utf8_error().valid_up_to(),
+    })?;
+    // Files saved by Windows tools often begin with a byte order mark, which JSON forbids.
+    Ok(match text.strip_prefix('\u{feff}') {
+        Some(rest) => rest.to_string(),
+        None => text,
     })
 }
 

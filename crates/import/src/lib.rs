@@ -20,7 +20,9 @@ use std::time::{Duration, Instant};
 
 use protokol_core::Meeting;
 use protokol_core::exchange::{DocumentError, parse_meetings};
-use protokol_parse::{ParseError, Parsed, parse_document};
+use protokol_parse::{
+    ParseError, Parsed, looks_like_firstagenda, parse_document, parse_firstagenda,
+};
 use protokol_store::{Commit, Session, SourceDocument, Store, StoreError};
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
@@ -50,7 +52,9 @@ pub enum ImportError {
     TooLarge { size: u64, limit: u64 },
     #[error("the file is not text (a binary byte at offset {offset}); is it a binary file?")]
     NotText { offset: usize },
-    #[error("unsupported file type: expected .json (protokol.meeting/1), .txt or .pdf")]
+    #[error(
+        "unsupported file type: expected .json (protokol.meeting/1 or FirstAgenda), .txt or .pdf"
+    )]
     Unsupported,
     #[error("{0}")]
     Document(#[from] DocumentError),
@@ -117,11 +121,20 @@ fn prepare(path: &Path, pdf_limits: &PdfLimits) -> Prepared {
         let format = format.ok_or(ImportError::Unsupported)?;
         let t = Instant::now();
         match format {
-            Format::MeetingJson => {
+            Format::Json => {
                 let text = files::read_json_text(path)?;
                 bytes = text.len() as u64;
                 timings.read = t.elapsed();
                 let t = Instant::now();
+                if looks_like_firstagenda(&text) {
+                    let sha256 = format!("{:x}", Sha256::digest(text.as_bytes()));
+                    let parsed = parse_firstagenda(&text, &file_name(path))?;
+                    timings.parse = t.elapsed();
+                    return Ok(Content::Document {
+                        parsed: Box::new(parsed),
+                        sha256,
+                    });
+                }
                 let meetings = parse_meetings(&text)?;
                 timings.parse = t.elapsed();
                 Ok(Content::Json(meetings))

@@ -246,6 +246,7 @@ impl Merger {
             into.route = other.route.clone();
         }
         for (name, a, b) in [
+            ("case_number", &mut into.case_number, &other.case_number),
             ("case", &mut into.case, &other.case),
             ("economy", &mut into.economy, &other.economy),
             (
@@ -256,6 +257,27 @@ impl Merger {
             ("decision", &mut into.decision, &other.decision),
         ] {
             self.text(&format!("{path}.{name}"), a, from, b, other_from);
+        }
+        for section in &other.sections {
+            match into
+                .sections
+                .iter_mut()
+                .find(|s| s.heading == section.heading)
+            {
+                Some(kept) => {
+                    let mut text = Some(kept.text.clone());
+                    let field = format!("{path}.sections[{}]", section.heading);
+                    self.text(
+                        &field,
+                        &mut text,
+                        from,
+                        &Some(section.text.clone()),
+                        other_from,
+                    );
+                    kept.text = text.unwrap_or_default();
+                }
+                None => into.sections.push(section.clone()),
+            }
         }
         if into.decision_date.is_none() {
             into.decision_date = other.decision_date;

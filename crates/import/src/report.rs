@@ -15,8 +15,8 @@ use crate::merge::Disagreement;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Format {
-    /// `protokol.meeting/1` JSON.
-    MeetingJson,
+    /// JSON: `protokol.meeting/1`, or FirstAgenda's publication JSON.
+    Json,
     /// Text of a published agenda or minutes.
     Text,
     /// A published agenda or minutes as PDF.
@@ -28,7 +28,7 @@ impl Format {
     pub fn of(path: &Path) -> Option<Self> {
         let ext = path.extension()?.to_str()?.to_ascii_lowercase();
         match ext.as_str() {
-            "json" => Some(Self::MeetingJson),
+            "json" => Some(Self::Json),
             "txt" | "text" => Some(Self::Text),
             "pdf" => Some(Self::Pdf),
             _ => None,
@@ -212,7 +212,10 @@ impl FileReport {
         let mut out: Vec<String> = self
             .line_warnings
             .iter()
-            .map(|w| format!("line {}: {}", w.line, w.message))
+            .map(|w| match w.line {
+                0 => w.message.clone(),
+                n => format!("line {n}: {}", w.message),
+            })
             .collect();
         if let Ok(ms) = &self.result {
             for m in ms {

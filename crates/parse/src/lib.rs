@@ -16,8 +16,11 @@ pub mod bodies;
 pub mod dates;
 mod document;
 pub mod facts;
+pub mod firstagenda;
 pub mod front;
+pub mod html;
 pub mod schedule;
+pub mod sections;
 pub mod stated;
 pub mod text;
 
@@ -25,6 +28,7 @@ use protokol_core::Meeting;
 pub use serde_free::Layout;
 
 pub use document::parse_document;
+pub use firstagenda::{looks_like_firstagenda, parse_firstagenda};
 
 /// A line of the input the parser could not place, with its line number.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -41,6 +45,8 @@ mod serde_free {
         FullDocument,
         /// One item, with a running page header naming the body and date.
         ItemExtract,
+        /// FirstAgenda's publication JSON.
+        FirstAgendaJson,
     }
 
     impl Layout {
@@ -48,6 +54,7 @@ mod serde_free {
             match self {
                 Self::FullDocument => "full_document",
                 Self::ItemExtract => "item_extract",
+                Self::FirstAgendaJson => "firstagenda_json",
             }
         }
     }
@@ -80,4 +87,7 @@ pub enum ParseError {
     NoItems,
     #[error("line {line}: {reason}")]
     Invalid { line: usize, reason: String },
+    /// A structured source that lacks what a meeting needs.
+    #[error("{0}")]
+    Source(String),
 }

@@ -179,6 +179,12 @@ pub struct NextDoc {
 }
 
 #[derive(Clone, Debug, Serialize)]
+pub struct SectionDoc {
+    pub heading: String,
+    pub text: Vec<Block>,
+}
+
+#[derive(Clone, Debug, Serialize)]
 pub struct ItemDoc {
     pub anchor: String,
     pub number: Option<u32>,
@@ -190,9 +196,13 @@ pub struct ItemDoc {
     pub access: &'static str,
     pub closed_reason: String,
     pub route: String,
+    /// The case number (sagsnummer) or empty.
+    pub case_number: String,
     pub case: Vec<Block>,
     pub economy: Vec<Block>,
     pub recommendation: Vec<Block>,
+    /// Further sections under their own headings.
+    pub sections: Vec<SectionDoc>,
     pub schedule: Vec<SubPointDoc>,
     pub attachments: Vec<AttachmentDoc>,
     /// "Beslutning i Direktionen den 06-09-2023", empty in an agenda or without decision.
@@ -558,9 +568,18 @@ fn item_doc(m: &Meeting, item: &Item, minutes: bool) -> ItemDoc {
         },
         closed_reason: item.closed_reason.clone().unwrap_or_default(),
         route: item.route.join(", "),
+        case_number: item.case_number.clone().unwrap_or_default(),
         case: blocks(item.case.as_deref()),
         economy: blocks(item.economy.as_deref()),
         recommendation: blocks(item.recommendation.as_deref()),
+        sections: item
+            .sections
+            .iter()
+            .map(|s| SectionDoc {
+                heading: s.heading.clone(),
+                text: blocks(Some(&s.text)),
+            })
+            .collect(),
         schedule: item
             .schedule
             .iter()

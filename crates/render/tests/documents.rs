@@ -347,3 +347,40 @@ fn the_importer_reads_our_own_pdfs_back_to_the_same_meeting() {
         all.misses
     );
 }
+
+#[test]
+fn case_numbers_and_further_sections_are_shown_in_html_and_pdf() {
+    let mut m = demo_meetings()
+        .into_iter()
+        .find(|m| m.date.to_string() == "2023-09-06")
+        .unwrap();
+    let item = &mut m.items[0];
+    item.case_number = Some("21-014439".into());
+    item.sections = vec![
+        protokol_core::Section {
+            heading: "Lovgrundlag".into(),
+            text: "Lov om kommunernes styrelse § 20.".into(),
+        },
+        protokol_core::Section {
+            heading: "Sagens forløb".into(),
+            text: "24-01-2022 Økonomiudvalget\n\nBeslutning ikke frigivet".into(),
+        },
+    ];
+    let d = doc(&m, Edition::Public, DocKind::Minutes, Scope::Meeting);
+    let page = html::standalone(&d).unwrap();
+    assert!(page.contains("Sagsnr.: 21-014439"));
+    let law = page.find("<h3>Lovgrundlag</h3>").unwrap();
+    let course = page.find("<h3>Sagens forløb</h3>").unwrap();
+    assert!(law < course, "sections in their order");
+    assert!(page.contains("Lov om kommunernes styrelse § 20."));
+    let text = pdf_text(&pdf::render(&d).unwrap());
+    for expected in [
+        "Sagsnr.: 21-014439",
+        "Lovgrundlag",
+        "Lov om kommunernes styrelse § 20.",
+        "Sagens forløb",
+        "Beslutning ikke frigivet",
+    ] {
+        assert!(text.contains(expected), "PDF lacks {expected:?}");
+    }
+}

@@ -177,7 +177,8 @@ pub(crate) async fn load_meeting_on(
 async fn load_items(conn: &mut AnyConnection, meeting_id: &str) -> Result<Vec<Item>> {
     let item_rows = sqlx::query(
         "SELECT id, number, title, access, closed_reason, public_title, public_decision, route,
-                case_text, economy, recommendation, decision, decision_date
+                case_number, case_text, economy, recommendation, sections, decision,
+                decision_date
          FROM items WHERE meeting_id = $1 ORDER BY position",
     )
     .bind(meeting_id)
@@ -346,9 +347,11 @@ async fn load_items(conn: &mut AnyConnection, meeting_id: &str) -> Result<Vec<It
         item.public_title = opt_text(&r, "public_title")?;
         item.public_decision = opt_text(&r, "public_decision")?;
         item.route = from_json("items.route", &text(&r, "route")?)?;
+        item.case_number = opt_text(&r, "case_number")?;
         item.case = opt_text(&r, "case_text")?;
         item.economy = opt_text(&r, "economy")?;
         item.recommendation = opt_text(&r, "recommendation")?;
+        item.sections = from_json("items.sections", &text(&r, "sections")?)?;
         item.decision = opt_text(&r, "decision")?;
         item.decision_date = opt_date(opt_text(&r, "decision_date")?)?;
         let key = (id.clone(), None);

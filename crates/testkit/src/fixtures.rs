@@ -120,7 +120,8 @@ const COUNCIL_MEETING: &str = r#"{
 pub const CANARY: &str = "KANARIE-5b1d-LUKKET";
 
 /// `meeting` with closed content added, each closed field carrying [`CANARY`]: a closed item
-/// (internal title, case, economy, recommendation, decision, a timed sub-point with text,
+/// (internal title, case number, case, economy, recommendation, a further section, decision,
+/// a timed sub-point with text,
 /// decision, guest, follow-up; participants; a closed attachment with file text) whose
 /// public title and decision are canary-free, and a closed attachment with a file in the
 /// first open item.
@@ -154,6 +155,11 @@ pub fn with_closed_canaries(mut meeting: Meeting) -> Meeting {
     closed.case = Some(format!("Sagsfremstilling {CANARY}."));
     closed.economy = Some(format!("Økonomi {CANARY}."));
     closed.recommendation = Some(format!("Indstilling {CANARY}."));
+    closed.case_number = Some(format!("24-{CANARY}"));
+    closed.sections = vec![protokol_core::Section {
+        heading: format!("Lovgrundlag {CANARY}"),
+        text: format!("Afsnittets tekst {CANARY}."),
+    }];
     closed.decision = Some(format!("Beslutning {CANARY}."));
     closed.participants = vec![format!("Gæst {CANARY}")];
     closed.followups = vec![Followup {

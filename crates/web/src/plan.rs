@@ -111,7 +111,10 @@ async fn plan_page(
     let today = protokol_core::danish::today();
     // Bounded lookups by index: the coming meetings, and the newest before today.
     let coming = state.store.meetings_from(&body.code, today, 50).await?;
-    let past = state.store.meetings_before(&body.code, Some(today), 20).await?;
+    let past = state
+        .store
+        .meetings_before(&body.code, Some(today), 20)
+        .await?;
     let drafts: Vec<DraftChoice> = coming
         .iter()
         .filter(|m| m.status == Some(MeetingStatus::Planned))

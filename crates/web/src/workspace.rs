@@ -175,7 +175,12 @@ async fn overview_page(
         let today = protokol_core::danish::today();
         let mut listed = state.store.meetings_from(&body.code, today, 30).await?;
         listed.reverse();
-        listed.extend(state.store.meetings_before(&body.code, Some(today), 30).await?);
+        listed.extend(
+            state
+                .store
+                .meetings_before(&body.code, Some(today), 30)
+                .await?,
+        );
         for d in state.store.drafts_of(&body.code).await? {
             if !listed.iter().any(|m| m.id == d.id) {
                 listed.push(d);

@@ -1,0 +1,127 @@
+//! The section headings of Danish agenda items, as the publishing systems print them, and
+//! the part of an item each one fills.
+
+/// Where the text under a heading belongs in an item.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SectionKind {
+    /// Sagsfremstilling (also "Sagsbeskrivelse", "Fremstilling", "Beskrivelse af sagen").
+    Case,
+    /// Økonomiske konsekvenser (and "Økonomi", "Økonomi og finansiering", …); a qualified
+    /// heading ("Økonomiske konsekvenser scenarie 1 og 2") keeps its own name.
+    Economy,
+    /// Indstilling ("Indstillinger", "Administrationens indstilling", "Forslag til
+    /// beslutning"); "Supplerende indstilling" keeps its own name.
+    Recommendation,
+    /// Beslutning ("Beslutninger", "Beslutning i Økonomiudvalget den 6. februar 2024").
+    Decision,
+    /// Any other heading, kept under its own name ("Resumé", "Lovgrundlag", "Tidsplan").
+    Other,
+}
+
+/// A heading as written, made comparable: lower case, whitespace collapsed, without a
+/// trailing colon or full stop.
+pub fn normalise_heading(heading: &str) -> String {
+    let words: Vec<&str> = heading.split_whitespace().collect();
+    words
+        .join(" ")
+        .trim_end_matches([':', '.'])
+        .trim()
+        .to_lowercase()
+}
+
+/// A heading as it should be shown: whitespace collapsed, without a trailing colon.
+pub fn tidy_heading(heading: &str) -> String {
+    let words: Vec<&str> = heading.split_whitespace().collect();
+    words.join(" ").trim_end_matches(':').trim().to_string()
+}
+
+/// The part of an item a heading introduces.
+pub fn classify(heading: &str) -> SectionKind {
+    let h = normalise_heading(heading);
+    let h = h.as_str();
+    if matches!(
+        h,
+        "sagsfremstilling"
+            | "sagsbeskrivelse"
+            | "fremstilling"
+            | "beskrivelse"
+            | "beskrivelse af sagen"
+            | "sagen"
+            | "sagsfremstilling og vurdering"
+    ) || h.starts_with("sagsfremstilling")
+    {
+        SectionKind::Case
+    } else if matches!(
+        h,
+        "økonomi"
+            | "økonomiske konsekvenser"
+            | "økonomisk konsekvens"
+            | "økonomiske forhold"
+            | "økonomi og finansiering"
+            | "økonomiske konsekvenser og finansiering"
+            | "økonomiske og personalemæssige konsekvenser"
+            | "bevillingsmæssige konsekvenser"
+    ) {
+        SectionKind::Economy
+    } else if matches!(
+        h,
+        "indstilling"
+            | "indstillinger"
+            | "forslag til beslutning"
+            | "administrationens indstilling"
+            | "forvaltningens indstilling"
+            | "direktionens indstilling"
+            | "direktørens indstilling"
+    ) {
+        SectionKind::Recommendation
+    } else if h == "beslutning"
+        || h == "beslutninger"
+        || h.starts_with("beslutning i ")
+        || h.starts_with("beslutning den ")
+        || h.starts_with("beslutning fra ")
+    {
+        SectionKind::Decision
+    } else {
+        SectionKind::Other
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn headings_of_several_systems() {
+        for (h, kind) in [
+            ("Sagsfremstilling", SectionKind::Case),
+            ("Sagsbeskrivelse", SectionKind::Case),
+            ("Fremstilling:", SectionKind::Case),
+            ("Økonomiske  konsekvenser", SectionKind::Economy),
+            ("Økonomi og finansiering", SectionKind::Economy),
+            ("Økonomi", SectionKind::Economy),
+            (
+                "Økonomiske konsekvenser scenarie 1 og 2",
+                SectionKind::Other,
+            ),
+            ("Supplerende indstilling", SectionKind::Other),
+            ("Indstilling", SectionKind::Recommendation),
+            ("Administrationens indstilling", SectionKind::Recommendation),
+            ("INDSTILLING", SectionKind::Recommendation),
+            ("Beslutning", SectionKind::Decision),
+            (
+                "Beslutning i Økonomiudvalget den 6. februar 2024",
+                SectionKind::Decision,
+            ),
+            ("Resume", SectionKind::Other),
+            ("Lovgrundlag", SectionKind::Other),
+            ("Sagens forløb", SectionKind::Other),
+            ("Beslutningskompetence", SectionKind::Other),
+        ] {
+            assert_eq!(classify(h), kind, "{h}");
+        }
+        assert_eq!(
+            tidy_heading(" Økonomiske  konsekvenser: "),
+            "Økonomiske konsekvenser"
+        );
+    }
+}
