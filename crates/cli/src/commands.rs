@@ -59,7 +59,13 @@ fn bar(len: u64, what: &str) -> ProgressBar {
     pb
 }
 
-pub async fn import(g: &Global, paths: &[PathBuf], dry_run: bool, json: bool) -> Result<ExitCode> {
+pub async fn import(
+    g: &Global,
+    paths: &[PathBuf],
+    dry_run: bool,
+    strict: bool,
+    json: bool,
+) -> Result<ExitCode> {
     let store = open_store_for_bulk(g).await?;
     let collected = collect_files(paths);
     let (files, missing) = (collected.files, collected.failed);
@@ -80,6 +86,7 @@ pub async fn import(g: &Global, paths: &[PathBuf], dry_run: bool, json: bool) ->
         dry_run,
         actor: None,
         pdf: protokol_import::PdfLimits::with_seconds(g.pdf_seconds),
+        strict,
     };
     // With --json the report is written as it goes (one file per line inside "files"), so
     // memory stays flat however many files there are.

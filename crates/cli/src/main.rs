@@ -66,7 +66,11 @@ pub struct Global {
 #[derive(Subcommand, Debug)]
 enum Command {
     /// Import meetings: protokol.meeting/1 JSON, FirstAgenda publication JSON, or published
-    /// agendas and minutes as text or PDF; files or folders of them.
+    /// agendas and minutes as text, PDF or HTML; files or folders of them.
+    ///
+    /// Documents in a layout no reader knows are read by the generic reader, which imports
+    /// whatever it finds in a document that names a body and a date (at worst one item
+    /// holding the text) and reports its confidence; --strict refuses those instead.
     ///
     /// Each file is stored in one transaction: a broken file stores nothing and is reported
     /// with the reason and where (line or JSON path); the other files are still imported.
@@ -74,12 +78,16 @@ enum Command {
     /// several documents about one meeting are merged, whatever their order. Importing the
     /// same files again changes nothing. The exit status is 1 when any file failed.
     Import {
-        /// Files or folders (searched recursively for .json, .txt and .pdf files).
+        /// Files or folders (searched recursively for .json, .txt, .pdf and .html files).
         #[arg(required = true, value_name = "PATH")]
         paths: Vec<PathBuf>,
         /// Show what would be imported, but store nothing.
         #[arg(long)]
         dry_run: bool,
+        /// Refuse documents in no known layout that the generic reader could read only
+        /// partly (confidence below high), instead of importing what it found.
+        #[arg(long)]
+        strict: bool,
         /// Print the report as JSON (for scripts) instead of lines for people.
         #[arg(long)]
         json: bool,
@@ -250,8 +258,9 @@ fn main() -> ExitCode {
             Command::Import {
                 paths,
                 dry_run,
+                strict,
                 json,
-            } => commands::import(g, &paths, dry_run, json).await,
+            } => commands::import(g, &paths, dry_run, strict, json).await,
             Command::Export {
                 json: _,
                 out,

@@ -20,8 +20,9 @@ use std::time::{Duration, Instant};
 
 use protokol_core::Meeting;
 use protokol_core::exchange::{DocumentError, parse_meetings};
+use protokol_parse::html::html_text;
 use protokol_parse::{
-    ParseError, Parsed, looks_like_firstagenda, parse_document, parse_firstagenda,
+    Confidence, ParseError, Parsed, looks_like_firstagenda, parse_firstagenda, read_document,
 };
 use protokol_store::{Commit, Session, SourceDocument, Store, StoreError};
 use rayon::prelude::*;
@@ -53,7 +54,7 @@ pub enum ImportError {
     #[error("the file is not text (a binary byte at offset {offset}); is it a binary file?")]
     NotText { offset: usize },
     #[error(
-        "unsupported file type: expected .json (protokol.meeting/1 or FirstAgenda), .txt or .pdf"
+        "unsupported file type: expected .json (protokol.meeting/1 or FirstAgenda), .txt, .pdf or .html"
     )]
     Unsupported,
     #[error("{0}")]
@@ -66,6 +67,11 @@ pub enum ImportError {
     NoTextLayer,
     #[error("not stored: {0}")]
     Store(#[from] StoreError),
+    #[error(
+        "refused by --strict: no known layout; the generic reader's confidence is {}",
+        .0.as_str()
+    )]
+    Uncertain(Confidence),
 }
 
 /// How to import.
@@ -77,6 +83,9 @@ pub struct Options {
     pub actor: Option<String>,
     /// The limits PDF text extraction runs under.
     pub pdf: PdfLimits,
+    /// Refuse documents that only the generic reader could read (below high confidence)
+    /// instead of importing what it found.
+    pub strict: bool,
 }
 
 /// What a batch did: its totals, the files' timings added up, and the wall-clock time of
@@ -113,7 +122,7 @@ fn file_name(path: &Path) -> String {
 }
 
 /// Reads and understands one file (no store involved): CPU work, run in parallel.
-fn prepare(path: &Path, pdf_limits: &PdfLimits) -> Prepared {
+fn prepare(path: &Path, pdf_limits: &PdfLimits, strict: bool) -> Prepared {
     let format = Format::of(path);
     let mut timings = Timings::default();
     let mut bytes = 0;
@@ -139,7 +148,7 @@ fn prepare(path: &Path, pdf_limits: &PdfLimits) -> Prepared {
                 timings.parse = t.elapsed();
                 Ok(Content::Json(meetings))
             }
-            Format::Text | Format::Pdf => {
+            Format::Text | Format::Pdf | Format::Html => {
                 let limit = if format == Format::Pdf {
                     files::MAX_PDF_BYTES
                 } else {
@@ -150,14 +159,18 @@ fn prepare(path: &Path, pdf_limits: &PdfLimits) -> Prepared {
                 let sha256 = format!("{:x}", Sha256::digest(&raw));
                 timings.read = t.elapsed();
                 let t = Instant::now();
-                let text = if format == Format::Pdf {
-                    pdf::extract_with(path, &raw, pdf_limits)?.0
-                } else {
-                    files::decode_text(raw)?
+                let text = match format {
+                    Format::Pdf => pdf::extract_with(path, &raw, pdf_limits)?.0,
+                    // A page saved from a municipal portal: its text, headings as paragraphs.
+                    Format::Html => html_text(&files::decode_text(raw)?),
+                    _ => files::decode_text(raw)?,
                 };
                 timings.extract = t.elapsed();
                 let t = Instant::now();
-                let parsed = parse_document(&text, &file_name(path))?;
+                let parsed = read_document(&text, &file_name(path))?;
+                if strict && parsed.confidence < Confidence::High {
+                    return Err(ImportError::Uncertain(parsed.confidence));
+                }
                 timings.parse = t.elapsed();
                 Ok(Content::Document {
                     parsed: Box::new(parsed),
@@ -192,10 +205,11 @@ pub async fn import_files(
         let owned: Vec<PathBuf> = chunk.to_vec();
         let t = Instant::now();
         let limits = options.pdf;
+        let strict = options.strict;
         let prepared = tokio::task::spawn_blocking(move || {
             owned
                 .par_iter()
-                .map(|p| prepare(p, &limits))
+                .map(|p| prepare(p, &limits, strict))
                 .collect::<Vec<_>>()
         })
         .await
@@ -259,7 +273,7 @@ pub async fn import_file(store: &Store, path: &Path, options: &Options) -> FileR
     } else {
         Commit::Yes
     };
-    let p = prepare(path, &options.pdf);
+    let p = prepare(path, &options.pdf, options.strict);
     let mut session = match store.session(commit).await {
         Ok(s) => s,
         Err(e) => return FileReport::failed(path, p.format, ImportError::Store(e)),
@@ -299,7 +313,10 @@ async fn store_prepared(session: &mut Session, p: Prepared, options: &Options) -
                 .map_err(ImportError::from)
         }
         Ok(Content::Document { parsed, sha256 }) => {
-            layout = Some(parsed.layout.as_str().to_string());
+            layout = Some(match parsed.confidence {
+                Confidence::High => parsed.layout.as_str().to_string(),
+                c => format!("{}, confidence {}", parsed.layout.as_str(), c.as_str()),
+            });
             line_warnings = parsed
                 .warnings
                 .iter()

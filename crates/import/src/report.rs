@@ -21,6 +21,8 @@ pub enum Format {
     Text,
     /// A published agenda or minutes as PDF.
     Pdf,
+    /// A page saved from a municipal portal.
+    Html,
 }
 
 impl Format {
@@ -31,6 +33,7 @@ impl Format {
             "json" => Some(Self::Json),
             "txt" | "text" => Some(Self::Text),
             "pdf" => Some(Self::Pdf),
+            "html" | "htm" => Some(Self::Html),
             _ => None,
         }
     }

@@ -135,11 +135,6 @@ async fn bad_documents_are_refused_with_a_reason_and_the_rest_imports(kind: Kind
             "baddate.txt",
             extract.replace("13-09-2023", "31-02-2024").as_bytes(),
         ),
-        write(
-            d,
-            "noitems.txt",
-            b"Direktionen 13-09-2023\n\nIngen punkter her.\n",
-        ),
         write(d, "notpdf.pdf", b"this is not a pdf"),
         write(
             d,
@@ -164,7 +159,6 @@ async fn bad_documents_are_refused_with_a_reason_and_the_rest_imports(kind: Kind
             "baddate.txt",
             "the meeting date \"31-02-2024\" does not exist",
         ),
-        ("noitems.txt", "no agenda items found"),
         ("notpdf.pdf", "not a PDF"),
         ("truncated.pdf", "damaged or truncated"),
         ("scan.pdf", "no text layer"),
@@ -279,7 +273,129 @@ async fn imports_over_approved_minutes_are_refused(kind: Kind) {
     assert_eq!(store.verify_approvals().await.unwrap(), (1, Vec::new()));
 }
 
+/// Documents in a layout no reader knows: read by the generic reader with what it finds
+/// and its confidence; refused by --strict (storing nothing); not-a-meeting still refused.
+async fn documents_in_no_known_layout_are_read_by_the_generic_reader(kind: Kind) {
+    let store = fresh(kind).await;
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let bare = write(
+        d,
+        "bare.txt",
+        "Kultur- og Fritidsudvalget\nReferat af mødet torsdag den 20. juni 2013\n\nUdvalget drøftede sommerens arrangementer.\n".as_bytes(),
+    );
+    let portal = write(
+        d,
+        "portal.html",
+        "<html><head><title>Dagsorden</title><script>var x = 1;</script></head><body>\
+         <h1>Plan- og Tryghedsudvalget</h1><p>Dagsorden for mødet mandag den 6. februar 2023 kl. 16.00</p>\
+         <p>Sted: Rådhuset, mødelokale 1</p>\
+         <h2>Punkt 1: Godkendelse af dagsorden</h2><h3>Indstilling</h3><p>Det indstilles, at dagsordenen godkendes.</p>\
+         <h2>Punkt 2: Lokalplan for Hundige Strand</h2><p>Sagsnr.: 22-001234</p><h3>Resumé</h3><p>Forslag til lokalplan.</p>\
+         <h3>Sagsfremstilling</h3><p>Området ligger ved stranden.</p><ul><li>at planen sendes i høring</li><li>at høringen varer 8 uger</li></ul>\
+         <h2>Punkt 3: Lukket: Køb af ejendom</h2><p>Fortroligt.</p></body></html>"
+            .as_bytes(),
+    );
+    let letter = write(
+        d,
+        "letter.html",
+        "<p>Kære borger, tak for din henvendelse.</p>".as_bytes(),
+    );
+
+    // --strict: the uncertain reading is refused and nothing is stored.
+    let mut strict = Vec::new();
+    let options = Options {
+        strict: true,
+        ..Options::default()
+    };
+    import_files(&store, std::slice::from_ref(&bare), &options, |r| strict.push(r)).await;
+    assert!(!strict[0].is_ok());
+    assert!(
+        strict[0].line().contains("refused by --strict"),
+        "{}",
+        strict[0].line()
+    );
+    assert_eq!(store.meeting_count().await.unwrap(), 0);
+
+    let reports = run(&store, &[bare, portal, letter]).await;
+    let by_name = |n: &str| {
+        reports
+            .iter()
+            .find(|r| r.path.file_name().is_some_and(|x| x == n))
+            .unwrap()
+    };
+    let bare = by_name("bare.txt");
+    assert!(bare.is_ok(), "{}", bare.line());
+    assert_eq!(bare.layout.as_deref(), Some("generic, confidence low"));
+    assert!(
+        bare.details()
+            .iter()
+            .any(|w| w.contains("no items recognised"))
+    );
+    let portal = by_name("portal.html");
+    assert!(portal.is_ok(), "{}", portal.line());
+    assert_eq!(portal.layout.as_deref(), Some("generic"));
+    assert!(
+        by_name("letter.html")
+            .line()
+            .contains("not a meeting document")
+    );
+
+    let (m, _) = store
+        .meeting_on(&"KFU".parse().unwrap(), "2013-06-20".parse().unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(m.body.name, "Kultur- og Fritidsudvalget");
+    assert!(
+        m.items[0]
+            .case
+            .as_deref()
+            .unwrap()
+            .contains("sommerens arrangementer")
+    );
+
+    let (m, _) = store
+        .meeting_on(&"PTU".parse().unwrap(), "2023-02-06".parse().unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(m.location.as_deref(), Some("Rådhuset, mødelokale 1"));
+    assert_eq!(m.start.map(|t| t.to_string()).as_deref(), Some("16:00"));
+    let titles: Vec<&str> = m.items.iter().map(|i| i.title.as_str()).collect();
+    assert_eq!(
+        titles,
+        [
+            "Godkendelse af dagsorden",
+            "Lokalplan for Hundige Strand",
+            "Køb af ejendom"
+        ]
+    );
+    assert_eq!(
+        m.items[0].recommendation.as_deref(),
+        Some("Det indstilles, at dagsordenen godkendes.")
+    );
+    let plan = &m.items[1];
+    assert_eq!(plan.case_number.as_deref(), Some("22-001234"));
+    assert_eq!(plan.sections[0].heading, "Resumé");
+    assert!(
+        plan.case
+            .as_deref()
+            .unwrap()
+            .contains("- at planen sendes i høring")
+    );
+    assert!(m.items[2].access.is_closed());
+    assert!(
+        !to_json(&m.visible_to(
+            &protokol_core::Viewer::Public,
+            &protokol_core::BodySettings::default()
+        ))
+        .contains("Fortroligt")
+    );
+}
+
 store_tests!(
+    documents_in_no_known_layout_are_read_by_the_generic_reader,
     imports_over_approved_minutes_are_refused,
     the_seed_documents_become_four_complete_meetings,
     documents_of_one_meeting_merge_the_same_in_any_order,

@@ -664,6 +664,7 @@ pub fn parse_document(raw: &str, source: &str) -> Result<Parsed, ParseError> {
         meeting,
         layout,
         warnings,
+        confidence: crate::Confidence::High,
     })
 }
 

@@ -22,7 +22,8 @@ use serde_json::Value;
 
 use crate::bodies::code_for;
 use crate::html::html_sections;
-use crate::sections::{SectionKind, classify, tidy_heading};
+use crate::loose::Confidence;
+use crate::sections::{SectionKind, classify, closed_marking, tidy_heading};
 use crate::{Layout, ParseError, Parsed, Warning};
 
 /// Whether a JSON text is FirstAgenda's publication JSON rather than `protokol.meeting/1`
@@ -156,26 +157,6 @@ fn clock(t: NaiveDateTime) -> Option<ClockTime> {
     ClockTime::from_hm(t.hour(), t.minute())
 }
 
-/// A caption's "Lukket:" marking (also "Lukket punkt:", "LUKKET -"), and the title
-/// without it.
-fn closed_caption(caption: &str) -> (bool, String) {
-    let lower = caption.to_lowercase();
-    for mark in ["lukket punkt", "lukket sag", "lukket"] {
-        if let Some(rest) = lower.strip_prefix(mark) {
-            let rest_trimmed = rest.trim_start();
-            if let Some(after) = rest_trimmed
-                .strip_prefix(':')
-                .or_else(|| rest_trimmed.strip_prefix('-'))
-                .or_else(|| rest_trimmed.strip_prefix('–'))
-            {
-                let skip = caption.len() - after.len();
-                return (true, caption[skip..].trim().to_string());
-            }
-        }
-    }
-    (false, caption.trim().to_string())
-}
-
 fn append(to: &mut Option<String>, text: &str) {
     if text.is_empty() {
         return;
@@ -194,7 +175,7 @@ fn item(p: &Punkt, position: usize, warn: &mut impl FnMut(String)) -> Item {
     let caption = clean(&p.caption)
         .or_else(|| clean(&p.navn))
         .unwrap_or_default();
-    let (closed, title) = closed_caption(&caption);
+    let (closed, title) = closed_marking(&caption);
     let number = item_number(&p.punktnummer).or_else(|| item_number(&p.number));
     let title = if title.is_empty() {
         warn(format!("item {} has no title", position + 1));
@@ -418,5 +399,6 @@ pub fn parse_firstagenda(json: &str, source: &str) -> Result<Parsed, ParseError>
         meeting,
         layout: Layout::FirstAgendaJson,
         warnings,
+        confidence: Confidence::High,
     })
 }

@@ -19,6 +19,7 @@ pub mod facts;
 pub mod firstagenda;
 pub mod front;
 pub mod html;
+pub mod loose;
 pub mod schedule;
 pub mod sections;
 pub mod stated;
@@ -29,6 +30,7 @@ pub use serde_free::Layout;
 
 pub use document::parse_document;
 pub use firstagenda::{looks_like_firstagenda, parse_firstagenda};
+pub use loose::{Confidence, parse_loosely};
 
 /// A line of the input the parser could not place, with its line number.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -47,6 +49,8 @@ mod serde_free {
         ItemExtract,
         /// FirstAgenda's publication JSON.
         FirstAgendaJson,
+        /// A layout no reader knows, read by the generic reader.
+        Generic,
     }
 
     impl Layout {
@@ -55,6 +59,7 @@ mod serde_free {
                 Self::FullDocument => "full_document",
                 Self::ItemExtract => "item_extract",
                 Self::FirstAgendaJson => "firstagenda_json",
+                Self::Generic => "generic",
             }
         }
     }
@@ -66,6 +71,22 @@ pub struct Parsed {
     pub meeting: Meeting,
     pub layout: Layout,
     pub warnings: Vec<Warning>,
+    /// How sure the reader is: high for a recognised layout.
+    pub confidence: Confidence,
+}
+
+/// Reads a published agenda or minutes: by the reader of its layout when one recognises
+/// it, else by the generic reader ([`loose`]), which imports whatever structure it can find
+/// in a document that names a body and a date. `Err` only for what is not a meeting record
+/// (or a date that does not exist).
+pub fn read_document(raw: &str, source: &str) -> Result<Parsed, ParseError> {
+    match parse_document(raw, source) {
+        Ok(p) => Ok(p),
+        Err(ParseError::NotAMeeting | ParseError::NoDate { .. } | ParseError::NoItems) => {
+            loose::parse_loosely(raw, source)
+        }
+        Err(e) => Err(e),
+    }
 }
 
 /// Why a text could not be read as a meeting document.
@@ -74,7 +95,7 @@ pub enum ParseError {
     #[error("the document has no text")]
     Empty,
     #[error(
-        "not a meeting document: found neither a front page (DAGSORDEN/REFERAT … with Dato:) nor a page header such as \"Direktionen 06-09-2023\""
+        "not a meeting document: no body (such as \"Økonomiudvalget\" or \"Byrådet\") and meeting date found near its start"
     )]
     NotAMeeting,
     #[error("line {line}: the meeting date {text:?} does not exist")]

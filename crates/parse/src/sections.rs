@@ -35,6 +35,37 @@ pub fn tidy_heading(heading: &str) -> String {
     words.join(" ").trim_end_matches(':').trim().to_string()
 }
 
+/// A title's closed marking ("Lukket: …", "Lukket punkt: …", "LUKKET - …", "… (lukket)"),
+/// and the title without it.
+pub fn closed_marking(title: &str) -> (bool, String) {
+    // The markings are ASCII: compared byte-wise without changing case, so that slicing
+    // stays on the title's own character boundaries.
+    for mark in ["lukket punkt", "lukket sag", "lukket"] {
+        if let Some(head) = title.get(..mark.len())
+            && head.eq_ignore_ascii_case(mark)
+        {
+            let rest = title[mark.len()..].trim_start();
+            if let Some(after) = rest
+                .strip_prefix(':')
+                .or_else(|| rest.strip_prefix('-'))
+                .or_else(|| rest.strip_prefix('–'))
+            {
+                return (true, after.trim().to_string());
+            }
+        }
+    }
+    let t = title.trim_end();
+    for mark in ["(lukket)", "(lukket punkt)"] {
+        if let Some(cut) = t.len().checked_sub(mark.len())
+            && let Some(tail) = t.get(cut..)
+            && tail.eq_ignore_ascii_case(mark)
+        {
+            return (true, t[..cut].trim().to_string());
+        }
+    }
+    (false, title.trim().to_string())
+}
+
 /// The part of an item a heading introduces.
 pub fn classify(heading: &str) -> SectionKind {
     let h = normalise_heading(heading);

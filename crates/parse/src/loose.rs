@@ -1,0 +1,543 @@
+//! The generic reader: a meeting record in a layout the layout readers do not know.
+//!
+//! A document that is clearly a meeting record — a body and a date can be found near its
+//! start — is read with whatever structure can be found, never refused for lacking a
+//! particular front page: the date in any Danish form, with or without a label; the time
+//! ("Kl. 10:30", "kl. 9.00"); the place ("Sted:", "Mødested:"); absent members
+//! ("Fraværende:", "Afbud:"); items headed "Punkt 3: …", "Pkt. 12 …" or "715. …" (running
+//! numbers included; a table of contents listing them first is recognised); closed items
+//! marked "Lukket: …" in the title, by a "Lukket punkt" line, or listed under a "Lukket
+//! dagsorden/referat" heading; section headings of the usual kinds (Sagsfremstilling,
+//! Resumé, Indstilling, Beslutning, Økonomi, "Sagsnr.: …", …). Text whose line breaks were
+//! lost (a page on one line) is broken again before item and section headings. At worst the
+//! meeting gets one item holding the text. Each reading says how sure it is
+//! ([`Confidence`]) and warns about what it did not understand.
+
+use std::sync::LazyLock;
+
+use chrono::NaiveDate;
+use protokol_core::exchange::SchemaTag;
+use protokol_core::{
+    Absence, Access, BodyRef, ClockTime, Item, Meeting, MeetingKind, Section, validate_meeting,
+};
+use regex::Regex;
+
+use crate::bodies::code_for;
+use crate::dates::find_date;
+use crate::sections::{SectionKind, classify, closed_marking, tidy_heading};
+use crate::text::{Line, normalize, reflow, remove_page_furniture};
+use crate::{Layout, ParseError, Parsed, Warning};
+
+/// How sure the generic reader is of what it read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Confidence {
+    /// Body and date found, but no items: the text is kept in one item.
+    Low,
+    /// Items found, without the sections inside them.
+    Medium,
+    /// Items with recognised sections.
+    High,
+}
+
+impl Confidence {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Low => "low",
+            Self::Medium => "medium",
+            Self::High => "high",
+        }
+    }
+}
+
+fn re(s: &str) -> Regex {
+    Regex::new(s).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// A body's name: one or more capitalised words joined by "-", ",", "og", ending in a word
+/// that names a kind of body ("Klima-, Teknik- og Miljøudvalget", "Byrådet").
+static BODY: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"\b((?:[A-ZÆØÅ][\p{L}]*-,?\s+(?:og\s+)?)*[A-ZÆØÅ][\p{L}-]*?(?:udvalget|udvalg|bestyrelsen|bestyrelse|Byrådet|Byråd|Regionsrådet|Regionsråd|Direktionen|rådet|Borgerrepræsentationen|Repræsentantskabet))\b",
+    )
+});
+static CLOCK: LazyLock<Regex> =
+    LazyLock::new(|| re(r"(?i)\b(?:kl\.?|klokken)\s*(\d{1,2})(?:[.:](\d{2}))?\b"));
+static PLACE: LazyLock<Regex> =
+    LazyLock::new(|| re(r"(?i)^\s*(?:sted|mødested|mødelokale|lokale)\s*:?\s+(\S.*)$"));
+static ABSENT: LazyLock<Regex> =
+    LazyLock::new(|| re(r"(?i)^\s*(?:fraværende|afbud(?:\s+fra)?|ikke til stede)\s*:\s*(.+)$"));
+/// "Punkt 3: Title", "Pkt. 12 Title", "Punkt 3 - Title".
+static ITEM_WORD: LazyLock<Regex> =
+    LazyLock::new(|| re(r"(?i)^\s*(?:punkt|pkt\.?)\s*(\d{1,4})\s*[:.)\-–]?\s*(.*)$"));
+/// "715. Title", "3) Title", "3 Title" (a capitalised title).
+static ITEM_NUMBER: LazyLock<Regex> =
+    LazyLock::new(|| re(r"^\s*(\d{1,4})(?:[.)]\s*|\s+)([A-ZÆØÅ\p{Lu}].{2,250})$"));
+static DOT_LEADER: LazyLock<Regex> = LazyLock::new(|| re(r"\s*(?:\.{3,}|…+|\s{3,})\s*\d{0,4}\s*$"));
+static CASE_NUMBER: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?i)^\s*(?:sagsnr|sags\s*nr|sagsnummer|j\.\s*nr|journalnr)\.?\s*:?\s*(\S.{0,60})$")
+});
+/// Where lost line breaks are put back: before item headings and case numbers …
+static BREAK_BEFORE: LazyLock<Regex> =
+    LazyLock::new(|| re(r"\s+((?i:punkt|pkt\.)\s*\d{1,4}\s*[:.]|Sagsnr\.|Bilag\s*:)"));
+/// … and around section headings (capitalised, so that the words in a sentence stay).
+static BREAK_AROUND: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"\s+(Sagsfremstilling|Resumé|Resume|Indstilling|Beslutning|Økonomiske konsekvenser|Lukket punkt)\s+",
+    )
+});
+
+const MONTHS: [&str; 12] = [
+    "januar",
+    "februar",
+    "marts",
+    "april",
+    "maj",
+    "juni",
+    "juli",
+    "august",
+    "september",
+    "oktober",
+    "november",
+    "december",
+];
+
+/// Headings that start a section when they stand on a line of their own.
+fn section_heading(line: &str) -> Option<String> {
+    let t = line.trim();
+    if t.is_empty() || t.chars().count() > 60 {
+        return None;
+    }
+    let bare = t.trim_end_matches(':').trim();
+    if classify(bare) != SectionKind::Other {
+        return Some(tidy_heading(bare));
+    }
+    let known = [
+        "resumé",
+        "resume",
+        "baggrund",
+        "lovgrundlag",
+        "tidsplan",
+        "kommunikation",
+        "høring",
+        "vurdering",
+        "sagsprocedure",
+        "sagens forløb",
+        "tidligere behandling",
+        "beslutningskompetence",
+        "bemærkninger",
+        "supplerende indstilling",
+        "administrationens vurdering",
+        "konsekvenser",
+        "bilag",
+        "bilagsfortegnelse",
+    ];
+    let lower = bare.to_lowercase();
+    known.contains(&lower.as_str()).then(|| tidy_heading(bare))
+}
+
+/// An item heading: number and title.
+fn item_heading(line: &str) -> Option<(u32, String)> {
+    let (n, title) = if let Some(c) = ITEM_WORD.captures(line) {
+        (c[1].parse().ok()?, c[2].to_string())
+    } else if let Some(c) = ITEM_NUMBER.captures(line) {
+        let title = c[2].to_string();
+        let first = title
+            .split_whitespace()
+            .next()
+            .unwrap_or("")
+            .trim_end_matches(['.', ','])
+            .to_lowercase();
+        // "3. september 2023", "12 medlemmer": a date or a count, not an item.
+        // A sentence of a numbered list ends with a full stop; a title does not.
+        if MONTHS.contains(&first.as_str())
+            || title.trim_end().ends_with([',', '.', ';'])
+            || title.chars().count() > 150
+        {
+            return None;
+        }
+        (c[1].parse().ok()?, title)
+    } else {
+        return None;
+    };
+    let title = DOT_LEADER.replace(&title, "").trim().to_string();
+    Some((n, title))
+}
+
+/// Puts back line breaks lost when the text was copied (a page on one line).
+fn restore_breaks(raw: &str) -> String {
+    let lines = raw.lines().filter(|l| !l.trim().is_empty()).count().max(1);
+    let average = raw.len() / lines;
+    if average < 300 {
+        return raw.to_string();
+    }
+    let text = BREAK_BEFORE.replace_all(raw, "\n\n$1");
+    BREAK_AROUND.replace_all(&text, "\n\n$1\n").into_owned()
+}
+
+/// The body named near the start: the first name of a body in the first lines.
+fn find_body(head: &[&str]) -> Option<String> {
+    for line in head {
+        if let Some(c) = BODY.captures(line) {
+            let name = c[1].trim().to_string();
+            if name.split_whitespace().count() > 8 {
+                continue;
+            }
+            return Some(definite(&name));
+        }
+    }
+    None
+}
+
+/// A body's name in its definite form ("Byråd" → "Byrådet", "Økonomiudvalg" →
+/// "Økonomiudvalget").
+fn definite(name: &str) -> String {
+    if name.ends_with("udvalg") || name.ends_with("Byråd") || name.ends_with("råd") {
+        format!("{name}et")
+    } else if name.ends_with("bestyrelse") {
+        format!("{name}n")
+    } else {
+        name.to_string()
+    }
+}
+
+struct Draft {
+    number: u32,
+    title: String,
+    closed: bool,
+    lines: Vec<Line>,
+}
+
+/// Reads a meeting record of any layout; `Err(NotAMeeting)` when no body and date can be
+/// found near its start.
+pub fn parse_loosely(raw: &str, source: &str) -> Result<Parsed, ParseError> {
+    if raw.trim().is_empty() {
+        return Err(ParseError::Empty);
+    }
+    let restored = restore_breaks(raw);
+    let lines = remove_page_furniture(normalize(&restored));
+    let mut warnings = Vec::new();
+    let head: Vec<&str> = lines
+        .iter()
+        .filter(|l| !l.is_blank())
+        .take(60)
+        .map(|l| l.trimmed())
+        .collect();
+    let head_text = head.join("\n");
+    let date: NaiveDate = match find_date(&head_text) {
+        Some(Ok(d)) => d,
+        Some(Err(bad)) => {
+            return Err(ParseError::BadDate {
+                line: lines.first().map_or(1, |l| l.no),
+                text: bad.0,
+            });
+        }
+        None => return Err(ParseError::NotAMeeting),
+    };
+    let date = protokol_core::time::check_date_range(date)
+        .map_err(|e| ParseError::Source(e.to_string()))?;
+    let body = find_body(&head).ok_or(ParseError::NotAMeeting)?;
+    let lower_head = head_text.to_lowercase();
+    let mut kind = if lower_head.contains("referat")
+        || lower_head.contains("beslutningsprotokol")
+        || lower_head.contains("protokol")
+    {
+        MeetingKind::Minutes
+    } else {
+        MeetingKind::Agenda
+    };
+
+    let mut start = None;
+    let mut location = None;
+    let mut absent: Vec<Absence> = Vec::new();
+    for line in &head {
+        if start.is_none()
+            && let Some(c) = CLOCK.captures(line)
+        {
+            let h = c[1].parse().unwrap_or(99);
+            let m = c.get(2).map_or(0, |m| m.as_str().parse().unwrap_or(99));
+            start = ClockTime::from_hm(h, m);
+        }
+        if location.is_none()
+            && let Some(c) = PLACE.captures(line)
+        {
+            location = Some(c[1].trim().to_string());
+        }
+        if let Some(c) = ABSENT.captures(line) {
+            for name in c[1].split([',', ';']).flat_map(|p| p.split(" og ")) {
+                let name = name.trim().trim_end_matches('.').to_string();
+                if !name.is_empty() && name.chars().count() <= 80 {
+                    absent.push(Absence {
+                        name,
+                        role: None,
+                        party: None,
+                        notice: line.to_lowercase().contains("afbud"),
+                    });
+                }
+            }
+        }
+    }
+
+    // Items: headings in order; a number met again replaces the first (a table of contents
+    // lists the items before the document gives them).
+    let mut drafts: Vec<Draft> = Vec::new();
+    let mut closed_part = false;
+    let mut last_number = 0u32;
+    for line in &lines {
+        let t = line.trimmed();
+        let lower = t.to_lowercase();
+        if matches!(
+            lower.trim_end_matches(':'),
+            "lukket dagsorden" | "lukket referat" | "lukkede punkter" | "lukket møde"
+        ) {
+            closed_part = true;
+            continue;
+        }
+        if let Some((number, title)) = item_heading(t)
+            && !title.is_empty()
+            && (number > last_number || drafts.iter().any(|d| d.number == number))
+        {
+            let (marked, title) = closed_marking(&title);
+            if let Some(k) = drafts.iter().position(|d| d.number == number) {
+                let earlier = drafts.remove(k);
+                if earlier.lines.iter().filter(|l| !l.is_blank()).count() > 3 {
+                    warnings.push(Warning {
+                        line: line.no,
+                        message: format!("item {number} appears twice; the later one is kept"),
+                    });
+                }
+            }
+            last_number = last_number.max(number);
+            drafts.push(Draft {
+                number,
+                title,
+                closed: marked || closed_part,
+                lines: Vec::new(),
+            });
+            continue;
+        }
+        if let Some(d) = drafts.last_mut() {
+            if matches!(
+                lower.as_str(),
+                "lukket punkt" | "lukket sag" | "lukket" | "(lukket)"
+            ) {
+                d.closed = true;
+                continue;
+            }
+            d.lines.push(line.clone());
+        }
+    }
+    drafts.sort_by_key(|d| d.number);
+
+    let mut confidence = Confidence::Medium;
+    let mut items: Vec<Item> = drafts.into_iter().map(item_from).collect();
+    if items.is_empty() {
+        confidence = Confidence::Low;
+        warnings.push(Warning {
+            line: 0,
+            message: "no items recognised (such as \"Punkt 3: …\" or \"3. …\"); the text is kept in one item".into(),
+        });
+        let mut item = Item::new(
+            Some(1),
+            match kind {
+                MeetingKind::Minutes => "Referat",
+                MeetingKind::Agenda => "Dagsorden",
+            },
+        );
+        item.case = Some(reflow(&lines));
+        items.push(item);
+    } else if items
+        .iter()
+        .any(|i| i.case.is_some() || i.decision.is_some() || !i.sections.is_empty())
+    {
+        confidence = Confidence::High;
+    }
+    if items.iter().any(|i| i.decision.is_some()) {
+        kind = MeetingKind::Minutes;
+    }
+    for i in &mut items {
+        if i.decision.is_some() {
+            i.decision_date = Some(date);
+        }
+    }
+
+    let code = code_for(&body)
+        .parse()
+        .or_else(|_| "UDV".parse())
+        .map_err(|e: protokol_core::body::InvalidBodyCode| ParseError::Source(e.to_string()))?;
+    let mut meeting = Meeting::new(BodyRef { name: body, code }, kind, date);
+    meeting.schema = SchemaTag;
+    meeting.start = start;
+    meeting.location = location;
+    meeting.absent = absent;
+    meeting.items = items;
+    meeting.sources = vec![source.to_string()];
+    if let Some(problem) = validate_meeting(&meeting).into_iter().next() {
+        return Err(ParseError::Invalid {
+            line: 0,
+            reason: problem.to_string(),
+        });
+    }
+    Ok(Parsed {
+        meeting,
+        layout: Layout::Generic,
+        warnings,
+        confidence,
+    })
+}
+
+fn append(to: &mut Option<String>, text: String) {
+    if text.trim().is_empty() {
+        return;
+    }
+    match to {
+        Some(t) => {
+            t.push_str("\n\n");
+            t.push_str(&text);
+        }
+        None => *to = Some(text),
+    }
+}
+
+/// An item from its heading and the lines under it, split at section headings.
+fn item_from(d: Draft) -> Item {
+    let mut item = Item::new(Some(d.number), d.title.clone());
+    if d.closed {
+        item.access = Access::Closed;
+        item.public_title = Some(d.title);
+    }
+    let mut heading: Option<String> = None;
+    let mut chunk: Vec<Line> = Vec::new();
+    let flush = |heading: &Option<String>, chunk: &mut Vec<Line>, item: &mut Item| {
+        let text = reflow(chunk);
+        chunk.clear();
+        match heading {
+            None => append(&mut item.case, text),
+            Some(h) => match classify(h) {
+                SectionKind::Case => append(&mut item.case, text),
+                SectionKind::Economy => append(&mut item.economy, text),
+                SectionKind::Recommendation => append(&mut item.recommendation, text),
+                SectionKind::Decision => append(&mut item.decision, text),
+                SectionKind::Other if !text.trim().is_empty() => item.sections.push(Section {
+                    heading: h.clone(),
+                    text,
+                }),
+                SectionKind::Other => {}
+            },
+        }
+    };
+    for line in d.lines {
+        let t = line.trimmed();
+        if item.case_number.is_none()
+            && let Some(c) = CASE_NUMBER.captures(t)
+        {
+            item.case_number = Some(c[1].trim().to_string());
+            continue;
+        }
+        if let Some(h) = section_heading(t) {
+            flush(&heading, &mut chunk, &mut item);
+            heading = Some(h);
+            continue;
+        }
+        chunk.push(line);
+    }
+    flush(&heading, &mut chunk, &mut item);
+    if item.access == Access::Closed {
+        item.public_decision = None;
+    }
+    item
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_front_page_without_labels_and_items_headed_punkt() {
+        let text = "Greve Kommune\n\nReferat\n\nKultur- og Fritidsudvalget\n\nTorsdag den 20. juni 2013\nKl. 10:30\n\nMødested: Rådhuset, mødelokale 2\n\nFraværende: Anne Hansen og Bo Jensen\n\nPunkt 1: Godkendelse af dagsorden\n\nBeslutning\nGodkendt.\n\nPunkt 2: Lukket: Køb af grund\n\nSagsfremstilling\nFortroligt.\n\nPunkt 3: Budget 2014\nSagsnr.: 13/1234\nResumé\nEt kort resumé.\n\nIndstilling\nDet indstilles, at budgettet godkendes.\n\nBeslutning\nAnbefales.\n";
+        let p = parse_loosely(text, "x.txt").unwrap();
+        let confidence = p.confidence;
+        let m = &p.meeting;
+        assert_eq!(confidence, Confidence::High);
+        assert_eq!(m.body.name, "Kultur- og Fritidsudvalget");
+        assert_eq!(m.date.to_string(), "2013-06-20");
+        assert_eq!(m.start.map(|t| t.to_string()).as_deref(), Some("10:30"));
+        assert_eq!(m.location.as_deref(), Some("Rådhuset, mødelokale 2"));
+        assert_eq!(
+            m.absent.iter().map(|a| a.name.as_str()).collect::<Vec<_>>(),
+            ["Anne Hansen", "Bo Jensen"]
+        );
+        assert_eq!(m.kind, MeetingKind::Minutes);
+        assert_eq!(m.items.len(), 3);
+        assert_eq!(m.items[0].decision.as_deref(), Some("Godkendt."));
+        assert_eq!(m.items[1].access, Access::Closed);
+        assert_eq!(m.items[1].title, "Køb af grund");
+        assert_eq!(m.items[2].case_number.as_deref(), Some("13/1234"));
+        assert_eq!(m.items[2].sections[0].heading, "Resumé");
+        assert_eq!(
+            m.items[2].recommendation.as_deref(),
+            Some("Det indstilles, at budgettet godkendes.")
+        );
+    }
+
+    #[test]
+    fn running_numbers_a_table_of_contents_and_a_closed_part() {
+        let text = "Dagsorden\nByrådet\n12-03-2024\n\nIndhold\n715. Regnskab 2023 ........ 2\n716. Salg af ejendom ........ 3\n\n715. Regnskab 2023\nRegnskabet fremlægges.\n\nLukket dagsorden\n\n716. Salg af ejendom\nTekst om salget.\n";
+        let p = parse_loosely(text, "x.txt").unwrap();
+        let m = &p.meeting;
+        assert_eq!(m.body.name, "Byrådet");
+        assert_eq!(m.kind, MeetingKind::Agenda);
+        let got: Vec<(Option<u32>, &str, Access)> = m
+            .items
+            .iter()
+            .map(|i| (i.number, i.title.as_str(), i.access))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (Some(715), "Regnskab 2023", Access::Open),
+                (Some(716), "Salg af ejendom", Access::Closed)
+            ]
+        );
+        assert_eq!(m.items[0].case.as_deref(), Some("Regnskabet fremlægges."));
+    }
+
+    #[test]
+    fn text_without_line_breaks_still_gives_front_page_and_items() {
+        let text = "Økonomiudvalget Dagsorden Mandag den 6. februar 2023 kl. 16.00 Sted: Rådhuset. Punkt 1: Meddelelser Sagsfremstilling Intet at bemærke denne gang, men vi fylder linjen op med tekst så den bliver lang nok til at ligne en side der er kopieret fra en hjemmeside uden linjeskift i det hele taget. Punkt 2: Anlægsbudget Sagsfremstilling Der søges om en anlægsbevilling på 2 mio. kr. til renovering af skolen, og teksten fortsætter. Indstilling Det indstilles, at bevillingen gives.";
+        let p = parse_loosely(text, "x.txt").unwrap();
+        let m = &p.meeting;
+        assert_eq!(m.body.name, "Økonomiudvalget");
+        assert_eq!(m.date.to_string(), "2023-02-06");
+        let titles: Vec<&str> = m.items.iter().map(|i| i.title.as_str()).collect();
+        assert_eq!(titles, ["Meddelelser", "Anlægsbudget"]);
+        assert_eq!(
+            m.items[1].recommendation.as_deref(),
+            Some("Det indstilles, at bevillingen gives.")
+        );
+    }
+
+    #[test]
+    fn without_items_the_text_is_kept_and_without_body_or_date_it_is_refused() {
+        let text = "Social- og Sundhedsudvalget\nBeslutningsprotokol 3. maj 2022\n\nUdvalget drøftede status på ældreområdet og tog orienteringen til efterretning.\n";
+        let p = parse_loosely(text, "x.txt").unwrap();
+        let confidence = p.confidence;
+        assert_eq!(confidence, Confidence::Low);
+        assert_eq!(p.meeting.items.len(), 1);
+        assert!(
+            p.meeting.items[0]
+                .case
+                .as_deref()
+                .unwrap()
+                .contains("ældreområdet")
+        );
+        assert!(!p.warnings.is_empty());
+        assert_eq!(
+            parse_loosely("En indkøbsliste: mælk, brød og ost.", "x.txt").unwrap_err(),
+            ParseError::NotAMeeting
+        );
+        assert_eq!(
+            parse_loosely("Økonomiudvalget holder sommerferie.", "x.txt").unwrap_err(),
+            ParseError::NotAMeeting
+        );
+    }
+}
