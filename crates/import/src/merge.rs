@@ -357,6 +357,24 @@ pub fn merge(sources: &[SourceDocument]) -> Option<(Meeting, Vec<Disagreement>)>
         union_names(&mut m.awaiting_date, &o.awaiting_date);
         from = format!("{from}+{name}");
     }
+    // Two sources may number different items alike (an agenda renumbered between two
+    // publications): the first keeps the number, the other is kept unnumbered and the
+    // report says so, so that the meeting stays valid and nothing is dropped.
+    let mut seen: Vec<(u32, String)> = Vec::new();
+    for item in &mut m.items {
+        let Some(n) = item.number else { continue };
+        match seen.iter().find(|(k, _)| *k == n) {
+            Some((_, kept)) => {
+                g.disagreements.push(Disagreement {
+                    field: format!("items[{n}].number"),
+                    kept: (kept.clone(), String::new()),
+                    other: (item.title.clone(), String::new()),
+                });
+                item.number = None;
+            }
+            None => seen.push((n, item.title.clone())),
+        }
+    }
     // Numbered items in their order; unnumbered ones keep theirs, after.
     m.items.sort_by_key(|i| i.number.unwrap_or(u32::MAX));
     m.sources = order.iter().map(|s| s.name.clone()).collect();
@@ -406,5 +424,48 @@ mod tests {
             d1.iter().any(|d| d.field.contains("schedule")),
             "the Norrdjurs/Norddjurs spellings disagree: {d1:?}"
         );
+    }
+
+    #[test]
+    fn items_numbered_alike_by_two_sources_stay_valid_and_are_reported() {
+        let meeting = |titles: &[(u32, &str)]| {
+            let mut m = protokol_core::Meeting::new(
+                protokol_core::BodyRef {
+                    name: "Økonomiudvalget".into(),
+                    code: "ØK".parse().unwrap(),
+                },
+                MeetingKind::Agenda,
+                "2017-05-02".parse().unwrap(),
+            );
+            m.items = titles
+                .iter()
+                .map(|(n, t)| Item::new(Some(*n), *t))
+                .collect();
+            m
+        };
+        let doc = |name: &str, m| SourceDocument {
+            name: name.into(),
+            sha256: String::new(),
+            layout: "generic".into(),
+            meeting: m,
+        };
+        let a = doc("a.html", meeting(&[(4, "Budget"), (5, "Fejloprettet")]));
+        let b = doc("b.html", meeting(&[(4, "Budget"), (5, "Salg af grund")]));
+        let (m, disagreements) = merge(&[a, b]).unwrap();
+        assert!(protokol_core::validate_meeting(&m).is_empty());
+        let titles: Vec<(Option<u32>, &str)> = m
+            .items
+            .iter()
+            .map(|i| (i.number, i.title.as_str()))
+            .collect();
+        assert_eq!(
+            titles,
+            [
+                (Some(4), "Budget"),
+                (Some(5), "Fejloprettet"),
+                (None, "Salg af grund")
+            ]
+        );
+        assert!(disagreements.iter().any(|d| d.field == "items[5].number"));
     }
 }

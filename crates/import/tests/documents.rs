@@ -308,7 +308,10 @@ async fn documents_in_no_known_layout_are_read_by_the_generic_reader(kind: Kind)
         strict: true,
         ..Options::default()
     };
-    import_files(&store, std::slice::from_ref(&bare), &options, |r| strict.push(r)).await;
+    import_files(&store, std::slice::from_ref(&bare), &options, |r| {
+        strict.push(r)
+    })
+    .await;
     assert!(!strict[0].is_ok());
     assert!(
         strict[0].line().contains("refused by --strict"),

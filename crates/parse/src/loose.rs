@@ -57,7 +57,7 @@ fn re(s: &str) -> Regex {
 /// that names a kind of body ("Klima-, Teknik- og Miljøudvalget", "Byrådet").
 static BODY: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"\b((?:[A-ZÆØÅ][\p{L}]*-,?\s+(?:og\s+)?)*[A-ZÆØÅ][\p{L}-]*?(?:udvalget|udvalg|bestyrelsen|bestyrelse|Byrådet|Byråd|Regionsrådet|Regionsråd|Direktionen|rådet|Borgerrepræsentationen|Repræsentantskabet))\b",
+        r"\b((?:[A-ZÆØÅ][\p{L}]*-,?\s+(?:og\s+)?)*[A-ZÆØÅ][\p{L}-]*?(?:udvalget|udvalg|bestyrelsen|bestyrelse|Byrådet|Byråd|Regionsrådet|Regionsråd|Direktionen|rådet|Borgerrepræsentationen|Repræsentantskabet)|[A-ZÆØÅ][\p{L}]*\s+[a-zæøå][\p{L}-]*(?:udvalget|udvalg|bestyrelsen|bestyrelse|rådet))\b",
     )
 });
 static CLOCK: LazyLock<Regex> =
@@ -71,7 +71,8 @@ static ITEM_WORD: LazyLock<Regex> =
     LazyLock::new(|| re(r"(?i)^\s*(?:punkt|pkt\.?)\s*(\d{1,4})\s*[:.)\-–]?\s*(.*)$"));
 /// "715. Title", "3) Title", "3 Title" (a capitalised title).
 static ITEM_NUMBER: LazyLock<Regex> =
-    LazyLock::new(|| re(r"^\s*(\d{1,4})(?:[.)]\s*|\s+)([A-ZÆØÅ\p{Lu}].{2,250})$"));
+    LazyLock::new(|| re(r"^\s*(\d{1,4})(?:[.)]\s*|\s+)(\p{L}.{2,250})$"));
+static NUMBER_ALONE: LazyLock<Regex> = LazyLock::new(|| re(r"^\s*(\d{1,4})[.)]\s*$"));
 static DOT_LEADER: LazyLock<Regex> = LazyLock::new(|| re(r"\s*(?:\.{3,}|…+|\s{3,})\s*\d{0,4}\s*$"));
 static CASE_NUMBER: LazyLock<Regex> = LazyLock::new(|| {
     re(r"(?i)^\s*(?:sagsnr|sags\s*nr|sagsnummer|j\.\s*nr|journalnr)\.?\s*:?\s*(\S.{0,60})$")
@@ -148,6 +149,12 @@ fn item_heading(line: &str) -> Option<(u32, String)> {
             .trim_end_matches(['.', ','])
             .to_lowercase();
         // "3. september 2023", "12 medlemmer": a date or a count, not an item.
+        // A title starts with a capital letter, or is short ("2. test" in a table of
+        // contents); a list of "1. at …" is the text of a recommendation.
+        let capital = title.chars().next().is_some_and(char::is_uppercase);
+        if !capital && (title.split_whitespace().count() > 6 || first == "at" || first == "og") {
+            return None;
+        }
         // A sentence of a numbered list ends with a full stop; a title does not.
         if MONTHS.contains(&first.as_str())
             || title.trim_end().ends_with([',', '.', ';'])
@@ -191,13 +198,49 @@ fn find_body(head: &[&str]) -> Option<String> {
 /// A body's name in its definite form ("Byråd" → "Byrådet", "Økonomiudvalg" →
 /// "Økonomiudvalget").
 fn definite(name: &str) -> String {
-    if name.ends_with("udvalg") || name.ends_with("Byråd") || name.ends_with("råd") {
+    if name.contains(' ') {
+        // A name of several words is written as the body writes it ("Hennys testudvalg").
+        name.to_string()
+    } else if name.ends_with("udvalg") || name.ends_with("Byråd") || name.ends_with("råd") {
         format!("{name}et")
     } else if name.ends_with("bestyrelse") {
         format!("{name}n")
     } else {
         name.to_string()
     }
+}
+
+/// Starts an item; a number met again replaces the earlier item of that number (a table of
+/// contents lists the items before the document gives them), keeping it closed if either
+/// says so. Returns a warning when the replaced one had text of its own.
+fn start_item(
+    drafts: &mut Vec<Draft>,
+    last_number: &mut u32,
+    number: u32,
+    title: &str,
+    closed_part: bool,
+) -> Option<Warning> {
+    let (marked, title) = closed_marking(title);
+    let mut closed = marked || closed_part;
+    let mut warning = None;
+    if let Some(k) = drafts.iter().position(|d| d.number == number) {
+        let earlier = drafts.remove(k);
+        closed |= earlier.closed;
+        if earlier.lines.iter().filter(|l| !l.is_blank()).count() > 3 {
+            warning = Some(Warning {
+                line: 0,
+                message: format!("item {number} appears twice; the later one is kept"),
+            });
+        }
+    }
+    *last_number = (*last_number).max(number);
+    drafts.push(Draft {
+        number,
+        title,
+        closed,
+        lines: Vec::new(),
+    });
+    warning
 }
 
 struct Draft {
@@ -233,6 +276,17 @@ pub fn parse_loosely(raw: &str, source: &str) -> Result<Parsed, ParseError> {
         }
         None => return Err(ParseError::NotAMeeting),
     };
+    // A meeting record says what it is near its start; a letter or an attachment that
+    // merely names a body and a date does not.
+    let says_meeting = head.iter().take(20).any(|l| {
+        let l = l.to_lowercase();
+        ["dagsorden", "referat", "protokol", "møde"]
+            .iter()
+            .any(|w| l.contains(w))
+    });
+    if !says_meeting {
+        return Err(ParseError::NotAMeeting);
+    }
     let date = protokol_core::time::check_date_range(date)
         .map_err(|e| ParseError::Source(e.to_string()))?;
     let body = find_body(&head).ok_or(ParseError::NotAMeeting)?;
@@ -282,46 +336,58 @@ pub fn parse_loosely(raw: &str, source: &str) -> Result<Parsed, ParseError> {
     let mut drafts: Vec<Draft> = Vec::new();
     let mut closed_part = false;
     let mut last_number = 0u32;
+    let mut pending_number: Option<u32> = None;
     for line in &lines {
         let t = line.trimmed();
         let lower = t.to_lowercase();
-        if matches!(
-            lower.trim_end_matches(':'),
-            "lukket dagsorden" | "lukket referat" | "lukkede punkter" | "lukket møde"
-        ) {
-            closed_part = true;
+        match lower.trim_end_matches(':') {
+            "lukket dagsorden" | "lukket referat" | "lukkede punkter" | "lukkede sager"
+            | "lukket møde" | "lukket del" => {
+                closed_part = true;
+                continue;
+            }
+            "åben dagsorden" | "åbent referat" | "åbne punkter" | "åbne sager" | "åben del" => {
+                closed_part = false;
+                continue;
+            }
+            _ => {}
+        }
+        // A number alone on its line, the title on the next ("2." / "test").
+        if let Some(number) = pending_number {
+            if t.is_empty() {
+                continue;
+            }
+            pending_number = None;
+            if let Some(d) = start_item(&mut drafts, &mut last_number, number, t, closed_part) {
+                warnings.push(d);
+            }
+            continue;
+        }
+        if let Some(c) = NUMBER_ALONE.captures(t)
+            && let Ok(n) = c[1].parse::<u32>()
+            && (n > last_number || drafts.iter().any(|d| d.number == n))
+        {
+            pending_number = Some(n);
             continue;
         }
         if let Some((number, title)) = item_heading(t)
             && !title.is_empty()
             && (number > last_number || drafts.iter().any(|d| d.number == number))
         {
-            let (marked, title) = closed_marking(&title);
-            if let Some(k) = drafts.iter().position(|d| d.number == number) {
-                let earlier = drafts.remove(k);
-                if earlier.lines.iter().filter(|l| !l.is_blank()).count() > 3 {
-                    warnings.push(Warning {
-                        line: line.no,
-                        message: format!("item {number} appears twice; the later one is kept"),
-                    });
-                }
+            if let Some(w) = start_item(&mut drafts, &mut last_number, number, &title, closed_part)
+            {
+                warnings.push(w);
             }
-            last_number = last_number.max(number);
-            drafts.push(Draft {
-                number,
-                title,
-                closed: marked || closed_part,
-                lines: Vec::new(),
-            });
             continue;
         }
         if let Some(d) = drafts.last_mut() {
-            if matches!(
-                lower.as_str(),
-                "lukket punkt" | "lukket sag" | "lukket" | "(lukket)"
-            ) {
-                d.closed = true;
-                continue;
+            match lower.as_str() {
+                "lukket punkt" | "lukket sag" | "lukket" | "(lukket)" => {
+                    d.closed = true;
+                    continue;
+                }
+                "åben" | "åben sag" | "åbent punkt" | "(åben)" => continue,
+                _ => {}
             }
             d.lines.push(line.clone());
         }
@@ -502,6 +568,38 @@ mod tests {
     }
 
     #[test]
+    fn numbers_alone_on_their_line_and_open_and_closed_parts() {
+        // As eDoc publishes: a table of contents with a closed part, then the open cases;
+        // each number on its own line, the title on the next.
+        let text = "Hennys testudvalg - Dagsorden - 2. maj 2017 kl. 10:00\n\nMødested: Mødelokale 1, Midtpunkt\n\nDagsorden\n\n1.\n\ntest\n\n2.\n\nFejloprettet\n\nLukket dagsorden\n\n3.\n\nAnders' sag\n\nÅbne sager\n\n1.\n\ntest\n\nSagsnr.: 200906126\n\nÅben\n\nForvaltningen foreslår:\n\nAt sagen tages til efterretning.\n\nHøring:\n\nIngen.\n\n2.\n\nFejloprettet\n\nLukkede sager\n\n3.\n\nAnders' sag\n\nFortroligt.\n";
+        let p = parse_loosely(text, "x.html").unwrap();
+        let m = &p.meeting;
+        assert_eq!(m.body.name, "Hennys testudvalg");
+        assert_eq!(m.date.to_string(), "2017-05-02");
+        assert_eq!(m.location.as_deref(), Some("Mødelokale 1, Midtpunkt"));
+        let got: Vec<(Option<u32>, &str, bool)> = m
+            .items
+            .iter()
+            .map(|i| (i.number, i.title.as_str(), i.access.is_closed()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (Some(1), "test", false),
+                (Some(2), "Fejloprettet", false),
+                (Some(3), "Anders' sag", true)
+            ]
+        );
+        let first = &m.items[0];
+        assert_eq!(first.case_number.as_deref(), Some("200906126"));
+        assert_eq!(
+            first.recommendation.as_deref(),
+            Some("At sagen tages til efterretning.")
+        );
+        assert_eq!(first.sections[0].heading, "Høring");
+    }
+
+    #[test]
     fn text_without_line_breaks_still_gives_front_page_and_items() {
         let text = "Økonomiudvalget Dagsorden Mandag den 6. februar 2023 kl. 16.00 Sted: Rådhuset. Punkt 1: Meddelelser Sagsfremstilling Intet at bemærke denne gang, men vi fylder linjen op med tekst så den bliver lang nok til at ligne en side der er kopieret fra en hjemmeside uden linjeskift i det hele taget. Punkt 2: Anlægsbudget Sagsfremstilling Der søges om en anlægsbevilling på 2 mio. kr. til renovering af skolen, og teksten fortsætter. Indstilling Det indstilles, at bevillingen gives.";
         let p = parse_loosely(text, "x.txt").unwrap();
@@ -537,6 +635,12 @@ mod tests {
         );
         assert_eq!(
             parse_loosely("Økonomiudvalget holder sommerferie.", "x.txt").unwrap_err(),
+            ParseError::NotAMeeting
+        );
+        // An e-mail to the council, dated: not a meeting record.
+        let mail = "From: Maja Føns\nSent: 12. januar 2017 14:14\nTo: Byrådet\nSubject: Nyhedsbrev nr. 2\n\nKære alle,\nHermed fremsendes nyhedsbrevet.\n";
+        assert_eq!(
+            parse_loosely(mail, "x.txt").unwrap_err(),
             ParseError::NotAMeeting
         );
     }

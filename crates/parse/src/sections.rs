@@ -103,6 +103,9 @@ pub fn classify(heading: &str) -> SectionKind {
             | "forvaltningens indstilling"
             | "direktionens indstilling"
             | "direktørens indstilling"
+            | "forvaltningen foreslår"
+            | "administrationen foreslår"
+            | "direktionen foreslår"
     ) {
         SectionKind::Recommendation
     } else if h == "beslutning"
