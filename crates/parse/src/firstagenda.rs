@@ -15,7 +15,6 @@ use protokol_core::danish::local_date_time;
 use protokol_core::exchange::SchemaTag;
 use protokol_core::{
     Absence, Access, Attachment, BodyRef, ClockTime, Item, Meeting, MeetingKind, Member, Section,
-    validate_meeting,
 };
 use serde::Deserialize;
 use serde_json::Value;
@@ -23,7 +22,7 @@ use serde_json::Value;
 use crate::bodies::code_for;
 use crate::html::html_sections;
 use crate::loose::Confidence;
-use crate::sections::{SectionKind, classify, closed_marking, tidy_heading};
+use crate::sections::{SectionKind, append_paragraph, classify, closed_marking, tidy_heading};
 use crate::{Layout, ParseError, Parsed, Warning};
 
 /// Whether a JSON text is FirstAgenda's publication JSON rather than `protokol.meeting/1`
@@ -157,19 +156,6 @@ fn clock(t: NaiveDateTime) -> Option<ClockTime> {
     ClockTime::from_hm(t.hour(), t.minute())
 }
 
-fn append(to: &mut Option<String>, text: &str) {
-    if text.is_empty() {
-        return;
-    }
-    match to {
-        Some(t) => {
-            t.push_str("\n\n");
-            t.push_str(text);
-        }
-        None => *to = Some(text.to_string()),
-    }
-}
-
 /// Reads one item; `warn` receives what was not understood.
 fn item(p: &Punkt, position: usize, warn: &mut impl FnMut(String)) -> Item {
     let caption = clean(&p.caption)
@@ -205,17 +191,17 @@ fn item(p: &Punkt, position: usize, warn: &mut impl FnMut(String)) -> Item {
         for s in sections {
             let heading = s.heading.clone().or_else(|| field_name.clone());
             let Some(heading) = heading else {
-                append(&mut untitled, &s.text);
+                append_paragraph(&mut untitled, &s.text);
                 continue;
             };
             if s.text.is_empty() {
                 continue;
             }
             match classify(&heading) {
-                SectionKind::Case => append(&mut item.case, &s.text),
-                SectionKind::Economy => append(&mut item.economy, &s.text),
-                SectionKind::Recommendation => append(&mut item.recommendation, &s.text),
-                SectionKind::Decision => append(&mut item.decision, &s.text),
+                SectionKind::Case => append_paragraph(&mut item.case, &s.text),
+                SectionKind::Economy => append_paragraph(&mut item.economy, &s.text),
+                SectionKind::Recommendation => append_paragraph(&mut item.recommendation, &s.text),
+                SectionKind::Decision => append_paragraph(&mut item.decision, &s.text),
                 SectionKind::Other => {
                     let heading = tidy_heading(&heading);
                     match item.sections.iter_mut().find(|x| x.heading == heading) {
@@ -388,17 +374,11 @@ pub fn parse_firstagenda(json: &str, source: &str) -> Result<Parsed, ParseError>
                     .into(),
         });
     }
-    meeting.sources = vec![source.to_string()];
-    if let Some(problem) = validate_meeting(&meeting).into_iter().next() {
-        return Err(ParseError::Invalid {
-            line: 0,
-            reason: problem.to_string(),
-        });
-    }
-    Ok(Parsed {
+    crate::finish(
         meeting,
-        layout: Layout::FirstAgendaJson,
+        source,
+        Layout::FirstAgendaJson,
         warnings,
-        confidence: Confidence::High,
-    })
+        Confidence::High,
+    )
 }

@@ -75,6 +75,29 @@ pub struct Parsed {
     pub confidence: Confidence,
 }
 
+/// The last step of every reader: the meeting names its source and must be valid.
+pub(crate) fn finish(
+    mut meeting: Meeting,
+    source: &str,
+    layout: Layout,
+    warnings: Vec<Warning>,
+    confidence: Confidence,
+) -> Result<Parsed, ParseError> {
+    meeting.sources = vec![source.to_string()];
+    if let Some(problem) = protokol_core::validate_meeting(&meeting).into_iter().next() {
+        return Err(ParseError::Invalid {
+            line: 0,
+            reason: problem.to_string(),
+        });
+    }
+    Ok(Parsed {
+        meeting,
+        layout,
+        warnings,
+        confidence,
+    })
+}
+
 /// Reads a published agenda or minutes: by the reader of its layout when one recognises
 /// it, else by the generic reader ([`loose`]), which imports whatever structure it can find
 /// in a document that names a body and a date. `Err` only for what is not a meeting record

@@ -17,14 +17,12 @@ use std::sync::LazyLock;
 
 use chrono::NaiveDate;
 use protokol_core::exchange::SchemaTag;
-use protokol_core::{
-    Absence, Access, BodyRef, ClockTime, Item, Meeting, MeetingKind, Section, validate_meeting,
-};
+use protokol_core::{Absence, Access, BodyRef, ClockTime, Item, Meeting, MeetingKind, Section};
 use regex::Regex;
 
 use crate::bodies::code_for;
 use crate::dates::find_date;
-use crate::sections::{SectionKind, classify, closed_marking, tidy_heading};
+use crate::sections::{SectionKind, append_paragraph, classify, closed_marking, tidy_heading};
 use crate::text::{Line, normalize, reflow, remove_page_furniture};
 use crate::{Layout, ParseError, Parsed, Warning};
 
@@ -87,21 +85,6 @@ static BREAK_AROUND: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 
-const MONTHS: [&str; 12] = [
-    "januar",
-    "februar",
-    "marts",
-    "april",
-    "maj",
-    "juni",
-    "juli",
-    "august",
-    "september",
-    "oktober",
-    "november",
-    "december",
-];
-
 /// Headings that start a section when they stand on a line of their own.
 fn section_heading(line: &str) -> Option<String> {
     let t = line.trim();
@@ -156,7 +139,7 @@ fn item_heading(line: &str) -> Option<(u32, String)> {
             return None;
         }
         // A sentence of a numbered list ends with a full stop; a title does not.
-        if MONTHS.contains(&first.as_str())
+        if crate::dates::month_number(&first).is_some()
             || title.trim_end().ends_with([',', '.', ';'])
             || title.chars().count() > 150
         {
@@ -436,32 +419,7 @@ pub fn parse_loosely(raw: &str, source: &str) -> Result<Parsed, ParseError> {
     meeting.location = location;
     meeting.absent = absent;
     meeting.items = items;
-    meeting.sources = vec![source.to_string()];
-    if let Some(problem) = validate_meeting(&meeting).into_iter().next() {
-        return Err(ParseError::Invalid {
-            line: 0,
-            reason: problem.to_string(),
-        });
-    }
-    Ok(Parsed {
-        meeting,
-        layout: Layout::Generic,
-        warnings,
-        confidence,
-    })
-}
-
-fn append(to: &mut Option<String>, text: String) {
-    if text.trim().is_empty() {
-        return;
-    }
-    match to {
-        Some(t) => {
-            t.push_str("\n\n");
-            t.push_str(&text);
-        }
-        None => *to = Some(text),
-    }
+    crate::finish(meeting, source, Layout::Generic, warnings, confidence)
 }
 
 /// An item from its heading and the lines under it, split at section headings.
@@ -477,12 +435,12 @@ fn item_from(d: Draft) -> Item {
         let text = reflow(chunk);
         chunk.clear();
         match heading {
-            None => append(&mut item.case, text),
+            None => append_paragraph(&mut item.case, &text),
             Some(h) => match classify(h) {
-                SectionKind::Case => append(&mut item.case, text),
-                SectionKind::Economy => append(&mut item.economy, text),
-                SectionKind::Recommendation => append(&mut item.recommendation, text),
-                SectionKind::Decision => append(&mut item.decision, text),
+                SectionKind::Case => append_paragraph(&mut item.case, &text),
+                SectionKind::Economy => append_paragraph(&mut item.economy, &text),
+                SectionKind::Recommendation => append_paragraph(&mut item.recommendation, &text),
+                SectionKind::Decision => append_paragraph(&mut item.decision, &text),
                 SectionKind::Other if !text.trim().is_empty() => item.sections.push(Section {
                     heading: h.clone(),
                     text,

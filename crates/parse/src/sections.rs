@@ -66,6 +66,21 @@ pub fn closed_marking(title: &str) -> (bool, String) {
     (false, title.trim().to_string())
 }
 
+/// Adds `text` to a section as a further paragraph (nothing for blank text).
+pub fn append_paragraph(to: &mut Option<String>, text: &str) {
+    let text = text.trim();
+    if text.is_empty() {
+        return;
+    }
+    match to {
+        Some(t) => {
+            t.push_str("\n\n");
+            t.push_str(text);
+        }
+        None => *to = Some(text.to_string()),
+    }
+}
+
 /// The part of an item a heading introduces.
 pub fn classify(heading: &str) -> SectionKind {
     let h = normalise_heading(heading);
