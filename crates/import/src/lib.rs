@@ -13,6 +13,7 @@
 mod files;
 pub mod merge;
 mod pdf;
+mod publication;
 mod report;
 
 use std::path::{Path, PathBuf};
@@ -24,7 +25,7 @@ use protokol_parse::html::html_text;
 use protokol_parse::{
     Confidence, ParseError, Parsed, looks_like_firstagenda, parse_firstagenda, read_document,
 };
-use protokol_store::{Commit, Session, SourceDocument, Store, StoreError};
+use protokol_store::{Commit, FileToStore, Session, SourceDocument, Store, StoreError};
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
@@ -54,7 +55,7 @@ pub enum ImportError {
     #[error("the file is not text (a binary byte at offset {offset}); is it a binary file?")]
     NotText { offset: usize },
     #[error(
-        "unsupported file type: expected .json (protokol.meeting/1 or FirstAgenda), .txt, .pdf or .html"
+        "unsupported file type: expected .json (protokol.meeting/1 or FirstAgenda), .txt, .pdf, .html, or an ESDH export (.xml or .zip)"
     )]
     Unsupported,
     #[error("{0}")]
@@ -72,6 +73,12 @@ pub enum ImportError {
         .0.as_str()
     )]
     Uncertain(Confidence),
+    #[error(
+        "an XML file that is not a <Publication> export (the XML read so far: ESDH publishing exports)"
+    )]
+    UnknownXml,
+    #[error("{0}")]
+    Zip(String),
 }
 
 /// How to import.
@@ -104,7 +111,14 @@ pub struct Run {
 
 enum Content {
     Json(Vec<Meeting>),
-    Document { parsed: Box<Parsed>, sha256: String },
+    Document {
+        parsed: Box<Parsed>,
+        sha256: String,
+        /// Attachment files to store with the meeting (from an ESDH export).
+        files: Vec<publication::FileOnDisk>,
+        /// The unpacked zip the files are in, removed once they are stored.
+        unpacked: Option<tempfile::TempDir>,
+    },
 }
 
 struct Prepared {
@@ -142,6 +156,8 @@ fn prepare(path: &Path, pdf_limits: &PdfLimits, strict: bool) -> Prepared {
                     return Ok(Content::Document {
                         parsed: Box::new(parsed),
                         sha256,
+                        files: Vec::new(),
+                        unpacked: None,
                     });
                 }
                 let meetings = parse_meetings(&text)?;
@@ -175,6 +191,23 @@ fn prepare(path: &Path, pdf_limits: &PdfLimits, strict: bool) -> Prepared {
                 Ok(Content::Document {
                     parsed: Box::new(parsed),
                     sha256,
+                    files: Vec::new(),
+                    unpacked: None,
+                })
+            }
+            Format::Xml | Format::Zip => {
+                let export = if format == Format::Zip {
+                    publication::read_zip(path, pdf_limits)?
+                } else {
+                    publication::read_xml(path, pdf_limits)?
+                };
+                bytes = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+                timings.parse = t.elapsed();
+                Ok(Content::Document {
+                    parsed: Box::new(export.parsed),
+                    sha256: export.sha256,
+                    files: export.files,
+                    unpacked: export.unpacked,
                 })
             }
         }
@@ -312,7 +345,12 @@ async fn store_prepared(session: &mut Session, p: Prepared, options: &Options) -
                 })
                 .map_err(ImportError::from)
         }
-        Ok(Content::Document { parsed, sha256 }) => {
+        Ok(Content::Document {
+            parsed,
+            sha256,
+            files,
+            unpacked,
+        }) => {
             layout = Some(match parsed.confidence {
                 Confidence::High => parsed.layout.as_str().to_string(),
                 c => format!("{}, confidence {}", parsed.layout.as_str(), c.as_str()),
@@ -333,17 +371,28 @@ async fn store_prepared(session: &mut Session, p: Prepared, options: &Options) -
             };
             let fallback = source.meeting.clone();
             let mut disagreements = Vec::new();
-            session
-                .import_source(source, &actor, |all| match merge::merge(all) {
-                    Some((m, d)) => {
-                        disagreements = d;
-                        m
+            let to_store: Vec<FileToStore> = files
+                .iter()
+                .map(|f| FileToStore {
+                    sha256: &f.sha256,
+                    path: &f.path,
+                })
+                .collect();
+            let result = session
+                .import_source_with_files(source, &to_store, &actor, |all| {
+                    match merge::merge(all) {
+                        Some((m, d)) => {
+                            disagreements = d;
+                            m
+                        }
+                        None => fallback,
                     }
-                    None => fallback,
                 })
                 .await
                 .map(|(saved, merged)| vec![MeetingReport::new(&merged, saved, disagreements)])
-                .map_err(ImportError::from)
+                .map_err(ImportError::from);
+            drop(unpacked);
+            result
         }
     };
     timings.store = t.elapsed();

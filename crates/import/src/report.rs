@@ -23,6 +23,10 @@ pub enum Format {
     Pdf,
     /// A page saved from a municipal portal.
     Html,
+    /// An ESDH publishing export's `<Publication>` XML (its files beside it).
+    Xml,
+    /// An ESDH publishing export as a zip file.
+    Zip,
 }
 
 impl Format {
@@ -34,6 +38,8 @@ impl Format {
             "txt" | "text" => Some(Self::Text),
             "pdf" => Some(Self::Pdf),
             "html" | "htm" => Some(Self::Html),
+            "xml" => Some(Self::Xml),
+            "zip" => Some(Self::Zip),
             _ => None,
         }
     }

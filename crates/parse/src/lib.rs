@@ -20,6 +20,7 @@ pub mod firstagenda;
 pub mod front;
 pub mod html;
 pub mod loose;
+pub mod publication_xml;
 pub mod schedule;
 pub mod sections;
 pub mod stated;
@@ -51,6 +52,8 @@ mod serde_free {
         FirstAgendaJson,
         /// A layout no reader knows, read by the generic reader.
         Generic,
+        /// An ESDH publishing export in the `<Publication>` XML family.
+        PublicationXml,
     }
 
     impl Layout {
@@ -60,6 +63,7 @@ mod serde_free {
                 Self::ItemExtract => "item_extract",
                 Self::FirstAgendaJson => "firstagenda_json",
                 Self::Generic => "generic",
+                Self::PublicationXml => "publication_xml",
             }
         }
     }

@@ -81,6 +81,15 @@ pub fn append_paragraph(to: &mut Option<String>, text: &str) {
     }
 }
 
+/// "Forretningsudvalgets beslutning", "Børne- og ungeudvalgets beslutning": `word` after a
+/// name in the genitive.
+fn possessive(h: &str, word: &str) -> bool {
+    h.strip_suffix(word)
+        .and_then(|before| before.strip_suffix(' '))
+        .and_then(|before| before.split_whitespace().last())
+        .is_some_and(|w| w.len() > 3 && w.ends_with('s'))
+}
+
 /// The part of an item a heading introduces.
 pub fn classify(heading: &str) -> SectionKind {
     let h = normalise_heading(heading);
@@ -121,9 +130,11 @@ pub fn classify(heading: &str) -> SectionKind {
             | "forvaltningen foreslår"
             | "administrationen foreslår"
             | "direktionen foreslår"
-    ) {
+    ) || possessive(h, "indstilling")
+    {
         SectionKind::Recommendation
-    } else if h == "beslutning"
+    } else if possessive(h, "beslutning")
+        || h == "beslutning"
         || h == "beslutninger"
         || h.starts_with("beslutning i ")
         || h.starts_with("beslutning den ")
@@ -153,6 +164,9 @@ mod tests {
                 SectionKind::Other,
             ),
             ("Supplerende indstilling", SectionKind::Other),
+            ("FORRETNINGSUDVALGETS BESLUTNING", SectionKind::Decision),
+            ("Børne- og Ungeudvalgets beslutning", SectionKind::Decision),
+            ("Borgmesterens indstilling", SectionKind::Recommendation),
             ("Indstilling", SectionKind::Recommendation),
             ("Administrationens indstilling", SectionKind::Recommendation),
             ("INDSTILLING", SectionKind::Recommendation),

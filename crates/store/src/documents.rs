@@ -119,13 +119,16 @@ pub(crate) async fn resolve_all(
         ],
     );
     let ts = now();
+    let mut new_here: std::collections::HashSet<String> = std::collections::HashSet::new();
     for (a, ident) in atts.iter().zip(identities) {
         let Some(ident) = ident else {
             out.push(None);
             continue;
         };
         if let Some(id) = known.get(&ident) {
-            if a.file.is_some() {
+            // A document stored before may get its file now; one first met in this batch
+            // (the same file attached twice) is not written yet and needs nothing.
+            if a.file.is_some() && !new_here.contains(&ident) {
                 resolve(conn, a).await?; // updates the known document's file
             }
             out.push(Some(id.clone()));
@@ -144,6 +147,7 @@ pub(crate) async fn resolve_all(
             ts.as_str().into(),
             ts.as_str().into(),
         ]);
+        new_here.insert(ident.clone());
         known.insert(ident, id.clone());
         out.push(Some(id));
     }

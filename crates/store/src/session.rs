@@ -6,6 +6,7 @@
 use protokol_core::Meeting;
 use sqlx::Acquire;
 
+use crate::blobs::FileToStore;
 use crate::sources::{SourceDocument, import_source_in};
 use crate::write::{Commit, Saved, upsert_all};
 use crate::{Result, Store};
@@ -58,6 +59,42 @@ impl Session {
     {
         let mut sp = (&mut self.tx).begin().await?;
         match import_source_in(&mut sp, source, actor, merge).await {
+            Ok(v) => {
+                sp.commit().await?;
+                Ok(v)
+            }
+            Err(e) => {
+                sp.rollback().await?;
+                Err(e)
+            }
+        }
+    }
+
+    /// [`Session::import_source`] that also stores files (the attachments of an export,
+    /// content-addressed) in the same savepoint: the meeting and its files, or neither.
+    pub async fn import_source_with_files<F>(
+        &mut self,
+        source: SourceDocument,
+        files: &[FileToStore<'_>],
+        actor: &str,
+        merge: F,
+    ) -> Result<(Saved, Meeting)>
+    where
+        F: FnOnce(&[SourceDocument]) -> Meeting,
+    {
+        let mut sp = (&mut self.tx).begin().await?;
+        let mut stored = Ok(());
+        for f in files {
+            if let Err(e) = crate::blobs::put(&mut sp, FileToStore { ..*f }).await {
+                stored = Err(e);
+                break;
+            }
+        }
+        let result = match stored {
+            Ok(()) => import_source_in(&mut sp, source, actor, merge).await,
+            Err(e) => Err(e),
+        };
+        match result {
             Ok(v) => {
                 sp.commit().await?;
                 Ok(v)

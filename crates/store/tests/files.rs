@@ -169,7 +169,45 @@ async fn the_change_log_keeps_digests_of_attachment_texts_not_the_texts(kind: Ki
     );
 }
 
+/// The same file attached twice in one meeting (exports attach identical placeholders) is
+/// one document, stored once.
+async fn the_same_file_attached_twice_in_one_meeting_is_one_document(kind: Kind) {
+    let store = fresh(kind).await;
+    let mut m = demo_meetings().remove(0);
+    let (_tmp, hash) = on_disk(b"%PDF-1.4 the same bytes");
+    let attachment = |number: u32, title: &str| Attachment {
+        id: None,
+        number,
+        title: title.into(),
+        access: Access::Open,
+        doc_id: None,
+        journal: None,
+        file: Some(AttachmentFile {
+            name: format!("{number}.pdf"),
+            media_type: "application/pdf".into(),
+            sha256: Some(hash.clone()),
+            text: Some("tekst".into()),
+        }),
+    };
+    m.items[0].attachments = vec![attachment(1, "Første"), attachment(2, "Anden")];
+    let saved = store.upsert_meeting(&m, "t").await.unwrap();
+    let (back, _) = store.meeting(saved.id).await.unwrap().unwrap();
+    let titles: Vec<&str> = back.items[0]
+        .attachments
+        .iter()
+        .map(|a| a.title.as_str())
+        .collect();
+    assert_eq!(titles, ["Første", "Anden"]);
+    assert!(
+        back.items[0]
+            .attachments
+            .iter()
+            .all(|a| a.file.as_ref().and_then(|f| f.sha256.as_deref()) == Some(hash.as_str()))
+    );
+}
+
 store_tests!(
+    the_same_file_attached_twice_in_one_meeting_is_one_document,
     a_file_is_stored_with_its_attachment_and_read_back_byte_for_byte,
     the_change_log_keeps_digests_of_attachment_texts_not_the_texts,
 );

@@ -1,0 +1,288 @@
+//! ESDH publishing exports: a `<Publication>` XML file with the attachment files it names,
+//! as a folder or as a zip file. The XML is read by `protokol-parse`; here the enclosure
+//! files are found (names compared in Unicode NFC and without case, as exports made on a
+//! Mac store decomposed names), read under the same limits as imported PDFs, their text
+//! extracted, and handed on to be stored with the meeting.
+//!
+//! A zip file is unpacked into a temporary folder first, entry by entry under limits
+//! (entries, sizes, names that would leave the folder, macOS resource forks skipped).
+
+use std::fs;
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use protokol_core::AttachmentFile;
+use protokol_parse::publication_xml::{looks_like_publication_xml, parse_publication_xml};
+use protokol_parse::{Parsed, Warning};
+use sha2::{Digest, Sha256};
+use unicode_normalization::UnicodeNormalization;
+
+use crate::files::{MAX_JSON_BYTES, MAX_PDF_BYTES, decode_text, read_bytes};
+use crate::{ImportError, PdfLimits, pdf};
+
+/// The most entries a zip file may hold.
+pub const MAX_ZIP_ENTRIES: usize = 10_000;
+/// The most a zip file may unpack to (2 GiB).
+pub const MAX_ZIP_BYTES: u64 = 2 * 1024 * 1024 * 1024;
+
+/// A file to store with the meeting (content-addressed).
+#[derive(Debug)]
+pub(crate) struct FileOnDisk {
+    pub sha256: String,
+    pub path: PathBuf,
+}
+
+/// A publication read with its files.
+pub(crate) struct Export {
+    pub parsed: Parsed,
+    /// SHA-256 of the XML: the source document's identity.
+    pub sha256: String,
+    pub files: Vec<FileOnDisk>,
+    /// The unpacked zip, kept until the files are stored.
+    pub unpacked: Option<tempfile::TempDir>,
+}
+
+fn nfc(s: &str) -> String {
+    s.nfc().collect::<String>().to_lowercase()
+}
+
+fn media_type(name: &str) -> &'static str {
+    let ext = Path::new(name)
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    match ext.as_str() {
+        "pdf" => "application/pdf",
+        "txt" => "text/plain",
+        "html" | "htm" => "text/html",
+        "docx" => "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "doc" => "application/msword",
+        "xlsx" => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "msg" => "application/vnd.ms-outlook",
+        "jpg" | "jpeg" => "image/jpeg",
+        "png" => "image/png",
+        _ => "application/octet-stream",
+    }
+}
+
+/// `relative` under `base`, with each part matched in NFC and without case.
+fn find(base: &Path, relative: &str) -> Option<PathBuf> {
+    let mut at = base.to_path_buf();
+    for part in relative.split('/').filter(|p| !p.is_empty() && *p != ".") {
+        if part == ".." {
+            return None;
+        }
+        let direct = at.join(part);
+        if direct.exists() {
+            at = direct;
+            continue;
+        }
+        let want = nfc(part);
+        let found = fs::read_dir(&at)
+            .ok()?
+            .filter_map(Result::ok)
+            .find(|e| nfc(&e.file_name().to_string_lossy()) == want)?;
+        at = found.path();
+    }
+    at.is_file().then_some(at)
+}
+
+/// Reads a `<Publication>` XML file and the files it names beside it.
+pub(crate) fn read_xml(path: &Path, limits: &PdfLimits) -> Result<Export, ImportError> {
+    let bytes = read_bytes(path, MAX_JSON_BYTES)?;
+    let sha256 = format!("{:x}", Sha256::digest(&bytes));
+    let text = decode_text(bytes)?;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    if !looks_like_publication_xml(text) {
+        return Err(ImportError::UnknownXml);
+    }
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let publication = parse_publication_xml(text, &name)?;
+    let base = path.parent().unwrap_or(Path::new("."));
+    let mut parsed = publication.parsed;
+    let files = attach(&mut parsed, &publication.enclosures, base, limits);
+    Ok(Export {
+        parsed,
+        sha256,
+        files,
+        unpacked: None,
+    })
+}
+
+/// Stores the enclosures' files on the meeting's attachments; returns the files to store.
+fn attach(
+    parsed: &mut Parsed,
+    enclosures: &[protokol_parse::publication_xml::Enclosure],
+    base: &Path,
+    limits: &PdfLimits,
+) -> Vec<FileOnDisk> {
+    let mut files = Vec::new();
+    for e in enclosures {
+        let candidates = [
+            Some(e.path.clone()),
+            e.file_name.clone(),
+            e.file_name.as_ref().map(|f| format!("Enclosures/{f}")),
+        ];
+        let found = candidates.iter().flatten().find_map(|c| find(base, c));
+        let item_no = parsed.meeting.items[e.item]
+            .number
+            .map_or(e.item + 1, |n| n as usize);
+        let Some(path) = found else {
+            parsed.warnings.push(Warning {
+                line: 0,
+                message: format!(
+                    "item {item_no}: the file {:?} of attachment {} is not in the export",
+                    e.path,
+                    e.attachment + 1
+                ),
+            });
+            continue;
+        };
+        let bytes = match read_bytes(&path, MAX_PDF_BYTES) {
+            Ok(b) => b,
+            Err(err) => {
+                parsed.warnings.push(Warning {
+                    line: 0,
+                    message: format!("item {item_no}: attachment file {:?}: {err}", e.path),
+                });
+                continue;
+            }
+        };
+        let sha256 = format!("{:x}", Sha256::digest(&bytes));
+        let name = e.file_name.clone().unwrap_or_else(|| {
+            path.file_name()
+                .map(|n| n.to_string_lossy().nfc().collect())
+                .unwrap_or_default()
+        });
+        let media = media_type(&path.to_string_lossy());
+        let text = match media {
+            "application/pdf" => match pdf::extract_with(&path, &bytes, limits) {
+                Ok((t, _)) => Some(t),
+                Err(err) => {
+                    parsed.warnings.push(Warning {
+                        line: 0,
+                        message: format!(
+                            "item {item_no}: the text of attachment file {name:?} was not read: {err}"
+                        ),
+                    });
+                    None
+                }
+            },
+            "text/plain" => decode_text(bytes).ok(),
+            _ => None,
+        };
+        let attachment = &mut parsed.meeting.items[e.item].attachments[e.attachment];
+        attachment.file = Some(AttachmentFile {
+            name,
+            media_type: media.to_string(),
+            sha256: Some(sha256.clone()),
+            text: text.map(Arc::from),
+        });
+        files.push(FileOnDisk { sha256, path });
+    }
+    files
+}
+
+/// Unpacks a zip file into a temporary folder, under limits.
+fn unpack(path: &Path) -> Result<tempfile::TempDir, ImportError> {
+    let damaged = |e: zip::result::ZipError| {
+        ImportError::Zip(format!("not a zip file, or a damaged one: {e}"))
+    };
+    let file = fs::File::open(path)?;
+    let mut archive = zip::ZipArchive::new(file).map_err(damaged)?;
+    if archive.len() > MAX_ZIP_ENTRIES {
+        return Err(ImportError::Zip(format!(
+            "the zip file holds {} entries; at most {MAX_ZIP_ENTRIES} are read",
+            archive.len()
+        )));
+    }
+    let dir = tempfile::tempdir()?;
+    let mut total: u64 = 0;
+    for i in 0..archive.len() {
+        let mut entry = archive.by_index(i).map_err(damaged)?;
+        if entry.is_dir() {
+            continue;
+        }
+        // A name that would leave the folder is not unpacked.
+        let Some(name) = entry.enclosed_name() else {
+            continue;
+        };
+        let name: PathBuf = name
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy().nfc().collect::<String>())
+            .collect();
+        let skip = name.components().any(|c| {
+            let c = c.as_os_str().to_string_lossy();
+            c == "__MACOSX" || c.starts_with("._")
+        });
+        if skip {
+            continue;
+        }
+        let target = dir.path().join(&name);
+        if let Some(parent) = target.parent() {
+            fs::create_dir_all(parent)?;
+        }
+        // Sizes in the zip can lie: the copy itself is bounded.
+        let room = (MAX_ZIP_BYTES - total).min(MAX_PDF_BYTES) + 1;
+        let mut out = fs::File::create(&target)?;
+        let copied = std::io::copy(&mut (&mut entry).take(room), &mut out)
+            .map_err(|e| ImportError::Zip(format!("{}: {e}", name.display())))?;
+        out.flush()?;
+        if copied >= room {
+            return Err(ImportError::Zip(format!(
+                "{} unpacks to more than the import accepts ({} bytes for one file, {} in all)",
+                name.display(),
+                MAX_PDF_BYTES,
+                MAX_ZIP_BYTES
+            )));
+        }
+        total += copied;
+    }
+    Ok(dir)
+}
+
+/// Reads a zip file holding a `<Publication>` export with its enclosures.
+pub(crate) fn read_zip(path: &Path, limits: &PdfLimits) -> Result<Export, ImportError> {
+    let dir = unpack(path)?;
+    let mut xmls: Vec<PathBuf> = walkdir::WalkDir::new(dir.path())
+        .follow_links(false)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .map(walkdir::DirEntry::into_path)
+        .filter(|p| p.extension().is_some_and(|e| e.eq_ignore_ascii_case("xml")))
+        .filter(|p| {
+            read_bytes(p, MAX_JSON_BYTES)
+                .ok()
+                .and_then(|b| String::from_utf8(b).ok())
+                .is_some_and(|t| looks_like_publication_xml(&t))
+        })
+        .collect();
+    if xmls.is_empty() {
+        return Err(ImportError::Zip(
+            "the zip file holds no <Publication> XML export".into(),
+        ));
+    }
+    let xml = xmls.remove(0);
+    let mut export = read_xml(&xml, limits)?;
+    if !xmls.is_empty() {
+        export.parsed.warnings.push(Warning {
+            line: 0,
+            message: format!(
+                "the zip file holds {} more publications; only {} was read",
+                xmls.len(),
+                xml.file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default()
+            ),
+        });
+    }
+    export.unpacked = Some(dir);
+    Ok(export)
+}
