@@ -10,6 +10,7 @@
 //!
 //! This crate reads files and calls the store; it neither renders nor serves anything.
 
+mod docx;
 mod files;
 pub mod merge;
 mod pdf;
@@ -55,7 +56,7 @@ pub enum ImportError {
     #[error("the file is not text (a binary byte at offset {offset}); is it a binary file?")]
     NotText { offset: usize },
     #[error(
-        "unsupported file type: expected .json (protokol.meeting/1 or FirstAgenda), .txt, .pdf, .html, or an ESDH export (.xml or .zip)"
+        "unsupported file type: expected .json (protokol.meeting/1 or FirstAgenda), .txt, .pdf, .html, .docx, or an ESDH export (.xml or .zip)"
     )]
     Unsupported,
     #[error("{0}")]
@@ -79,6 +80,8 @@ pub enum ImportError {
     UnknownXml,
     #[error("{0}")]
     Zip(String),
+    #[error("{0}")]
+    Docx(String),
 }
 
 /// How to import.
@@ -163,6 +166,38 @@ fn prepare(path: &Path, pdf_limits: &PdfLimits, strict: bool) -> Prepared {
                 let meetings = parse_meetings(&text)?;
                 timings.parse = t.elapsed();
                 Ok(Content::Json(meetings))
+            }
+            Format::Docx => {
+                bytes = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+                if bytes > files::MAX_PDF_BYTES {
+                    return Err(ImportError::TooLarge {
+                        size: bytes,
+                        limit: files::MAX_PDF_BYTES,
+                    });
+                }
+                let sha256 = format!("{:x}", Sha256::digest(std::fs::read(path)?));
+                timings.read = t.elapsed();
+                let t = Instant::now();
+                let (text, recovered) = docx::read(path)?;
+                timings.extract = t.elapsed();
+                let t = Instant::now();
+                let mut parsed = read_document(&text, &file_name(path))?;
+                if strict && parsed.confidence < Confidence::High {
+                    return Err(ImportError::Uncertain(parsed.confidence));
+                }
+                if recovered {
+                    parsed.warnings.push(protokol_parse::Warning {
+                        line: 0,
+                        message: "the Word file is damaged (its zip directory is missing); the text was recovered from its entries".into(),
+                    });
+                }
+                timings.parse = t.elapsed();
+                Ok(Content::Document {
+                    parsed: Box::new(parsed),
+                    sha256,
+                    files: Vec::new(),
+                    unpacked: None,
+                })
             }
             Format::Text | Format::Pdf | Format::Html => {
                 let limit = if format == Format::Pdf {

@@ -27,6 +27,8 @@ pub enum Format {
     Xml,
     /// An ESDH publishing export as a zip file.
     Zip,
+    /// A Word document.
+    Docx,
 }
 
 impl Format {
@@ -40,6 +42,7 @@ impl Format {
             "html" | "htm" => Some(Self::Html),
             "xml" => Some(Self::Xml),
             "zip" => Some(Self::Zip),
+            "docx" => Some(Self::Docx),
             _ => None,
         }
     }

@@ -55,13 +55,24 @@ fn re(s: &str) -> Regex {
 /// that names a kind of body ("Klima-, Teknik- og Miljøudvalget", "Byrådet").
 static BODY: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"\b((?:[A-ZÆØÅ][\p{L}]*-,?\s+(?:og\s+)?)*[A-ZÆØÅ][\p{L}-]*?(?:udvalget|udvalg|bestyrelsen|bestyrelse|Byrådet|Byråd|Regionsrådet|Regionsråd|Direktionen|rådet|Borgerrepræsentationen|Repræsentantskabet)|[A-ZÆØÅ][\p{L}]*\s+[a-zæøå][\p{L}-]*(?:udvalget|udvalg|bestyrelsen|bestyrelse|rådet))\b",
+        r"\b((?:[A-ZÆØÅ][\p{L}]*-,?\s+(?:og\s+)?)*[A-ZÆØÅ][\p{L}-]*?(?:udvalget|udvalg|bestyrelsen|bestyrelse|Byrådet|Byråd|Regionsrådet|Regionsråd|Direktionen|rådet|Borgerrepræsentationen|Repræsentantskabet)|[A-ZÆØÅ][\p{L}]*\s+[a-zæøå][\p{L}-]*(?:udvalget|udvalg|bestyrelsen|bestyrelse|rådet))s?\b",
     )
 });
-static CLOCK: LazyLock<Regex> =
-    LazyLock::new(|| re(r"(?i)\b(?:kl\.?|klokken)\s*(\d{1,2})(?:[.:](\d{2}))?\b"));
+static CLOCK: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)\b(?:kl\.?|klokken|mødetidspunkt\s*:?|mødetid\s*:?|tidspunkt\s*:?)\s*(\d{1,2})(?:[.:](\d{2}))?\b",
+    )
+});
 static PLACE: LazyLock<Regex> =
     LazyLock::new(|| re(r"(?i)^\s*(?:sted|mødested|mødelokale|lokale)\s*:?\s+(\S.*)$"));
+static MEMBERS: LazyLock<Regex> =
+    LazyLock::new(|| re(r"(?i)^\s*(?:medlemmer|deltagere|til stede)\s*:\s*(.+)$"));
+/// A label alone on its line, its value on the next (a front page laid out as a table).
+static LABEL_ALONE: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)^\s*(sted|mødested|mødelokale|lokale|mødetidspunkt|tidspunkt|medlemmer|deltagere|fraværende|afbud)\s*:\s*$",
+    )
+});
 static ABSENT: LazyLock<Regex> =
     LazyLock::new(|| re(r"(?i)^\s*(?:fraværende|afbud(?:\s+fra)?|ikke til stede)\s*:\s*(.+)$"));
 /// "Punkt 3: Title", "Pkt. 12 Title", "Punkt 3 - Title".
@@ -73,7 +84,9 @@ static ITEM_NUMBER: LazyLock<Regex> =
 static NUMBER_ALONE: LazyLock<Regex> = LazyLock::new(|| re(r"^\s*(\d{1,4})[.)]\s*$"));
 static DOT_LEADER: LazyLock<Regex> = LazyLock::new(|| re(r"\s*(?:\.{3,}|…+|\s{3,})\s*\d{0,4}\s*$"));
 static CASE_NUMBER: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?i)^\s*(?:sagsnr|sags\s*nr|sagsnummer|j\.\s*nr|journalnr)\.?\s*:?\s*(\S.{0,60})$")
+    re(
+        r"(?i)^\s*(?:sagsnr|sags\s*nr|sagsnummer|j\.\s*nr|journalnr)\.?(?:\s+i\s+\w+)?\s*:?\s*([^\s:].{0,60})?$",
+    )
 });
 /// Where lost line breaks are put back: before item headings and case numbers …
 static BREAK_BEFORE: LazyLock<Regex> =
@@ -117,6 +130,53 @@ fn section_heading(line: &str) -> Option<String> {
     ];
     let lower = bare.to_lowercase();
     known.contains(&lower.as_str()).then(|| tidy_heading(bare))
+}
+
+/// Names in a list: "A (A) (Borgmester), B (C) og C".
+fn split_names(list: &str) -> Vec<String> {
+    // Commas inside parentheses ("(A, formand)") do not separate names.
+    let mut parts = Vec::new();
+    let mut depth = 0usize;
+    let mut current = String::new();
+    for ch in list.chars() {
+        match ch {
+            '(' => depth += 1,
+            ')' => depth = depth.saturating_sub(1),
+            ',' | ';' if depth == 0 => {
+                parts.push(std::mem::take(&mut current));
+                continue;
+            }
+            _ => {}
+        }
+        current.push(ch);
+    }
+    parts.push(current);
+    parts
+        .iter()
+        .flat_map(|p| p.split(" og "))
+        .map(|n| n.trim().trim_end_matches('.').trim().to_string())
+        .filter(|n| !n.is_empty())
+        .collect()
+}
+
+/// A member as listed: "Kasper Damsgaard (A) (Borgmester)" — name, party letter, role.
+fn listed_member(written: &str) -> Option<protokol_core::Member> {
+    let mut rest = written.trim().to_string();
+    let mut role = None;
+    // A trailing "(Borgmester)" is a role; "(A)" a party letter (read by the front page's
+    // member reader).
+    if let Some(open) = rest.rfind('(')
+        && rest.ends_with(')')
+        && rest[open + 1..rest.len() - 1].chars().count() > 2
+    {
+        role = Some(rest[open + 1..rest.len() - 1].trim().to_string());
+        rest = rest[..open].trim().to_string();
+    }
+    let mut m = crate::front::member(&rest)?;
+    if m.role.is_none() {
+        m.role = role;
+    }
+    Some(m)
 }
 
 /// An item heading: number and title.
@@ -286,7 +346,30 @@ pub fn parse_loosely(raw: &str, source: &str) -> Result<Parsed, ParseError> {
     let mut start = None;
     let mut location = None;
     let mut absent: Vec<Absence> = Vec::new();
-    for line in &head {
+    let mut members: Vec<protokol_core::Member> = Vec::new();
+    let joined: Vec<String> = head
+        .iter()
+        .enumerate()
+        .filter_map(|(k, line)| {
+            if k > 0 && LABEL_ALONE.is_match(head[k - 1]) {
+                return None; // taken with its label
+            }
+            Some(match head.get(k + 1) {
+                Some(next) if LABEL_ALONE.is_match(line) => format!("{} {next}", line.trim()),
+                _ => (*line).to_string(),
+            })
+        })
+        .collect();
+    for line in &joined {
+        let line = line.as_str();
+        if members.is_empty()
+            && let Some(c) = MEMBERS.captures(line)
+        {
+            members = split_names(&c[1])
+                .iter()
+                .filter_map(|n| listed_member(n))
+                .collect();
+        }
         if start.is_none()
             && let Some(c) = CLOCK.captures(line)
         {
@@ -300,13 +383,16 @@ pub fn parse_loosely(raw: &str, source: &str) -> Result<Parsed, ParseError> {
             location = Some(c[1].trim().to_string());
         }
         if let Some(c) = ABSENT.captures(line) {
-            for name in c[1].split([',', ';']).flat_map(|p| p.split(" og ")) {
-                let name = name.trim().trim_end_matches('.').to_string();
-                if !name.is_empty() && name.chars().count() <= 80 {
+            for written in split_names(&c[1]) {
+                let Some(m) = listed_member(&written) else {
+                    continue;
+                };
+                let Some(name) = m.name else { continue };
+                if name.chars().count() <= 80 && !absent.iter().any(|a| a.name == name) {
                     absent.push(Absence {
                         name,
                         role: None,
-                        party: None,
+                        party: m.party,
                         notice: line.to_lowercase().contains("afbud"),
                     });
                 }
@@ -418,6 +504,7 @@ pub fn parse_loosely(raw: &str, source: &str) -> Result<Parsed, ParseError> {
     meeting.start = start;
     meeting.location = location;
     meeting.absent = absent;
+    meeting.members = members;
     meeting.items = items;
     crate::finish(meeting, source, Layout::Generic, warnings, confidence)
 }
@@ -449,12 +536,24 @@ fn item_from(d: Draft) -> Item {
             },
         }
     };
+    // "Sagsnr.:" alone on its line: the number is on the next.
+    let mut number_next = false;
     for line in d.lines {
         let t = line.trimmed();
+        if number_next && !t.is_empty() {
+            number_next = false;
+            if t.chars().any(|c| c.is_ascii_digit()) && t.chars().count() <= 60 {
+                item.case_number = Some(t.to_string());
+                continue;
+            }
+        }
         if item.case_number.is_none()
             && let Some(c) = CASE_NUMBER.captures(t)
         {
-            item.case_number = Some(c[1].trim().to_string());
+            match c.get(1) {
+                Some(n) => item.case_number = Some(n.as_str().trim().to_string()),
+                None => number_next = true,
+            }
             continue;
         }
         if let Some(h) = section_heading(t) {
@@ -496,6 +595,19 @@ mod tests {
         assert_eq!(m.items[1].access, Access::Closed);
         assert_eq!(m.items[1].title, "Køb af grund");
         assert_eq!(m.items[2].case_number.as_deref(), Some("13/1234"));
+        // A front page laid out as a table: labels and values on lines of their own.
+        let table = "Referat\nØkonomiudvalgets møde\nMødedato:\nOnsdag den 19. november 2025\nMødetidspunkt:\n14:00\nMødelokale:\nTeams\nMedlemmer:\nKasper Damsgaard (A) (Borgmester), Lisa Ward (A)\nAfbud:\nLisa Ward (A)\n\n1. Godkendelse af dagsordenen\nSagsnr. i ESDH: 25/23642\nBeslutning\nGodkendt.\n\n2. Orientering fra borgmesteren - (FOR LUKKEDE DØRE)\nBeslutning\nIntet.\n";
+        let tm = parse_loosely(table, "x.docx").unwrap().meeting;
+        assert_eq!(tm.body.name, "Økonomiudvalget");
+        assert_eq!(tm.start.map(|t| t.to_string()).as_deref(), Some("14:00"));
+        assert_eq!(tm.location.as_deref(), Some("Teams"));
+        assert_eq!(tm.members.len(), 2);
+        assert_eq!(tm.members[0].party.as_deref(), Some("A"));
+        assert_eq!(tm.absent.len(), 1);
+        assert_eq!(tm.absent[0].name, "Lisa Ward");
+        assert_eq!(tm.items[0].case_number.as_deref(), Some("25/23642"));
+        assert!(tm.items[1].access.is_closed(), "for lukkede døre");
+        assert_eq!(tm.items[1].title, "Orientering fra borgmesteren");
         assert_eq!(m.items[2].sections[0].heading, "Resumé");
         assert_eq!(
             m.items[2].recommendation.as_deref(),

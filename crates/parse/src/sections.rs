@@ -55,6 +55,22 @@ pub fn closed_marking(title: &str) -> (bool, String) {
         }
     }
     let t = title.trim_end();
+    // "Orientering - (FOR LUKKEDE DØRE)", "Personalesag (for lukkede døre)".
+    let lower = t.to_lowercase();
+    for mark in [
+        "- (for lukkede døre)",
+        "(for lukkede døre)",
+        "- for lukkede døre",
+    ] {
+        if lower.ends_with(mark) {
+            let keep = lower.len() - mark.len();
+            if t.is_char_boundary(keep) && lower.len() == t.len() {
+                return (true, t[..keep].trim().to_string());
+            }
+            // Case changes changed the length: keep the title whole, closed.
+            return (true, t.to_string());
+        }
+    }
     for mark in ["(lukket)", "(lukket punkt)"] {
         if let Some(cut) = t.len().checked_sub(mark.len())
             && let Some(tail) = t.get(cut..)
