@@ -138,6 +138,16 @@ fn file_name(path: &Path) -> String {
         .unwrap_or_else(|| path.display().to_string())
 }
 
+/// The text of a document read by the readers; with `strict`, what only the generic reader
+/// could partly read is refused.
+fn understand(text: &str, path: &Path, strict: bool) -> Result<Parsed, ImportError> {
+    let parsed = read_document(text, &file_name(path))?;
+    if strict && parsed.confidence < Confidence::High {
+        return Err(ImportError::Uncertain(parsed.confidence));
+    }
+    Ok(parsed)
+}
+
 /// Reads and understands one file (no store involved): CPU work, run in parallel.
 fn prepare(path: &Path, pdf_limits: &PdfLimits, strict: bool) -> Prepared {
     let format = Format::of(path);
@@ -181,10 +191,7 @@ fn prepare(path: &Path, pdf_limits: &PdfLimits, strict: bool) -> Prepared {
                 let (text, recovered) = docx::read(path)?;
                 timings.extract = t.elapsed();
                 let t = Instant::now();
-                let mut parsed = read_document(&text, &file_name(path))?;
-                if strict && parsed.confidence < Confidence::High {
-                    return Err(ImportError::Uncertain(parsed.confidence));
-                }
+                let mut parsed = understand(&text, path, strict)?;
                 if recovered {
                     parsed.warnings.push(protokol_parse::Warning {
                         line: 0,
@@ -218,10 +225,7 @@ fn prepare(path: &Path, pdf_limits: &PdfLimits, strict: bool) -> Prepared {
                 };
                 timings.extract = t.elapsed();
                 let t = Instant::now();
-                let parsed = read_document(&text, &file_name(path))?;
-                if strict && parsed.confidence < Confidence::High {
-                    return Err(ImportError::Uncertain(parsed.confidence));
-                }
+                let parsed = understand(&text, path, strict)?;
                 timings.parse = t.elapsed();
                 Ok(Content::Document {
                     parsed: Box::new(parsed),

@@ -4,9 +4,7 @@ use std::sync::LazyLock;
 
 use chrono::NaiveDate;
 use protokol_core::exchange::SchemaTag;
-use protokol_core::{
-    Access, BodyRef, ForwardPlanEntry, Item, Meeting, MeetingKind, SubPoint, validate_meeting,
-};
+use protokol_core::{Access, BodyRef, ForwardPlanEntry, Item, Meeting, MeetingKind, SubPoint};
 use regex::Regex;
 
 use crate::attachments;
@@ -619,19 +617,7 @@ pub fn parse_document(raw: &str, source: &str) -> Result<Parsed, ParseError> {
             MeetingKind::Agenda
         });
     }
-    // Item numbers must be unique: a repeated number is dropped with a warning.
-    let mut numbers = std::collections::HashSet::new();
-    for item in &mut items {
-        if let Some(n) = item.number
-            && !numbers.insert(n)
-        {
-            warnings.push(Warning {
-                line: 0,
-                message: format!("item number {n} appears twice; the second item keeps no number"),
-            });
-            item.number = None;
-        }
-    }
+    crate::unnumber_repeats(&mut items, &mut warnings);
 
     let code = body_code(&items, &body_name);
     let mut meeting = Meeting::new(
@@ -653,19 +639,7 @@ pub fn parse_document(raw: &str, source: &str) -> Result<Parsed, ParseError> {
     meeting.items = items;
     meeting.forward_plan = forward_plan;
     meeting.awaiting_date = awaiting_date;
-    meeting.sources = vec![source.to_string()];
-    if let Some(problem) = validate_meeting(&meeting).into_iter().next() {
-        return Err(ParseError::Invalid {
-            line: 0,
-            reason: problem.to_string(),
-        });
-    }
-    Ok(Parsed {
-        meeting,
-        layout,
-        warnings,
-        confidence: crate::Confidence::High,
-    })
+    crate::finish(meeting, source, layout, warnings, crate::Confidence::High)
 }
 
 /// The body's code: the one code every item's route shares (DIR for Direktionen's items,

@@ -354,18 +354,7 @@ pub fn parse_firstagenda(json: &str, source: &str) -> Result<Parsed, ParseError>
         });
     }
     meeting.items = items;
-    let mut numbers = std::collections::HashSet::new();
-    for item in &mut meeting.items {
-        if let Some(n) = item.number
-            && !numbers.insert(n)
-        {
-            warnings.push(Warning {
-                line: 0,
-                message: format!("item number {n} appears twice; the second item keeps no number"),
-            });
-            item.number = None;
-        }
-    }
+    crate::unnumber_repeats(&mut meeting.items, &mut warnings);
     if publication.tillaegs_dagsorden == Some(true) || moede.is_supplementary_agenda == Some(true) {
         warnings.push(Warning {
             line: 0,

@@ -79,6 +79,22 @@ pub struct Parsed {
     pub confidence: Confidence,
 }
 
+/// Item numbers must be unique: a repeated number is dropped with a warning.
+pub(crate) fn unnumber_repeats(items: &mut [protokol_core::Item], warnings: &mut Vec<Warning>) {
+    let mut numbers = std::collections::HashSet::new();
+    for item in items {
+        if let Some(n) = item.number
+            && !numbers.insert(n)
+        {
+            warnings.push(Warning {
+                line: 0,
+                message: format!("item number {n} appears twice; the second item keeps no number"),
+            });
+            item.number = None;
+        }
+    }
+}
+
 /// The last step of every reader: the meeting names its source and must be valid.
 pub(crate) fn finish(
     mut meeting: Meeting,

@@ -57,17 +57,8 @@ impl Session {
     where
         F: FnOnce(&[SourceDocument]) -> Meeting,
     {
-        let mut sp = (&mut self.tx).begin().await?;
-        match import_source_in(&mut sp, source, actor, merge).await {
-            Ok(v) => {
-                sp.commit().await?;
-                Ok(v)
-            }
-            Err(e) => {
-                sp.rollback().await?;
-                Err(e)
-            }
-        }
+        self.import_source_with_files(source, &[], actor, merge)
+            .await
     }
 
     /// [`Session::import_source`] that also stores files (the attachments of an export,
