@@ -39,7 +39,7 @@ pub use pdf::{
     extract_with as extract_pdf_text_with,
 };
 pub use report::{
-    FileReport, Format, LineWarning, MeetingReport, Summary, Timings, count, printable,
+    Coverage, FileReport, Format, LineWarning, MeetingReport, Summary, Timings, count, printable,
 };
 
 /// Why one file was not imported.

@@ -48,6 +48,79 @@ impl Format {
     }
 }
 
+/// Which parts of a meeting record the meeting has after a file was imported: the report's
+/// coverage line.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Coverage {
+    pub date: bool,
+    pub time: bool,
+    pub place: bool,
+    pub members: usize,
+    pub items: usize,
+    /// Any item with a section (Sagsfremstilling, Indstilling, … or one of its own).
+    pub sections: bool,
+    pub decisions: bool,
+    pub attachments: usize,
+}
+
+impl Coverage {
+    pub fn of(m: &Meeting) -> Self {
+        Self {
+            date: true,
+            time: m.start.is_some(),
+            place: m.location.is_some(),
+            members: m.members.len(),
+            items: m.items.len(),
+            sections: m.items.iter().any(|i| {
+                i.case.is_some()
+                    || i.economy.is_some()
+                    || i.recommendation.is_some()
+                    || !i.sections.is_empty()
+            }),
+            decisions: m
+                .items
+                .iter()
+                .any(|i| i.decision.is_some() || i.public_decision.is_some()),
+            attachments: m.items.iter().map(|i| i.attachments.len()).sum(),
+        }
+    }
+
+    /// "found: date, time, 9 members, 4 items, sections, decisions; not found: place,
+    /// attachments".
+    pub fn line(&self) -> String {
+        let mut found = Vec::new();
+        let mut missing = Vec::new();
+        let mut part = |ok: bool, name: String, short: &str| {
+            if ok {
+                found.push(name);
+            } else {
+                missing.push(short.to_string());
+            }
+        };
+        part(self.date, "date".into(), "date");
+        part(self.time, "time".into(), "time");
+        part(self.place, "place".into(), "place");
+        part(
+            self.members > 0,
+            count(self.members, "member", "members"),
+            "members",
+        );
+        part(self.items > 0, count(self.items, "item", "items"), "items");
+        part(self.sections, "sections".into(), "sections");
+        part(self.decisions, "decisions".into(), "decisions");
+        part(
+            self.attachments > 0,
+            count(self.attachments, "attachment", "attachments"),
+            "attachments",
+        );
+        let mut line = format!("found: {}", found.join(", "));
+        if !missing.is_empty() {
+            line.push_str(&format!("; not found: {}", missing.join(", ")));
+        }
+        line
+    }
+}
+
 /// One meeting fed by a file.
 #[derive(Clone, Debug, Serialize)]
 pub struct MeetingReport {
@@ -63,6 +136,7 @@ pub struct MeetingReport {
     pub warnings: Vec<String>,
     /// Where this file and the meeting's other documents disagree, and what was kept.
     pub disagreements: Vec<Disagreement>,
+    pub coverage: Coverage,
 }
 
 impl MeetingReport {
@@ -86,6 +160,7 @@ impl MeetingReport {
             followups,
             warnings: s.warnings,
             disagreements,
+            coverage: Coverage::of(m),
         }
     }
 }
@@ -231,6 +306,7 @@ impl FileReport {
             .collect();
         if let Ok(ms) = &self.result {
             for m in ms {
+                out.insert(0, m.coverage.line());
                 out.extend(m.warnings.iter().cloned());
                 out.extend(m.disagreements.iter().map(|d| {
                     let (kept, other) = difference(&d.kept.0, &d.other.0);

@@ -101,6 +101,11 @@ async fn word_documents_are_read_and_damaged_ones_recovered(kind: Kind) {
         let r = &reports[2];
         assert!(r.is_ok(), "{}", r.line());
         assert!(r.details().iter().any(|d| d.contains("damaged")));
+        assert_eq!(
+            r.details()[0],
+            "found: date, time, place, 9 members, 4 items, sections, decisions; not found: attachments",
+            "the coverage line"
+        );
         let (m, _) = store
             .meeting_on(&"ØK".parse().unwrap(), "2025-11-19".parse().unwrap())
             .await
