@@ -8,9 +8,7 @@
 //! text runs, tabs, line breaks, heading styles), so that a cut-off document still gives
 //! the text before the cut.
 
-use std::fs;
-use std::io::{BufReader, Read};
-use std::path::Path;
+use std::io::{Cursor, Read};
 use std::sync::LazyLock;
 
 use regex::Regex;
@@ -40,10 +38,11 @@ fn bounded(mut r: impl Read, name: &str) -> Result<Vec<u8>, ImportError> {
     Ok(out)
 }
 
-/// The text of a .docx and whether it had to be recovered from a damaged file.
-pub(crate) fn read(path: &Path) -> Result<(String, bool), ImportError> {
+/// The text of a .docx (its bytes, read once by the caller) and whether it had to be
+/// recovered from a damaged file.
+pub(crate) fn read(bytes: &[u8]) -> Result<(String, bool), ImportError> {
     const PART: &str = "word/document.xml";
-    let (xml, recovered) = match zip::ZipArchive::new(fs::File::open(path)?) {
+    let (xml, recovered) = match zip::ZipArchive::new(Cursor::new(bytes)) {
         Ok(mut archive) => {
             let entry = archive.by_name(PART).map_err(|_| {
                 ImportError::Docx("not a Word document: it has no word/document.xml".into())
@@ -52,7 +51,7 @@ pub(crate) fn read(path: &Path) -> Result<(String, bool), ImportError> {
         }
         Err(_) => {
             // No central directory: read the entries from the start.
-            let mut reader = BufReader::new(fs::File::open(path)?);
+            let mut reader = Cursor::new(bytes);
             let mut found = None;
             for _ in 0..10_000 {
                 match zip::read::read_zipfile_from_stream(&mut reader) {

@@ -124,6 +124,18 @@ enum Content {
     },
 }
 
+impl Content {
+    /// A read document without files of its own.
+    fn document(parsed: Parsed, sha256: String) -> Self {
+        Self::Document {
+            parsed: Box::new(parsed),
+            sha256,
+            files: Vec::new(),
+            unpacked: None,
+        }
+    }
+}
+
 struct Prepared {
     path: PathBuf,
     format: Option<Format>,
@@ -166,29 +178,19 @@ fn prepare(path: &Path, pdf_limits: &PdfLimits, strict: bool) -> Prepared {
                     let sha256 = format!("{:x}", Sha256::digest(text.as_bytes()));
                     let parsed = parse_firstagenda(&text, &file_name(path))?;
                     timings.parse = t.elapsed();
-                    return Ok(Content::Document {
-                        parsed: Box::new(parsed),
-                        sha256,
-                        files: Vec::new(),
-                        unpacked: None,
-                    });
+                    return Ok(Content::document(parsed, sha256));
                 }
                 let meetings = parse_meetings(&text)?;
                 timings.parse = t.elapsed();
                 Ok(Content::Json(meetings))
             }
             Format::Docx => {
-                bytes = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
-                if bytes > files::MAX_PDF_BYTES {
-                    return Err(ImportError::TooLarge {
-                        size: bytes,
-                        limit: files::MAX_PDF_BYTES,
-                    });
-                }
-                let sha256 = format!("{:x}", Sha256::digest(std::fs::read(path)?));
+                let raw = files::read_bytes(path, files::MAX_PDF_BYTES)?;
+                bytes = raw.len() as u64;
+                let sha256 = format!("{:x}", Sha256::digest(&raw));
                 timings.read = t.elapsed();
                 let t = Instant::now();
-                let (text, recovered) = docx::read(path)?;
+                let (text, recovered) = docx::read(&raw)?;
                 timings.extract = t.elapsed();
                 let t = Instant::now();
                 let mut parsed = understand(&text, path, strict)?;
@@ -199,12 +201,7 @@ fn prepare(path: &Path, pdf_limits: &PdfLimits, strict: bool) -> Prepared {
                     });
                 }
                 timings.parse = t.elapsed();
-                Ok(Content::Document {
-                    parsed: Box::new(parsed),
-                    sha256,
-                    files: Vec::new(),
-                    unpacked: None,
-                })
+                Ok(Content::document(parsed, sha256))
             }
             Format::Text | Format::Pdf | Format::Html => {
                 let limit = if format == Format::Pdf {
@@ -227,12 +224,7 @@ fn prepare(path: &Path, pdf_limits: &PdfLimits, strict: bool) -> Prepared {
                 let t = Instant::now();
                 let parsed = understand(&text, path, strict)?;
                 timings.parse = t.elapsed();
-                Ok(Content::Document {
-                    parsed: Box::new(parsed),
-                    sha256,
-                    files: Vec::new(),
-                    unpacked: None,
-                })
+                Ok(Content::document(parsed, sha256))
             }
             Format::Xml | Format::Zip => {
                 let export = if format == Format::Zip {

@@ -37,6 +37,21 @@ pub fn code_for(name: &str) -> String {
     }
 }
 
+/// A one-word body name in its definite form, as bodies are named ("Byråd" → "Byrådet",
+/// "Økonomiudvalg" → "Økonomiudvalget", "Kommunalbestyrelse" → "Kommunalbestyrelsen"). A
+/// name of several words is kept as the body writes it ("Hennys testudvalg").
+pub fn definite(name: &str) -> String {
+    if name.contains(' ') {
+        name.to_string()
+    } else if name.ends_with("udvalg") || name.ends_with("råd") {
+        format!("{name}et")
+    } else if name.ends_with("bestyrelse") {
+        format!("{name}n")
+    } else {
+        name.to_string()
+    }
+}
+
 /// A body's name from how a sentence names it: "Økonomiudvalget", "direktionen",
 /// "direktionsmøde" → "Direktionen", "økonomiudvalgsmøde" → "Økonomiudvalget".
 pub fn body_from_word(word: &str) -> Option<String> {
@@ -80,6 +95,15 @@ mod tests {
         assert_eq!(code_for("Kommunalbestyrelsen"), "KB");
         assert_eq!(code_for("Miljø- og Teknikudvalget"), "MTU");
         assert_eq!(code_for("Børne- og Ungdomsudvalget"), "BUU");
+    }
+
+    #[test]
+    fn definite_forms() {
+        assert_eq!(definite("Byråd"), "Byrådet");
+        assert_eq!(definite("Økonomiudvalg"), "Økonomiudvalget");
+        assert_eq!(definite("Kommunalbestyrelse"), "Kommunalbestyrelsen");
+        assert_eq!(definite("Økonomiudvalget"), "Økonomiudvalget");
+        assert_eq!(definite("Hennys testudvalg"), "Hennys testudvalg");
     }
 
     #[test]

@@ -19,7 +19,7 @@ use protokol_core::{
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::bodies::code_for;
+use crate::bodies::{code_for, definite};
 use crate::html::html_sections;
 use crate::loose::Confidence;
 use crate::sections::{SectionKind, append_paragraph, classify, closed_marking, tidy_heading};
@@ -118,8 +118,8 @@ fn item_number(v: &Value) -> Option<u32> {
 }
 
 /// The body's name without the electoral period FirstAgenda appends ("Byråd 2022-2025")
-/// or the punctuation used to sort pseudo-bodies first (".Spørgsmål / Svar til …"); a bare
-/// "Byråd" becomes "Byrådet".
+/// or the punctuation used to sort pseudo-bodies first (".Spørgsmål / Svar til …"), in its
+/// definite form ("Byråd" → "Byrådet").
 pub fn body_name(raw: &str) -> String {
     let mut name = raw
         .trim()
@@ -134,12 +134,7 @@ pub fn body_name(raw: &str) -> String {
     {
         name = words[..words.len() - 1].join(" ");
     }
-    match name.to_lowercase().as_str() {
-        "byråd" => "Byrådet".into(),
-        "kommunalbestyrelse" => "Kommunalbestyrelsen".into(),
-        "økonomiudvalg" => "Økonomiudvalget".into(),
-        _ => name,
-    }
+    definite(&name)
 }
 
 /// A FirstAgenda time stamp as Danish wall-clock time.

@@ -20,7 +20,7 @@ use protokol_core::exchange::SchemaTag;
 use protokol_core::{Absence, Access, BodyRef, ClockTime, Item, Meeting, MeetingKind, Section};
 use regex::Regex;
 
-use crate::bodies::code_for;
+use crate::bodies::{code_for, definite};
 use crate::dates::find_date;
 use crate::sections::{SectionKind, append_paragraph, classify, closed_marking, tidy_heading};
 use crate::text::{Line, normalize, reflow, remove_page_furniture};
@@ -236,21 +236,6 @@ fn find_body(head: &[&str]) -> Option<String> {
         }
     }
     None
-}
-
-/// A body's name in its definite form ("Byråd" → "Byrådet", "Økonomiudvalg" →
-/// "Økonomiudvalget").
-fn definite(name: &str) -> String {
-    if name.contains(' ') {
-        // A name of several words is written as the body writes it ("Hennys testudvalg").
-        name.to_string()
-    } else if name.ends_with("udvalg") || name.ends_with("Byråd") || name.ends_with("råd") {
-        format!("{name}et")
-    } else if name.ends_with("bestyrelse") {
-        format!("{name}n")
-    } else {
-        name.to_string()
-    }
 }
 
 /// Starts an item; a number met again replaces the earlier item of that number (a table of
