@@ -65,8 +65,10 @@ pub struct Global {
 
 #[derive(Subcommand, Debug)]
 enum Command {
-    /// Import meetings: protokol.meeting/1 JSON, FirstAgenda publication JSON, or published
-    /// agendas and minutes as text, PDF or HTML; files or folders of them.
+    /// Import meetings: protokol.meeting/1 JSON, FirstAgenda publication JSON, ESDH
+    /// publishing exports (<Publication> XML or eDoc XML, as folders or .zip, with their
+    /// attachment files), or published agendas and minutes as text, PDF, HTML or Word
+    /// (.docx); files or folders of them.
     ///
     /// Documents in a layout no reader knows are read by the generic reader, which imports
     /// whatever it finds in a document that names a body and a date (at worst one item
@@ -78,7 +80,8 @@ enum Command {
     /// several documents about one meeting are merged, whatever their order. Importing the
     /// same files again changes nothing. The exit status is 1 when any file failed.
     Import {
-        /// Files or folders (searched recursively for .json, .txt, .pdf and .html files).
+        /// Files or folders (searched recursively for .json, .txt, .pdf, .html, .docx, .xml
+        /// and .zip files).
         #[arg(required = true, value_name = "PATH")]
         paths: Vec<PathBuf>,
         /// Show what would be imported, but store nothing.

@@ -39,6 +39,32 @@ pub const LINK_NOT_FOLLOWED: &str = "a symbolic link inside the folder is not fo
 /// Why a file is read only once.
 pub const ALREADY_READ: &str = "the same file was met before (a hard link or a path named twice)";
 
+/// Why a publication's HTML beside its XML is not read.
+pub const RENDERING_OF_XML: &str =
+    "the HTML rendering of the XML publication beside it (the XML is imported)";
+/// Why a file in an export's attachment folder is not read as a meeting document.
+pub const EXPORT_ATTACHMENT: &str =
+    "an attachment file of the XML export beside its folder (stored with that publication)";
+
+/// Inside folders, an ESDH export's own parts are not meeting documents of their own: the
+/// HTML rendering of a publication beside its XML (same name), and the files in the
+/// "Attachments"/"Enclosures" folder beside an XML file.
+fn export_part(
+    path: &Path,
+    xml_stems: &HashSet<PathBuf>,
+    xml_dirs: &HashSet<PathBuf>,
+) -> Option<&'static str> {
+    let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+    if matches!(ext.as_str(), "html" | "htm") && xml_stems.contains(&path.with_extension("")) {
+        return Some(RENDERING_OF_XML);
+    }
+    let parent = path.parent()?;
+    let folder = parent.file_name()?.to_str()?.to_ascii_lowercase();
+    (matches!(folder.as_str(), "attachments" | "enclosures")
+        && parent.parent().is_some_and(|p| xml_dirs.contains(p)))
+    .then_some(EXPORT_ATTACHMENT)
+}
+
 /// The identity of a file on its device, so a file is read once however it is reached.
 #[cfg(unix)]
 fn identity(meta: &fs::Metadata) -> (u64, u64) {
@@ -87,6 +113,7 @@ pub fn collect_files(paths: &[PathBuf]) -> Collected {
             keep(&mut out, p.clone(), &meta);
             continue;
         }
+        let mut found = Vec::new();
         let walk = walkdir::WalkDir::new(p)
             .follow_links(false)
             .sort_by_file_name()
@@ -112,7 +139,7 @@ pub fn collect_files(paths: &[PathBuf]) -> Collected {
                 });
             } else if kind.is_file() && Format::of(entry.path()).is_some() {
                 match entry.metadata() {
-                    Ok(meta) => keep(&mut out, entry.into_path(), &meta),
+                    Ok(meta) => found.push((entry.into_path(), meta)),
                     Err(e) => {
                         let io = e
                             .into_io_error()
@@ -124,6 +151,23 @@ pub fn collect_files(paths: &[PathBuf]) -> Collected {
                         ));
                     }
                 }
+            }
+        }
+        let is_xml = |f: &Path| f.extension().is_some_and(|e| e.eq_ignore_ascii_case("xml"));
+        let xml_stems: HashSet<PathBuf> = found
+            .iter()
+            .filter(|(f, _)| is_xml(f))
+            .map(|(f, _)| f.with_extension(""))
+            .collect();
+        let xml_dirs: HashSet<PathBuf> = found
+            .iter()
+            .filter(|(f, _)| is_xml(f))
+            .filter_map(|(f, _)| f.parent().map(Path::to_path_buf))
+            .collect();
+        for (path, meta) in found {
+            match export_part(&path, &xml_stems, &xml_dirs) {
+                Some(reason) => out.skipped.push(Skipped { path, reason }),
+                None => keep(&mut out, path, &meta),
             }
         }
     }
@@ -250,12 +294,48 @@ mod walk_tests {
         assert_eq!(
             skipped,
             vec![
-                (d.join("b.json"), ALREADY_READ),
                 (d.join("out"), LINK_NOT_FOLLOWED),
                 (d.join("sub/y"), LINK_NOT_FOLLOWED),
                 (d.join("x"), LINK_NOT_FOLLOWED),
                 (d.join("z.json"), LINK_NOT_FOLLOWED),
+                (d.join("b.json"), ALREADY_READ),
                 (d.join("a.json"), ALREADY_READ),
+            ]
+        );
+    }
+
+    #[test]
+    fn an_exports_html_rendering_and_attachment_folder_are_not_meeting_documents() {
+        let root = tempfile::tempdir().unwrap();
+        let d = root.path().join("2017-04-21 12.24.03");
+        fs::create_dir_all(d.join("Attachments")).unwrap();
+        fs::create_dir_all(root.path().join("other/Attachments")).unwrap();
+        fs::write(d.join("p.xml"), "<Root/>").unwrap();
+        fs::write(d.join("p.html"), "<html/>").unwrap();
+        fs::write(d.join("q.html"), "<html/>").unwrap();
+        fs::write(d.join("Attachments/1.PDF"), "%PDF").unwrap();
+        // Without an XML beside it, an "Attachments" folder is an ordinary folder.
+        fs::write(root.path().join("other/Attachments/referat.pdf"), "%PDF").unwrap();
+
+        let got = collect_files(&[root.path().to_path_buf()]);
+        assert_eq!(
+            got.files,
+            vec![
+                d.join("p.xml"),
+                d.join("q.html"),
+                root.path().join("other/Attachments/referat.pdf")
+            ]
+        );
+        let skipped: Vec<(PathBuf, &str)> = got
+            .skipped
+            .iter()
+            .map(|s| (s.path.clone(), s.reason))
+            .collect();
+        assert_eq!(
+            skipped,
+            vec![
+                (d.join("Attachments/1.PDF"), EXPORT_ATTACHMENT),
+                (d.join("p.html"), RENDERING_OF_XML),
             ]
         );
     }

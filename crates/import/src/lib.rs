@@ -75,7 +75,7 @@ pub enum ImportError {
     )]
     Uncertain(Confidence),
     #[error(
-        "an XML file that is not a <Publication> export (the XML read so far: ESDH publishing exports)"
+        "an XML file that is not a publishing export the importer knows (<Publication> XML or an eDoc export)"
     )]
     UnknownXml,
     #[error("{0}")]
@@ -119,6 +119,8 @@ enum Content {
         sha256: String,
         /// Attachment files to store with the meeting (from an ESDH export).
         files: Vec<publication::FileOnDisk>,
+        /// The source's name where it is not the file's name (see `publication::Export`).
+        source_name: Option<String>,
         /// The unpacked zip the files are in, removed once they are stored.
         unpacked: Option<tempfile::TempDir>,
     },
@@ -131,6 +133,7 @@ impl Content {
             parsed: Box::new(parsed),
             sha256,
             files: Vec::new(),
+            source_name: None,
             unpacked: None,
         }
     }
@@ -238,6 +241,7 @@ fn prepare(path: &Path, pdf_limits: &PdfLimits, strict: bool) -> Prepared {
                     parsed: Box::new(export.parsed),
                     sha256: export.sha256,
                     files: export.files,
+                    source_name: export.source_name,
                     unpacked: export.unpacked,
                 })
             }
@@ -380,6 +384,7 @@ async fn store_prepared(session: &mut Session, p: Prepared, options: &Options) -
             parsed,
             sha256,
             files,
+            source_name,
             unpacked,
         }) => {
             layout = Some(match parsed.confidence {
@@ -395,7 +400,7 @@ async fn store_prepared(session: &mut Session, p: Prepared, options: &Options) -
                 })
                 .collect();
             let source = SourceDocument {
-                name: file_name(&p.path),
+                name: source_name.unwrap_or_else(|| file_name(&p.path)),
                 sha256,
                 layout: parsed.layout.as_str().to_string(),
                 meeting: parsed.meeting,

@@ -1,7 +1,7 @@
 //! Merging what several published documents say about one meeting (the full minutes and
 //! single-item extracts, say) into one meeting: the union of their facts. Where they
-//! disagree, the choice is deterministic — the sources are ranked (full documents before
-//! extracts, then by name) and the first that states a fact wins, except that "closed"
+//! disagree, the choice is deterministic — the sources are ranked (structured exports, then
+//! full documents, then extracts; by name within a rank) and the first that states a fact wins, except that "closed"
 //! always wins over "open" — and every disagreement is reported.
 
 use protokol_core::{Access, Attachment, Followup, Item, Meeting, MeetingKind, NextStep, SubPoint};
@@ -22,17 +22,32 @@ pub struct Disagreement {
     pub other: (String, String),
 }
 
+/// How much a source's facts count: structured exports of the publishing system first
+/// (their fields say what each text is), then full documents, then single-item extracts
+/// and other layouts, and what only the generic reader could read last.
 fn rank(layout: &str) -> u8 {
     match layout {
-        "full_document" => 0,
-        "json" => 1,
-        _ => 2,
+        "publication_xml" | "edoc_xml" | "firstagenda_json" => 0,
+        "full_document" => 1,
+        "json" => 2,
+        "generic" => 4,
+        _ => 3,
     }
 }
 
-/// Sources in the order their facts win.
+/// Sources in the order their facts win. Of a meeting's eDoc publications only the newest
+/// counts (they are named by their publishing time): a later publishing replaces the
+/// agenda, and items it no longer holds were taken off.
 fn ordered(sources: &[SourceDocument]) -> Vec<&SourceDocument> {
-    let mut v: Vec<&SourceDocument> = sources.iter().collect();
+    let newest_edoc = sources
+        .iter()
+        .filter(|s| s.layout == "edoc_xml")
+        .map(|s| s.name.as_str())
+        .max();
+    let mut v: Vec<&SourceDocument> = sources
+        .iter()
+        .filter(|s| s.layout != "edoc_xml" || Some(s.name.as_str()) == newest_edoc)
+        .collect();
     v.sort_by(|a, b| {
         rank(&a.layout)
             .cmp(&rank(&b.layout))

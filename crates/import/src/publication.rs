@@ -1,5 +1,5 @@
-//! ESDH publishing exports: a `<Publication>` XML file with the attachment files it names,
-//! as a folder or as a zip file. The XML is read by `protokol-parse`; here the enclosure
+//! ESDH publishing exports: a `<Publication>` XML file or an eDoc (Fujitsu) export's XML,
+//! with the attachment files it names, as a folder or as a zip file. The XML is read by `protokol-parse`; here the enclosure
 //! files are found (names compared in Unicode NFC and without case, as exports made on a
 //! Mac store decomposed names), read under the same limits as imported PDFs, their text
 //! extracted, and handed on to be stored with the meeting.
@@ -13,7 +13,10 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use protokol_core::AttachmentFile;
-use protokol_parse::publication_xml::{looks_like_publication_xml, parse_publication_xml};
+use protokol_parse::edoc_xml::{looks_like_edoc_xml, parse_edoc_xml};
+use protokol_parse::publication_xml::{
+    Publication, looks_like_publication_xml, parse_publication_xml,
+};
 use protokol_parse::{Parsed, Warning};
 use sha2::{Digest, Sha256};
 use unicode_normalization::UnicodeNormalization;
@@ -39,6 +42,10 @@ pub(crate) struct Export {
     /// SHA-256 of the XML: the source document's identity.
     pub sha256: String,
     pub files: Vec<FileOnDisk>,
+    /// The name the source is kept under, where it is not the file's name: an eDoc
+    /// publication is named by the time it was published ("2017-04-21 12.24.03/<id>.xml",
+    /// from its folder), so that the newest publication of a meeting sorts last.
+    pub source_name: Option<String>,
     /// The unpacked zip, kept until the files are stored.
     pub unpacked: Option<tempfile::TempDir>,
 }
@@ -89,20 +96,40 @@ fn find(base: &Path, relative: &str) -> Option<PathBuf> {
     at.is_file().then_some(at)
 }
 
-/// Reads a `<Publication>` XML file and the files it names beside it.
+/// Whether an XML text is an export the importer reads.
+fn known_export(xml: &str) -> bool {
+    looks_like_publication_xml(xml) || looks_like_edoc_xml(xml)
+}
+
+/// "2017-04-21 12.24.03": an eDoc export's folder of one publishing.
+fn publishing_time(folder: &str) -> bool {
+    chrono::NaiveDateTime::parse_from_str(folder, "%Y-%m-%d %H.%M.%S").is_ok()
+}
+
+/// Reads an export's XML file (`<Publication>` or eDoc) and the files it names beside it.
 pub(crate) fn read_xml(path: &Path, limits: &PdfLimits) -> Result<Export, ImportError> {
     let bytes = read_bytes(path, MAX_JSON_BYTES)?;
     let sha256 = format!("{:x}", Sha256::digest(&bytes));
     let text = decode_text(bytes)?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
-    if !looks_like_publication_xml(text) {
-        return Err(ImportError::UnknownXml);
-    }
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let publication = parse_publication_xml(text, &name)?;
+    let mut source_name = None;
+    let publication: Publication = if looks_like_publication_xml(text) {
+        parse_publication_xml(text, &name)?
+    } else if looks_like_edoc_xml(text) {
+        let folder = path
+            .parent()
+            .and_then(Path::file_name)
+            .map(|f| f.to_string_lossy().into_owned())
+            .filter(|f| publishing_time(f));
+        source_name = folder.map(|f| format!("{f}/{name}"));
+        parse_edoc_xml(text, source_name.as_deref().unwrap_or(&name))?
+    } else {
+        return Err(ImportError::UnknownXml);
+    };
     let base = path.parent().unwrap_or(Path::new("."));
     let mut parsed = publication.parsed;
     let files = attach(&mut parsed, &publication.enclosures, base, limits);
@@ -110,6 +137,7 @@ pub(crate) fn read_xml(path: &Path, limits: &PdfLimits) -> Result<Export, Import
         parsed,
         sha256,
         files,
+        source_name,
         unpacked: None,
     })
 }
@@ -261,12 +289,12 @@ pub(crate) fn read_zip(path: &Path, limits: &PdfLimits) -> Result<Export, Import
             read_bytes(p, MAX_JSON_BYTES)
                 .ok()
                 .and_then(|b| String::from_utf8(b).ok())
-                .is_some_and(|t| looks_like_publication_xml(&t))
+                .is_some_and(|t| known_export(t.trim_start_matches('\u{feff}')))
         })
         .collect();
     if xmls.is_empty() {
         return Err(ImportError::Zip(
-            "the zip file holds no <Publication> XML export".into(),
+            "the zip file holds no ESDH export XML (<Publication> or eDoc)".into(),
         ));
     }
     let xml = xmls.remove(0);

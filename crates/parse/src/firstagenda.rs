@@ -22,7 +22,7 @@ use serde_json::Value;
 use crate::bodies::{code_for, definite};
 use crate::html::html_sections;
 use crate::loose::Confidence;
-use crate::sections::{SectionKind, append_paragraph, classify, closed_marking, tidy_heading};
+use crate::sections::{append_paragraph, closed_marking, file_section};
 use crate::{Layout, ParseError, Parsed, Warning};
 
 /// Whether a JSON text is FirstAgenda's publication JSON rather than `protokol.meeting/1`
@@ -192,25 +192,7 @@ fn item(p: &Punkt, position: usize, warn: &mut impl FnMut(String)) -> Item {
             if s.text.is_empty() {
                 continue;
             }
-            match classify(&heading) {
-                SectionKind::Case => append_paragraph(&mut item.case, &s.text),
-                SectionKind::Economy => append_paragraph(&mut item.economy, &s.text),
-                SectionKind::Recommendation => append_paragraph(&mut item.recommendation, &s.text),
-                SectionKind::Decision => append_paragraph(&mut item.decision, &s.text),
-                SectionKind::Other => {
-                    let heading = tidy_heading(&heading);
-                    match item.sections.iter_mut().find(|x| x.heading == heading) {
-                        Some(same) => {
-                            same.text.push_str("\n\n");
-                            same.text.push_str(&s.text);
-                        }
-                        None => item.sections.push(Section {
-                            heading,
-                            text: s.text,
-                        }),
-                    }
-                }
-            }
+            file_section(&mut item, &heading, &s.text);
         }
     }
     if let Some(text) = untitled {

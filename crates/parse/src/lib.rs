@@ -15,6 +15,7 @@ pub mod attachments;
 pub mod bodies;
 pub mod dates;
 mod document;
+pub mod edoc_xml;
 pub mod facts;
 pub mod firstagenda;
 pub mod front;
@@ -25,6 +26,7 @@ pub mod schedule;
 pub mod sections;
 pub mod stated;
 pub mod text;
+mod xml;
 
 use protokol_core::Meeting;
 pub use serde_free::Layout;
@@ -54,6 +56,8 @@ mod serde_free {
         Generic,
         /// An ESDH publishing export in the `<Publication>` XML family.
         PublicationXml,
+        /// An eDoc (Fujitsu) publishing export's XML.
+        EdocXml,
     }
 
     impl Layout {
@@ -64,6 +68,7 @@ mod serde_free {
                 Self::FirstAgendaJson => "firstagenda_json",
                 Self::Generic => "generic",
                 Self::PublicationXml => "publication_xml",
+                Self::EdocXml => "edoc_xml",
             }
         }
     }

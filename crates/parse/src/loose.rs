@@ -17,12 +17,14 @@ use std::sync::LazyLock;
 
 use chrono::NaiveDate;
 use protokol_core::exchange::SchemaTag;
-use protokol_core::{Absence, Access, BodyRef, ClockTime, Item, Meeting, MeetingKind, Section};
+use protokol_core::{Absence, Access, BodyRef, ClockTime, Item, Meeting, MeetingKind};
 use regex::Regex;
 
 use crate::bodies::{code_for, definite};
 use crate::dates::find_date;
-use crate::sections::{SectionKind, append_paragraph, classify, closed_marking, tidy_heading};
+use crate::sections::{
+    SectionKind, append_paragraph, classify, closed_marking, file_section, tidy_heading,
+};
 use crate::text::{Line, normalize, reflow, remove_page_furniture};
 use crate::{Layout, ParseError, Parsed, Warning};
 
@@ -508,17 +510,7 @@ fn item_from(d: Draft) -> Item {
         chunk.clear();
         match heading {
             None => append_paragraph(&mut item.case, &text),
-            Some(h) => match classify(h) {
-                SectionKind::Case => append_paragraph(&mut item.case, &text),
-                SectionKind::Economy => append_paragraph(&mut item.economy, &text),
-                SectionKind::Recommendation => append_paragraph(&mut item.recommendation, &text),
-                SectionKind::Decision => append_paragraph(&mut item.decision, &text),
-                SectionKind::Other if !text.trim().is_empty() => item.sections.push(Section {
-                    heading: h.clone(),
-                    text,
-                }),
-                SectionKind::Other => {}
-            },
+            Some(h) => file_section(item, h, &text),
         }
     };
     // "Sagsnr.:" alone on its line: the number is on the next.

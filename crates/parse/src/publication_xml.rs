@@ -8,18 +8,17 @@
 //! entities). This module reads the XML only; the import crate finds, stores and reads the
 //! enclosure files it names.
 
-use chrono::NaiveDateTime;
 use protokol_core::exchange::SchemaTag;
 use protokol_core::{
-    Absence, Access, Attachment, BodyRef, ClockTime, Item, Meeting, MeetingKind, MeetingStatus,
-    Section, SubPoint,
+    Absence, Access, Attachment, BodyRef, Item, Meeting, MeetingKind, MeetingStatus, SubPoint,
 };
-use roxmltree::{Document, Node};
+use roxmltree::Node;
 
 use crate::bodies::code_for;
 use crate::html::html_text;
 use crate::loose::Confidence;
-use crate::sections::{SectionKind, append_paragraph, classify, tidy_heading};
+use crate::sections::{SectionKind, append_paragraph, classify, file_section};
+use crate::xml::{child, children, clock, moment, name_case, raw, text, yes};
 use crate::{Layout, ParseError, Parsed, Warning};
 
 /// An attachment file the XML names: which item and attachment of the meeting it belongs
@@ -45,83 +44,9 @@ pub fn looks_like_publication_xml(xml: &str) -> bool {
     xml.contains("<Publication")
 }
 
-fn child<'a, 'i>(n: Node<'a, 'i>, name: &str) -> Option<Node<'a, 'i>> {
-    n.children()
-        .find(|c| c.is_element() && c.tag_name().name() == name)
-}
-
-fn children<'a, 'i>(n: Node<'a, 'i>, name: &'a str) -> impl Iterator<Item = Node<'a, 'i>> + 'a {
-    n.children()
-        .filter(move |c| c.is_element() && c.tag_name().name() == name)
-}
-
-/// The text of an element (its CDATA included), whitespace collapsed; `None` when empty.
-fn text(n: Option<Node>) -> Option<String> {
-    let n = n?;
-    let mut s = String::new();
-    for d in n.descendants().filter(|d| d.is_text()) {
-        s.push_str(d.text().unwrap_or(""));
-        s.push(' ');
-    }
-    let words: Vec<&str> = s.split_whitespace().collect();
-    (!words.is_empty()).then(|| words.join(" "))
-}
-
-/// The raw text of an element (HTML content keeps its markup).
-fn raw(n: Option<Node>) -> Option<String> {
-    let n = n?;
-    let s: String = n
-        .descendants()
-        .filter(|d| d.is_text())
-        .filter_map(|d| d.text())
-        .collect();
-    (!s.trim().is_empty()).then_some(s)
-}
-
-fn yes(s: Option<String>) -> Option<bool> {
-    match s?.to_lowercase().as_str() {
-        "true" | "1" | "ja" => Some(true),
-        "false" | "0" | "nej" => Some(false),
-        _ => None,
-    }
-}
-
-/// "15-05-2013 16:30:00", "2013-05-15T16:30:00".
-fn moment(s: Option<String>) -> Option<NaiveDateTime> {
-    let s = s?;
-    [
-        "%d-%m-%Y %H:%M:%S",
-        "%d-%m-%Y %H:%M",
-        "%Y-%m-%dT%H:%M:%S",
-        "%Y-%m-%d %H:%M:%S",
-    ]
-    .iter()
-    .find_map(|f| NaiveDateTime::parse_from_str(s.trim(), f).ok())
-}
-
-fn clock(t: NaiveDateTime) -> Option<ClockTime> {
-    use chrono::Timelike;
-    ClockTime::from_hm(t.hour(), t.minute())
-}
-
-/// "FORRETNINGSUDVALGET" → "Forretningsudvalget"; other names as written.
-fn name_case(s: &str) -> String {
-    if s.chars().any(char::is_lowercase) {
-        return s.to_string();
-    }
-    let lower = s.to_lowercase();
-    let mut c = lower.chars();
-    c.next()
-        .map(|f| f.to_uppercase().chain(c).collect())
-        .unwrap_or_default()
-}
-
 /// Reads a `<Publication>` XML export; `source` names the file.
 pub fn parse_publication_xml(xml: &str, source: &str) -> Result<Publication, ParseError> {
-    let doc = Document::parse(xml).map_err(|e| ParseError::Invalid {
-        line: e.pos().row as usize,
-        reason: format!("not well-formed XML: {e}"),
-    })?;
+    let doc = crate::xml::parse(xml)?;
     let root = doc.root_element();
     if root.tag_name().name() != "Publication" {
         return Err(ParseError::Source(format!(
@@ -227,20 +152,10 @@ pub fn parse_publication_xml(xml: &str, source: &str) -> Result<Publication, Par
         }
         item.case_number = text(child(it, "Case").and_then(|c| child(c, "Number")));
         for (heading, body) in fields(it) {
-            let kind = if heading.is_empty() {
-                SectionKind::Case
+            if heading.is_empty() {
+                append_paragraph(&mut item.case, &body);
             } else {
-                classify(&heading)
-            };
-            match kind {
-                SectionKind::Case => append_paragraph(&mut item.case, &body),
-                SectionKind::Economy => append_paragraph(&mut item.economy, &body),
-                SectionKind::Recommendation => append_paragraph(&mut item.recommendation, &body),
-                SectionKind::Decision => append_paragraph(&mut item.decision, &body),
-                SectionKind::Other => item.sections.push(Section {
-                    heading: tidy_heading(&name_case(&heading)),
-                    text: body,
-                }),
+                file_section(&mut item, &name_case(&heading), &body);
             }
         }
         if item.decision.is_some() {

@@ -97,6 +97,35 @@ pub fn append_paragraph(to: &mut Option<String>, text: &str) {
     }
 }
 
+/// Files the text under a heading in its place in an item: Sagsfremstilling, Økonomi,
+/// Indstilling and Beslutning in their fields, any other heading as a named section (text
+/// under a heading already there is added to it). Blank text is left out.
+pub fn file_section(item: &mut protokol_core::Item, heading: &str, text: &str) {
+    match classify(heading) {
+        SectionKind::Case => append_paragraph(&mut item.case, text),
+        SectionKind::Economy => append_paragraph(&mut item.economy, text),
+        SectionKind::Recommendation => append_paragraph(&mut item.recommendation, text),
+        SectionKind::Decision => append_paragraph(&mut item.decision, text),
+        SectionKind::Other => {
+            let text = text.trim();
+            if text.is_empty() {
+                return;
+            }
+            let heading = tidy_heading(heading);
+            match item.sections.iter_mut().find(|x| x.heading == heading) {
+                Some(same) => {
+                    same.text.push_str("\n\n");
+                    same.text.push_str(text);
+                }
+                None => item.sections.push(protokol_core::Section {
+                    heading,
+                    text: text.to_string(),
+                }),
+            }
+        }
+    }
+}
+
 /// "Forretningsudvalgets beslutning", "Børne- og ungeudvalgets beslutning": `word` after a
 /// name in the genitive.
 fn possessive(h: &str, word: &str) -> bool {
