@@ -23,6 +23,7 @@ use std::time::{Duration, Instant};
 use protokol_core::Meeting;
 use protokol_core::exchange::{DocumentError, parse_meetings};
 use protokol_parse::html::html_text;
+use protokol_parse::system::{self, System};
 use protokol_parse::{
     Confidence, ParseError, Parsed, looks_like_firstagenda, parse_firstagenda, read_document,
 };
@@ -154,12 +155,19 @@ fn file_name(path: &Path) -> String {
 }
 
 /// The text of a document read by the readers; with `strict`, what only the generic reader
-/// could partly read is refused.
-fn understand(text: &str, path: &Path, strict: bool) -> Result<Parsed, ImportError> {
-    let parsed = read_document(text, &file_name(path))?;
+/// could partly read is refused. The producing system is the one `trace` (the file's
+/// metadata or markup) names, else the one its text shows.
+fn understand(
+    text: &str,
+    path: &Path,
+    strict: bool,
+    trace: Option<System>,
+) -> Result<Parsed, ImportError> {
+    let mut parsed = read_document(text, &file_name(path))?;
     if strict && parsed.confidence < Confidence::High {
         return Err(ImportError::Uncertain(parsed.confidence));
     }
+    parsed.system = trace.or_else(|| system::from_text(text));
     Ok(parsed)
 }
 
@@ -196,7 +204,7 @@ fn prepare(path: &Path, pdf_limits: &PdfLimits, strict: bool) -> Prepared {
                 let (text, recovered) = docx::read(&raw)?;
                 timings.extract = t.elapsed();
                 let t = Instant::now();
-                let mut parsed = understand(&text, path, strict)?;
+                let mut parsed = understand(&text, path, strict, None)?;
                 if recovered {
                     parsed.warnings.push(protokol_parse::Warning {
                         line: 0,
@@ -217,15 +225,21 @@ fn prepare(path: &Path, pdf_limits: &PdfLimits, strict: bool) -> Prepared {
                 let sha256 = format!("{:x}", Sha256::digest(&raw));
                 timings.read = t.elapsed();
                 let t = Instant::now();
-                let text = match format {
-                    Format::Pdf => pdf::extract_with(path, &raw, pdf_limits)?.0,
+                let (text, trace) = match format {
+                    Format::Pdf => {
+                        let trace = system::from_metadata(&system::pdf_metadata(&raw));
+                        (pdf::extract_with(path, &raw, pdf_limits)?.0, trace)
+                    }
                     // A page saved from a municipal portal: its text, headings as paragraphs.
-                    Format::Html => html_text(&files::decode_text(raw)?),
-                    _ => files::decode_text(raw)?,
+                    Format::Html => {
+                        let html = files::decode_text(raw)?;
+                        (html_text(&html), system::from_html(&html))
+                    }
+                    _ => (files::decode_text(raw)?, None),
                 };
                 timings.extract = t.elapsed();
                 let t = Instant::now();
-                let parsed = understand(&text, path, strict)?;
+                let parsed = understand(&text, path, strict, trace)?;
                 timings.parse = t.elapsed();
                 Ok(Content::document(parsed, sha256))
             }
@@ -362,6 +376,7 @@ async fn store_prepared(session: &mut Session, p: Prepared, options: &Options) -
         .unwrap_or_else(|| format!("import:{}", p.path.display()));
     let mut timings = p.timings;
     let mut layout = None;
+    let mut system = None;
     let mut line_warnings = Vec::new();
     let t = Instant::now();
     let result = match p.content {
@@ -391,6 +406,7 @@ async fn store_prepared(session: &mut Session, p: Prepared, options: &Options) -
                 Confidence::High => parsed.layout.as_str().to_string(),
                 c => format!("{}, confidence {}", parsed.layout.as_str(), c.as_str()),
             });
+            system = parsed.system.map(|s| s.as_str().to_string());
             line_warnings = parsed
                 .warnings
                 .iter()
@@ -439,6 +455,7 @@ async fn store_prepared(session: &mut Session, p: Prepared, options: &Options) -
         path: p.path,
         format: p.format,
         layout,
+        system,
         bytes: p.bytes,
         result,
         line_warnings,

@@ -239,6 +239,8 @@ pub struct FileReport {
     pub path: PathBuf,
     pub format: Option<Format>,
     pub layout: Option<String>,
+    /// The publishing system recognised ("FirstAgenda", "eDoc", "Formpipe Meetings+", …).
+    pub system: Option<String>,
     pub bytes: u64,
     pub result: Result<Vec<MeetingReport>, ImportError>,
     pub line_warnings: Vec<LineWarning>,
@@ -251,6 +253,7 @@ impl FileReport {
             path: path.to_path_buf(),
             format,
             layout: None,
+            system: None,
             bytes: 0,
             result: Err(e),
             line_warnings: Vec::new(),
@@ -282,11 +285,11 @@ impl FileReport {
                         )
                     })
                     .collect();
-                let layout = self
-                    .layout
-                    .as_deref()
-                    .map(|l| format!("[{l}] "))
-                    .unwrap_or_default();
+                let layout = match (&self.layout, &self.system) {
+                    (Some(l), Some(s)) => format!("[{l} · {s}] "),
+                    (Some(l), None) => format!("[{l}] "),
+                    _ => String::new(),
+                };
                 let line = format!("{}: {layout}{}", self.path.display(), parts.join("; "));
                 printable(&line).into_owned()
             }
@@ -349,10 +352,11 @@ fn difference(a: &str, b: &str) -> (String, String) {
 impl Serialize for FileReport {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct;
-        let mut st = s.serialize_struct("FileReport", 8)?;
+        let mut st = s.serialize_struct("FileReport", 9)?;
         st.serialize_field("file", &self.path.display().to_string())?;
         st.serialize_field("format", &self.format)?;
         st.serialize_field("layout", &self.layout)?;
+        st.serialize_field("system", &self.system)?;
         st.serialize_field("bytes", &self.bytes)?;
         match &self.result {
             Ok(m) => {

@@ -54,6 +54,19 @@ async fn the_seed_documents_become_four_complete_meetings(kind: Kind) {
     let reports = run(&store, &[seeds()]).await;
     assert!(reports.iter().all(FileReport::is_ok), "{reports:#?}");
     assert_eq!(store.meeting_count().await.unwrap(), 4);
+    // Norddjurs publishes with Formpipe Meetings+: its access lines name it in the report.
+    for r in reports
+        .iter()
+        .filter(|r| r.layout.as_deref() != Some("protokol.meeting/1"))
+    {
+        assert_eq!(
+            r.system.as_deref(),
+            Some("Formpipe Meetings+"),
+            "{}",
+            r.line()
+        );
+        assert!(r.line().contains("· Formpipe Meetings+]"), "{}", r.line());
+    }
     let (m, _) = store
         .meeting_on(&"DIR".parse().unwrap(), "2023-09-06".parse().unwrap())
         .await
@@ -338,6 +351,7 @@ async fn documents_in_no_known_layout_are_read_by_the_generic_reader(kind: Kind)
     let portal = by_name("portal.html");
     assert!(portal.is_ok(), "{}", portal.line());
     assert_eq!(portal.layout.as_deref(), Some("generic"));
+    assert_eq!(portal.system, None, "no system left a trace in the page");
     assert!(
         by_name("letter.html")
             .line()

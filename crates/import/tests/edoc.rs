@@ -112,6 +112,7 @@ async fn the_edoc_export_imports_as_its_newest_publication(kind: Kind) {
     for r in &reports {
         assert!(r.is_ok(), "{}", r.line());
         assert_eq!(r.layout.as_deref(), Some("edoc_xml"));
+        assert_eq!(r.system.as_deref(), Some("eDoc"));
     }
 
     let code = protokol_parse::bodies::code_for("Hennys testudvalg");

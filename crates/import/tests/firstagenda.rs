@@ -314,7 +314,8 @@ async fn every_greve_meeting_imports_with_every_field(kind: Kind) {
     assert!(
         reports
             .iter()
-            .all(|r| r.layout.as_deref() == Some("firstagenda_json"))
+            .all(|r| r.layout.as_deref() == Some("firstagenda_json")
+                && r.system.as_deref() == Some("FirstAgenda"))
     );
     assert_eq!(store.meeting_count().await.unwrap(), 288);
 

@@ -25,6 +25,7 @@ pub mod publication_xml;
 pub mod schedule;
 pub mod sections;
 pub mod stated;
+pub mod system;
 pub mod text;
 mod xml;
 
@@ -71,6 +72,16 @@ mod serde_free {
                 Self::EdocXml => "edoc_xml",
             }
         }
+
+        /// The publishing system a structured source's shape belongs to.
+        pub fn system(&self) -> Option<crate::system::System> {
+            use crate::system::System;
+            match self {
+                Self::FirstAgendaJson => Some(System::FirstAgenda),
+                Self::EdocXml => Some(System::Edoc),
+                _ => None,
+            }
+        }
     }
 }
 
@@ -82,6 +93,8 @@ pub struct Parsed {
     pub warnings: Vec<Warning>,
     /// How sure the reader is: high for a recognised layout.
     pub confidence: Confidence,
+    /// The publishing system that produced the source, where it could be told.
+    pub system: Option<system::System>,
 }
 
 /// Item numbers must be unique: a repeated number is dropped with a warning.
@@ -120,6 +133,7 @@ pub(crate) fn finish(
         layout,
         warnings,
         confidence,
+        system: layout.system(),
     })
 }
 
