@@ -180,11 +180,7 @@ async fn damaged_and_hostile_zip_files_are_refused(kind: Kind) {
         "a name leaving the folder is not unpacked: {}",
         lines[1]
     );
-    assert!(
-        lines[2].contains("no ESDH export XML"),
-        "{}",
-        lines[2]
-    );
+    assert!(lines[2].contains("no ESDH export XML"), "{}", lines[2]);
     assert!(!d.parent().unwrap().join("publication.xml").exists());
     assert_eq!(store.meeting_count().await.unwrap(), 0);
 }

@@ -36,6 +36,11 @@ pub use document::parse_document;
 pub use firstagenda::{looks_like_firstagenda, parse_firstagenda};
 pub use loose::{Confidence, parse_loosely};
 
+/// A pattern written in the code (a mistake in it is a bug found by the first test).
+pub(crate) fn re(pattern: &str) -> regex::Regex {
+    regex::Regex::new(pattern).unwrap_or_else(|e| panic!("{e}"))
+}
+
 /// A line of the input the parser could not place, with its line number.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Warning {

@@ -22,6 +22,7 @@ use regex::Regex;
 
 use crate::bodies::{code_for, definite};
 use crate::dates::find_date;
+use crate::re;
 use crate::sections::{
     SectionKind, append_paragraph, classify, closed_marking, file_section, tidy_heading,
 };
@@ -47,10 +48,6 @@ impl Confidence {
             Self::High => "high",
         }
     }
-}
-
-fn re(s: &str) -> Regex {
-    Regex::new(s).unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// A body's name: one or more capitalised words joined by "-", ",", "og", ending in a word

@@ -10,6 +10,8 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
+use crate::re;
+
 /// A publishing system of Danish municipalities.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum System {
@@ -65,7 +67,7 @@ pub fn pdf_metadata(pdf: &[u8]) -> String {
         regex::bytes::Regex::new(
             r"(?:/(?:Producer|Creator)\s*\(([^)]{0,200})\))|(?:<(?:xmp:CreatorTool|pdf:Producer)>([^<]{0,200})<)",
         )
-        .expect("valid pattern")
+        .unwrap_or_else(|e| panic!("{e}"))
     });
     let mut out = String::new();
     for c in FIELD.captures_iter(pdf).take(8) {
@@ -87,9 +89,8 @@ pub fn from_html(html: &str) -> Option<System> {
     if head.contains("firstagenda") {
         return Some(System::FirstAgenda);
     }
-    static GENERATOR: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r#"(?i)<meta\s+name="generator"\s+content="([^"]{0,200})""#).expect("valid")
-    });
+    static GENERATOR: LazyLock<Regex> =
+        LazyLock::new(|| re(r#"(?i)<meta\s+name="generator"\s+content="([^"]{0,200})""#));
     GENERATOR.captures(&head).and_then(|c| from_metadata(&c[1]))
 }
 
@@ -98,11 +99,9 @@ pub fn from_html(html: &str) -> Option<System> {
 ///   lines "1 - 3514806 Åben Titel" (as in Norddjurs's records);
 /// - Acadre, SBSYS: case numbers labelled with the system ("Acadre sagsnr.", "SBSYS sag").
 pub fn from_text(text: &str) -> Option<System> {
-    static ACCESS_LINE: LazyLock<Regex> =
-        LazyLock::new(|| Regex::new(r"(?mi)^\s*(Åben|Lukket) sag\s*$").expect("valid"));
-    static LABELLED: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"(?i)\b(acadre|sbsys)[ -]?(sagsnr|sags nr|sag|dok(ument)?nr)").expect("valid")
-    });
+    static ACCESS_LINE: LazyLock<Regex> = LazyLock::new(|| re(r"(?mi)^\s*(Åben|Lukket) sag\s*$"));
+    static LABELLED: LazyLock<Regex> =
+        LazyLock::new(|| re(r"(?i)\b(acadre|sbsys)[ -]?(sagsnr|sags nr|sag|dok(ument)?nr)"));
     if ACCESS_LINE.find_iter(text).take(1).count() > 0 {
         return Some(System::FormpipeMeetings);
     }
