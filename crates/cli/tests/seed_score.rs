@@ -1,6 +1,6 @@
 //! The importer's accuracy on the seed documents, measured by the project's scorer
 //! (`../shared/tools/score_import.py`) against the hand-made gold annotations: import the
-//! five seeds into an empty store, export JSON, score, require F1 ≥ 0.97.
+//! five seeds into an empty store, export JSON, score, require F1 ≥ 0.99 (0.98 from PDF).
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -21,19 +21,20 @@ fn pdftotext_available() -> bool {
 }
 
 #[test]
-fn seed_documents_score_at_least_0_97_against_the_gold() {
-    score_folder("data/seeds");
+fn seed_documents_score_at_least_0_99_against_the_gold() {
+    score_folder("data/seeds", 0.99);
 }
 
 #[test]
-fn pdf_versions_of_the_seeds_score_at_least_0_97_and_give_the_same_items() {
+fn pdf_versions_of_the_seeds_score_at_least_0_98_and_give_the_same_items() {
     if !pdftotext_available() {
         assert!(!in_ci(), "pdftotext (poppler-utils) is missing and CI=true");
         eprintln!("SKIPPED: pdftotext not installed (scripts/setup installs poppler-utils)");
         return;
     }
-    let from_pdf = score_folder("data/seeds-pdf");
-    let from_text = score_folder("data/seeds");
+    // One sub-point of 2023-09-06 loses its time in pdftotext's layout (F1 0.985).
+    let from_pdf = score_folder("data/seeds-pdf", 0.98);
+    let from_text = score_folder("data/seeds", 0.99);
     // Items and attachments — numbers, titles, access, document and journal numbers — are
     // the same whether the documents came as text or as PDF.
     let outline = |v: &serde_json::Value| -> Vec<String> {
@@ -70,8 +71,8 @@ fn pdf_versions_of_the_seeds_score_at_least_0_97_and_give_the_same_items() {
 }
 
 /// Imports a folder of seed documents into an empty store, exports it, scores it against
-/// the gold (F1 ≥ 0.97) and returns the exported meetings sorted by date.
-fn score_folder(folder: &str) -> Vec<serde_json::Value> {
+/// the gold (F1 ≥ `min`) and returns the exported meetings sorted by date.
+fn score_folder(folder: &str, min: f64) -> Vec<serde_json::Value> {
     let Some(shared) = shared() else {
         assert!(
             !in_ci(),
@@ -110,19 +111,19 @@ fn score_folder(folder: &str) -> Vec<serde_json::Value> {
         .arg(shared.join("seeds/gold"))
         .arg("--got")
         .arg(&out)
-        .args(["--min", "0.97", "-v"])
+        .args(["--min", &min.to_string(), "-v"])
         .output()
         .expect("python3 runs (scripts/setup installs it)");
     let report = String::from_utf8_lossy(&o.stdout);
     println!("{report}");
-    assert!(o.status.success(), "score below 0.97:\n{report}");
+    assert!(o.status.success(), "score below {min}:\n{report}");
     let f1: f64 = report
         .lines()
         .find_map(|l| l.strip_prefix("import F1: "))
         .and_then(|l| l.split_whitespace().next())
         .and_then(|v| v.parse().ok())
         .expect("the scorer prints its F1");
-    assert!(f1 >= 0.97, "F1 {f1}");
+    assert!(f1 >= min, "F1 {f1} < {min}");
     let mut meetings: Vec<serde_json::Value> = std::fs::read_dir(&out)
         .unwrap()
         .map(|e| {

@@ -22,6 +22,7 @@ pub mod front;
 pub mod html;
 pub mod loose;
 pub mod publication_xml;
+pub mod rebreak;
 pub mod schedule;
 pub mod sections;
 pub mod stated;
@@ -146,11 +147,13 @@ pub(crate) fn finish(
 /// it, else by the generic reader ([`loose`]), which imports whatever structure it can find
 /// in a document that names a body and a date. `Err` only for what is not a meeting record
 /// (or a date that does not exist).
+/// A text that lost its line breaks has them put back first ([`rebreak`]).
 pub fn read_document(raw: &str, source: &str) -> Result<Parsed, ParseError> {
-    match parse_document(raw, source) {
+    let text = rebreak::restore_breaks(raw);
+    match parse_document(&text, source) {
         Ok(p) => Ok(p),
         Err(ParseError::NotAMeeting | ParseError::NoDate { .. } | ParseError::NoItems) => {
-            loose::parse_loosely(raw, source)
+            loose::parse_loosely(&text, source)
         }
         Err(e) => Err(e),
     }

@@ -87,16 +87,6 @@ static CASE_NUMBER: LazyLock<Regex> = LazyLock::new(|| {
         r"(?i)^\s*(?:sagsnr|sags\s*nr|sagsnummer|j\.\s*nr|journalnr)\.?(?:\s+i\s+\w+)?\s*:?\s*([^\s:].{0,60})?$",
     )
 });
-/// Where lost line breaks are put back: before item headings and case numbers …
-static BREAK_BEFORE: LazyLock<Regex> =
-    LazyLock::new(|| re(r"\s+((?i:punkt|pkt\.)\s*\d{1,4}\s*[:.]|Sagsnr\.|Bilag\s*:)"));
-/// … and around section headings (capitalised, so that the words in a sentence stay).
-static BREAK_AROUND: LazyLock<Regex> = LazyLock::new(|| {
-    re(
-        r"\s+(Sagsfremstilling|Resumé|Resume|Indstilling|Beslutning|Økonomiske konsekvenser|Lukket punkt)\s+",
-    )
-});
-
 /// Headings that start a section when they stand on a line of their own.
 fn section_heading(line: &str) -> Option<String> {
     let t = line.trim();
@@ -212,17 +202,6 @@ fn item_heading(line: &str) -> Option<(u32, String)> {
     Some((n, title))
 }
 
-/// Puts back line breaks lost when the text was copied (a page on one line).
-fn restore_breaks(raw: &str) -> String {
-    let lines = raw.lines().filter(|l| !l.trim().is_empty()).count().max(1);
-    let average = raw.len() / lines;
-    if average < 300 {
-        return raw.to_string();
-    }
-    let text = BREAK_BEFORE.replace_all(raw, "\n\n$1");
-    BREAK_AROUND.replace_all(&text, "\n\n$1\n").into_owned()
-}
-
 /// The body named near the start: the first name of a body in the first lines.
 fn find_body(head: &[&str]) -> Option<String> {
     for line in head {
@@ -283,7 +262,7 @@ pub fn parse_loosely(raw: &str, source: &str) -> Result<Parsed, ParseError> {
     if raw.trim().is_empty() {
         return Err(ParseError::Empty);
     }
-    let restored = restore_breaks(raw);
+    let restored = crate::rebreak::restore_breaks(raw);
     let lines = remove_page_furniture(normalize(&restored));
     let mut warnings = Vec::new();
     let head: Vec<&str> = lines

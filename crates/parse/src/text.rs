@@ -260,33 +260,39 @@ pub fn remove_page_furniture(lines: Vec<Line>) -> Vec<Line> {
         .take(3)
         .find(|l| running_header(&l.text).is_some())
         .map(|l| l.trimmed().to_string());
-    // Lines next to page breaks that repeat (digits blurred) on two or more pages.
-    let mut edge_shapes: HashMap<String, usize> = HashMap::new();
+    // Lines next to page breaks that repeat (digits blurred) on two or more pages in the
+    // same place: the first or second line of a page, the last or second last. A line of
+    // text that happens to fall next to two breaks ("Åben sag") is at different places.
+    let mut edge_shapes: HashMap<(u8, String), usize> = HashMap::new();
     let breaks: Vec<usize> = lines
         .iter()
         .enumerate()
         .filter(|(_, l)| l.text == "\u{000c}")
         .map(|(i, _)| i)
         .collect();
-    let mut edges: Vec<usize> = Vec::new();
+    // (line, place): 0/1 the first/second line of a page, 2/3 the last/second last.
+    let mut edges: Vec<(usize, u8)> = Vec::new();
     // The start and the end of the document are page edges too.
-    edges.extend(lines.iter().position(|l| !l.is_blank()));
-    edges.extend(lines.iter().rposition(|l| !l.is_blank()));
+    edges.extend(lines.iter().position(|l| !l.is_blank()).map(|i| (i, 0)));
+    edges.extend(lines.iter().rposition(|l| !l.is_blank()).map(|i| (i, 2)));
     for &b in &breaks {
         // Up to two non-blank lines before and after each break.
-        edges.extend(neighbours(&lines, b, true));
-        edges.extend(neighbours(&lines, b, false));
+        edges.extend(neighbours(&lines, b, true).into_iter().zip([2, 3]));
+        edges.extend(neighbours(&lines, b, false).into_iter().zip([0, 1]));
     }
-    for &i in &edges {
-        *edge_shapes.entry(shape(&lines[i].text)).or_default() += 1;
+    for &(i, place) in &edges {
+        *edge_shapes
+            .entry((place, shape(&lines[i].text)))
+            .or_default() += 1;
     }
     let furniture: std::collections::HashSet<usize> = edges
         .iter()
-        .copied()
-        .filter(|&i| {
+        .filter(|&&(i, place)| {
             let s = shape(&lines[i].text);
-            edge_shapes.get(&s).copied().unwrap_or(0) >= 2 || PAGE_NUMBER.is_match(&lines[i].text)
+            edge_shapes.get(&(place, s)).copied().unwrap_or(0) >= 2
+                || PAGE_NUMBER.is_match(&lines[i].text)
         })
+        .map(|&(i, _)| i)
         .collect();
     lines
         .into_iter()
