@@ -66,7 +66,7 @@ pub(crate) fn read(bytes: &[u8]) -> Result<(String, bool), ImportError> {
             }
             let xml = found.ok_or_else(|| {
                 ImportError::Docx(
-                    "the file is damaged (not a readable zip) and its text (word/document.xml) cannot be recovered"
+                    "the Word file is damaged (not a readable zip) and its text (word/document.xml) cannot be recovered"
                         .into(),
                 )
             })?;

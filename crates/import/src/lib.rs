@@ -39,6 +39,7 @@ pub use pdf::{
     Extractor, PdfLimits, extract as extract_pdf_text, extract_async as extract_pdf_text_async,
     extract_with as extract_pdf_text_with,
 };
+pub use publication::ZipLimits;
 pub use report::{
     Coverage, FileReport, Format, LineWarning, MeetingReport, Summary, Timings, count, printable,
 };
@@ -94,6 +95,8 @@ pub struct Options {
     pub actor: Option<String>,
     /// The limits PDF text extraction runs under.
     pub pdf: PdfLimits,
+    /// What a zip file may unpack to.
+    pub zip: ZipLimits,
     /// Refuse documents that only the generic reader could read (below high confidence)
     /// instead of importing what it found.
     pub strict: bool,
@@ -172,7 +175,8 @@ fn understand(
 }
 
 /// Reads and understands one file (no store involved): CPU work, run in parallel.
-fn prepare(path: &Path, pdf_limits: &PdfLimits, strict: bool) -> Prepared {
+fn prepare(path: &Path, options: &Options) -> Prepared {
+    let (pdf_limits, strict) = (&options.pdf, options.strict);
     let format = Format::of(path);
     let mut timings = Timings::default();
     let mut bytes = 0;
@@ -245,7 +249,7 @@ fn prepare(path: &Path, pdf_limits: &PdfLimits, strict: bool) -> Prepared {
             }
             Format::Xml | Format::Zip => {
                 let export = if format == Format::Zip {
-                    publication::read_zip(path, pdf_limits)?
+                    publication::read_zip(path, pdf_limits, &options.zip)?
                 } else {
                     publication::read_xml(path, pdf_limits)?
                 };
@@ -286,12 +290,11 @@ pub async fn import_files(
         let mut reports: Vec<FileReport> = Vec::with_capacity(chunk.len());
         let owned: Vec<PathBuf> = chunk.to_vec();
         let t = Instant::now();
-        let limits = options.pdf;
-        let strict = options.strict;
+        let prepare_options = options.clone();
         let prepared = tokio::task::spawn_blocking(move || {
             owned
                 .par_iter()
-                .map(|p| prepare(p, &limits, strict))
+                .map(|p| prepare(p, &prepare_options))
                 .collect::<Vec<_>>()
         })
         .await
@@ -355,7 +358,7 @@ pub async fn import_file(store: &Store, path: &Path, options: &Options) -> FileR
     } else {
         Commit::Yes
     };
-    let p = prepare(path, &options.pdf, options.strict);
+    let p = prepare(path, options);
     let mut session = match store.session(commit).await {
         Ok(s) => s,
         Err(e) => return FileReport::failed(path, p.format, ImportError::Store(e)),

@@ -31,6 +31,8 @@ pub struct PdfLimits {
     pub memory_bytes: u64,
     /// Text read from one file; more is refused.
     pub text_bytes: usize,
+    /// Pages of one file; a longer PDF is refused (only this many are ever read).
+    pub pages: u32,
 }
 
 impl Default for PdfLimits {
@@ -39,6 +41,7 @@ impl Default for PdfLimits {
             time: Duration::from_secs(60),
             memory_bytes: 1 << 30,
             text_bytes: 64 << 20,
+            pages: 5_000,
         }
     }
 }
@@ -78,16 +81,34 @@ fn command_line(path: &Path, limits: &PdfLimits) -> (String, Vec<std::ffi::OsStr
         "-enc".into(),
         "UTF-8".into(),
         "-q".into(),
+        // One page more than allowed, to tell a longer PDF.
+        "-l".into(),
+        (u64::from(limits.pages) + 1).to_string().into(),
         path.as_os_str().to_owned(),
         "-".into(),
     ];
     ("sh".to_string(), args)
 }
 
+/// Whether a PDF holds JavaScript (a `/JS` or `/JavaScript` name outside compressed
+/// streams, where PDF writers put actions). An archive keeps documents without active
+/// content: PDF/A, the archival form, forbids it.
+pub(crate) fn has_javascript(bytes: &[u8]) -> bool {
+    static JS: std::sync::LazyLock<regex::bytes::Regex> = std::sync::LazyLock::new(|| {
+        regex::bytes::Regex::new(r"/J(?:avaScript|S)[\s/(<\[]").unwrap_or_else(|e| panic!("{e}"))
+    });
+    JS.is_match(bytes)
+}
+
 fn check_header(bytes: &[u8]) -> Result<(), ImportError> {
     if !bytes.starts_with(b"%PDF-") {
         return Err(ImportError::Pdf(
             "the file does not start with %PDF-: not a PDF".into(),
+        ));
+    }
+    if has_javascript(bytes) {
+        return Err(ImportError::Pdf(
+            "the PDF contains JavaScript; an archive keeps documents without active content (PDF/A forbids it): save it as PDF/A and import that".into(),
         ));
     }
     if !pdftotext_available() {
@@ -162,9 +183,18 @@ fn interpret(ended: Ended, limits: &PdfLimits) -> Result<(String, Extractor), Im
     if text.contains('\u{2060}') {
         text = text.replace('\u{2060}', "");
     }
+    // pdftotext ends every page with a form feed.
+    if text.matches('\u{000c}').count() > limits.pages as usize {
+        return Err(ImportError::Pdf(format!(
+            "the PDF has more than {} pages; a meeting record is shorter (is it an archive \
+             of many documents?); not read",
+            limits.pages
+        )));
+    }
     if text.chars().all(char::is_whitespace) {
         return Err(ImportError::NoTextLayer);
     }
+
     Ok((text, Extractor::Pdftotext))
 }
 

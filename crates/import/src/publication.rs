@@ -24,10 +24,25 @@ use unicode_normalization::UnicodeNormalization;
 use crate::files::{MAX_JSON_BYTES, MAX_PDF_BYTES, decode_text, read_bytes};
 use crate::{ImportError, PdfLimits, pdf};
 
-/// The most entries a zip file may hold.
-pub const MAX_ZIP_ENTRIES: usize = 10_000;
-/// The most a zip file may unpack to (2 GiB).
-pub const MAX_ZIP_BYTES: u64 = 2 * 1024 * 1024 * 1024;
+/// What a zip file may hold: entries, bytes of one unpacked file, bytes unpacked in all.
+/// Sizes are counted while unpacking (a zip's own figures can lie).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ZipLimits {
+    pub entries: usize,
+    pub file_bytes: u64,
+    pub total_bytes: u64,
+}
+
+impl Default for ZipLimits {
+    /// 10,000 entries, 300 MiB a file (as a PDF), 2 GiB in all.
+    fn default() -> Self {
+        Self {
+            entries: 10_000,
+            file_bytes: MAX_PDF_BYTES,
+            total_bytes: 2 * 1024 * 1024 * 1024,
+        }
+    }
+}
 
 /// A file to store with the meeting (content-addressed).
 #[derive(Debug)]
@@ -181,6 +196,16 @@ fn attach(
                 continue;
             }
         };
+        if pdf::has_javascript(&bytes) {
+            parsed.warnings.push(Warning {
+                line: 0,
+                message: format!(
+                    "item {item_no}: attachment file {:?} not stored: the PDF contains JavaScript",
+                    e.path
+                ),
+            });
+            continue;
+        }
         let sha256 = format!("{:x}", Sha256::digest(&bytes));
         let name = e.file_name.clone().unwrap_or_else(|| {
             path.file_name()
@@ -217,29 +242,45 @@ fn attach(
 }
 
 /// Unpacks a zip file into a temporary folder, under limits.
-fn unpack(path: &Path) -> Result<tempfile::TempDir, ImportError> {
+fn unpack(path: &Path, limits: &ZipLimits) -> Result<tempfile::TempDir, ImportError> {
     let damaged = |e: zip::result::ZipError| {
         ImportError::Zip(format!("not a zip file, or a damaged one: {e}"))
     };
     let file = fs::File::open(path)?;
     let mut archive = zip::ZipArchive::new(file).map_err(damaged)?;
-    if archive.len() > MAX_ZIP_ENTRIES {
+    if archive.len() > limits.entries {
         return Err(ImportError::Zip(format!(
-            "the zip file holds {} entries; at most {MAX_ZIP_ENTRIES} are read",
-            archive.len()
+            "the zip file holds {} entries; at most {} are read",
+            archive.len(),
+            limits.entries
         )));
     }
     let dir = tempfile::tempdir()?;
     let mut total: u64 = 0;
     for i in 0..archive.len() {
         let mut entry = archive.by_index(i).map_err(damaged)?;
+        // A link could point anywhere, and a name that is absolute or climbs out with ".."
+        // aims outside the folder: an export has neither, so the zip is refused.
+        let raw = entry.name().map_err(damaged)?.replace('\\', "/");
+        if entry.is_symlink() {
+            return Err(ImportError::Zip(format!(
+                "the zip entry {raw:?} is a symbolic link; a zip file with links is refused"
+            )));
+        }
+        let absolute = raw.starts_with('/') || raw.as_bytes().get(1) == Some(&b':');
+        let climbs = raw.split('/').any(|part| part == "..");
+        let name = match entry.enclosed_name() {
+            Some(name) if !absolute && !climbs => name,
+            _ => {
+                return Err(ImportError::Zip(format!(
+                    "the zip entry {raw:?} names a path outside the zip's folder (absolute or \
+                     with \"..\"); a zip file with such names is refused"
+                )));
+            }
+        };
         if entry.is_dir() {
             continue;
         }
-        // A name that would leave the folder is not unpacked.
-        let Some(name) = entry.enclosed_name() else {
-            continue;
-        };
         let name: PathBuf = name
             .components()
             .map(|c| c.as_os_str().to_string_lossy().nfc().collect::<String>())
@@ -256,17 +297,21 @@ fn unpack(path: &Path) -> Result<tempfile::TempDir, ImportError> {
             fs::create_dir_all(parent)?;
         }
         // Sizes in the zip can lie: the copy itself is bounded.
-        let room = (MAX_ZIP_BYTES - total).min(MAX_PDF_BYTES) + 1;
+        let room = limits
+            .total_bytes
+            .saturating_sub(total)
+            .min(limits.file_bytes)
+            + 1;
         let mut out = fs::File::create(&target)?;
         let copied = std::io::copy(&mut (&mut entry).take(room), &mut out)
             .map_err(|e| ImportError::Zip(format!("{}: {e}", name.display())))?;
         out.flush()?;
         if copied >= room {
             return Err(ImportError::Zip(format!(
-                "{} unpacks to more than the import accepts ({} bytes for one file, {} in all)",
+                "{} unpacks to more than the import accepts ({} bytes for one file, {} in all): a zip bomb?",
                 name.display(),
-                MAX_PDF_BYTES,
-                MAX_ZIP_BYTES
+                limits.file_bytes,
+                limits.total_bytes
             )));
         }
         total += copied;
@@ -275,8 +320,12 @@ fn unpack(path: &Path) -> Result<tempfile::TempDir, ImportError> {
 }
 
 /// Reads a zip file holding a `<Publication>` export with its enclosures.
-pub(crate) fn read_zip(path: &Path, limits: &PdfLimits) -> Result<Export, ImportError> {
-    let dir = unpack(path)?;
+pub(crate) fn read_zip(
+    path: &Path,
+    limits: &PdfLimits,
+    zip_limits: &ZipLimits,
+) -> Result<Export, ImportError> {
+    let dir = unpack(path, zip_limits)?;
     let mut xmls: Vec<PathBuf> = walkdir::WalkDir::new(dir.path())
         .follow_links(false)
         .sort_by_file_name()
