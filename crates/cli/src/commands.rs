@@ -87,6 +87,7 @@ pub async fn import(
         actor: None,
         pdf: protokol_import::PdfLimits::with_seconds(g.pdf_seconds),
         strict,
+        ..Options::default()
     };
     // With --json the report is written as it goes (one file per line inside "files"), so
     // memory stays flat however many files there are.
