@@ -187,6 +187,14 @@ enum BenchCommand {
         /// Write the generated corpus into this folder and keep it (for profiling).
         #[arg(long, value_name = "DIR")]
         corpus: Option<PathBuf>,
+        /// How many meetings to generate per structured source (FirstAgenda JSON,
+        /// <Publication> XML, eDoc XML; 0 to skip).
+        #[arg(long, default_value_t = 2_000)]
+        structured: usize,
+        /// The shared folder with the real corpus (../shared/corpus): the 288 FirstAgenda
+        /// meetings of Greve and the eDoc template.
+        #[arg(long, value_name = "DIR", default_value = "../shared")]
+        shared: PathBuf,
     },
     /// Generate archives of 1,000 and N meetings, serve each with `protokol serve`, and
     /// drive the public pages with concurrent connections, next to a static file server
@@ -303,7 +311,9 @@ fn main() -> ExitCode {
                 docs,
                 pdf_copies,
                 corpus,
-            }) => bench::import(docs, pdf_copies, corpus)
+                structured,
+                shared,
+            }) => bench::import(docs, pdf_copies, corpus, structured, shared)
                 .await
                 .map(|()| ExitCode::SUCCESS),
             Command::Bench(BenchCommand::Serve {

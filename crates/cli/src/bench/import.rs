@@ -2,7 +2,8 @@
 //! layouts (bodies, dates, item counts, names), imports it into a fresh SQLite store and
 //! prints throughput, with parsing and storing timed apart, peak memory, and the share of
 //! PDF import time spent in text extraction. Each figure is printed next to a baseline
-//! measured in the same run on the same data.
+//! measured in the same run on the same data. The structured sources (FirstAgenda JSON,
+//! `<Publication>` and eDoc XML) follow, in meetings/s next to the text path's rate.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -239,7 +240,13 @@ async fn store_baseline(dir: &Path, meetings: usize) -> Result<Duration> {
     Ok(d)
 }
 
-pub async fn import(docs: usize, pdf_copies: usize, keep: Option<PathBuf>) -> Result<()> {
+pub async fn import(
+    docs: usize,
+    pdf_copies: usize,
+    keep: Option<PathBuf>,
+    structured: usize,
+    shared: PathBuf,
+) -> Result<()> {
     let tmp = tempfile::tempdir()?;
     let corpus = keep.unwrap_or_else(|| tmp.path().join("corpus"));
     println!("Generating {docs} documents …");
@@ -364,5 +371,9 @@ pub async fn import(docs: usize, pdf_copies: usize, keep: Option<PathBuf>) -> Re
         );
     }
     store.close().await;
+    if structured > 0 {
+        let text_rate = per_sec(files.len() as f64, total);
+        super::structured::structured(tmp.path(), structured, &shared, text_rate).await?;
+    }
     Ok(())
 }

@@ -4,6 +4,7 @@
 mod import;
 mod render;
 mod serve;
+mod structured;
 
 pub use import::import;
 pub use render::render;
