@@ -72,7 +72,7 @@ fn write(dir: &Path, name: &str, text: &str) -> Result<()> {
 }
 
 /// Imports the files of `dir` into a fresh store; (files, meetings, seconds, failed).
-async fn import_dir(dir: &Path, db: &Path) -> Result<(usize, u64, f64, usize)> {
+async fn import_dir(dir: &Path, db: &Path) -> Result<(usize, i64, f64, usize)> {
     let store = Store::open_for_bulk(&format!("sqlite://{}?mode=rwc", db.display())).await?;
     let files = collect_files(&[dir.to_path_buf()]).files;
     let t = Instant::now();
@@ -83,7 +83,7 @@ async fn import_dir(dir: &Path, db: &Path) -> Result<(usize, u64, f64, usize)> {
     Ok((files.len(), meetings, secs, run.summary.failed))
 }
 
-fn report(what: &str, (files, meetings, secs, failed): (usize, u64, f64, usize), text_rate: f64) {
+fn report(what: &str, (files, meetings, secs, failed): (usize, i64, f64, usize), text_rate: f64) {
     let rate = meetings as f64 / secs.max(1e-9);
     println!(
         "  {what:<38} {files:>6} files, {meetings:>6} meetings, {failed} failed, {secs:>6.2} s: {rate:>6.0} meetings/s ({:.2}× the text path)",
