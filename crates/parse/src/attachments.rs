@@ -222,6 +222,68 @@ fn parse_tabbed(lines: &[&Line], warnings: &mut Vec<Warning>) -> Vec<Attachment>
     out
 }
 
+/// "2847563 - Lokalplan 123", "Bilag 2: Notat", "1. Kort.pdf", "- Høringssvar (lukket)".
+static LIST_ENTRY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)^(?:[-•·*]\s*)?(?:bilag\s*)?(?:(\d{1,3})\s*[.):]\s*|(\d{1,3})\s+[-–]\s+)?(?:(\d{5,}(?:[-/]\d+)*)\s*[-–]\s*)?(.+?)\s*$",
+    )
+    .unwrap_or_else(|e| panic!("{e}"))
+});
+/// A file name's extension, left out of a title.
+static FILE_EXTENSION: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\.(pdf|docx?|xlsx?|pptx?|msg|txt|jpe?g|png|tiff?)$")
+        .unwrap_or_else(|e| panic!("{e}"))
+});
+
+/// Reads an attachment list in the forms publishing systems print it — the seeds' "N -
+/// DOCID Åben TITLE (JOURNAL)" entries and tables first, then one attachment a line:
+/// "DOKNR - Title", "Bilag 2: Title", "1. Title", "- Title", or a file name (its extension
+/// left out of the title). "(lukket)" or "Lukket:" marks a closed attachment; in a closed
+/// item every attachment is closed.
+pub fn parse_list(
+    lines: &[Line],
+    closed_item: bool,
+    warnings: &mut Vec<Warning>,
+) -> Vec<Attachment> {
+    let mut ignored = Vec::new();
+    let known = parse(lines, &mut ignored);
+    if !known.is_empty() {
+        warnings.extend(ignored);
+        return known;
+    }
+    let mut out: Vec<Attachment> = Vec::new();
+    for l in lines.iter().filter(|l| !l.is_blank()) {
+        let Some(c) = LIST_ENTRY.captures(l.trimmed()) else {
+            continue;
+        };
+        let (closed_mark, title) = crate::sections::closed_marking(&c[4]);
+        let title = FILE_EXTENSION.replace(title.trim(), "").trim().to_string();
+        if title.is_empty() {
+            continue;
+        }
+        let number = c
+            .get(1)
+            .or_else(|| c.get(2))
+            .and_then(|n| n.as_str().parse::<u32>().ok())
+            .filter(|n| *n > 0 && !out.iter().any(|a| a.number == *n))
+            .unwrap_or(u32::try_from(out.len() + 1).unwrap_or(u32::MAX));
+        out.push(Attachment {
+            id: None,
+            number,
+            title,
+            access: if closed_item || closed_mark {
+                Access::Closed
+            } else {
+                Access::Open
+            },
+            doc_id: c.get(3).map(|d| d.as_str().to_string()),
+            journal: None,
+            file: None,
+        });
+    }
+    out
+}
+
 /// Parses the attachment overview at the end of a full document: item heading lines
 /// ("3. Punkter til behandling") followed by "N. TITLE (JOURNAL)" lines. Returns the
 /// attachments by item title.

@@ -17,7 +17,7 @@ use std::sync::LazyLock;
 
 use chrono::NaiveDate;
 use protokol_core::exchange::SchemaTag;
-use protokol_core::{Absence, Access, BodyRef, ClockTime, Item, Meeting, MeetingKind};
+use protokol_core::{Absence, Access, BodyRef, ClockTime, Item, Meeting, MeetingKind, Section};
 use regex::Regex;
 
 use crate::bodies::{code_for, definite};
@@ -28,6 +28,25 @@ use crate::sections::{
 };
 use crate::text::{Line, normalize, reflow, remove_page_furniture};
 use crate::{Layout, ParseError, Parsed, Warning};
+
+/// Whether a decision heading is another meeting's: "Beslutning i Teknik- og Miljøudvalget
+/// den 22. januar 2024" in the minutes of Økonomiudvalget 6 February (another date, or
+/// another body named without a date).
+fn earlier_decision(heading: &str, date: NaiveDate, body: &str) -> bool {
+    if classify(heading) != SectionKind::Decision {
+        return false;
+    }
+    if let Some(Ok(d)) = find_date(heading) {
+        return d != date;
+    }
+    // "Byråd" and "Byrådet" are one body: names compared by their first six letters.
+    let stem = |s: &str| s.chars().take(6).collect::<String>();
+    let lower = heading.to_lowercase();
+    lower
+        .split_once(" i ")
+        .map(|(_, named)| named.trim().trim_end_matches(':'))
+        .is_some_and(|named| !named.is_empty() && stem(named) != stem(&body.to_lowercase()))
+}
 
 /// How sure the generic reader is of what it read.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -369,9 +388,22 @@ pub fn parse_loosely(raw: &str, source: &str) -> Result<Parsed, ParseError> {
     let mut closed_part = false;
     let mut last_number = 0u32;
     let mut pending_number: Option<u32> = None;
+    // Under an item's "Bilag" heading, numbered lines are attachments ("1. Kort.pdf"), not
+    // items, until another heading; only "Punkt 3"/"Pkt. 3" still starts an item there.
+    let mut in_attachment_list = false;
     for line in &lines {
         let t = line.trimmed();
         let lower = t.to_lowercase();
+        if let Some(h) = section_heading(t) {
+            in_attachment_list = h.to_lowercase().starts_with("bilag");
+        }
+        let explicit_item = lower.starts_with("punkt") || lower.starts_with("pkt");
+        if in_attachment_list && !explicit_item {
+            if let Some(d) = drafts.last_mut() {
+                d.lines.push(line.clone());
+            }
+            continue;
+        }
         match lower.trim_end_matches(':') {
             "lukket dagsorden" | "lukket referat" | "lukkede punkter" | "lukkede sager"
             | "lukket møde" | "lukket del" => {
@@ -427,7 +459,10 @@ pub fn parse_loosely(raw: &str, source: &str) -> Result<Parsed, ParseError> {
     drafts.sort_by_key(|d| d.number);
 
     let mut confidence = Confidence::Medium;
-    let mut items: Vec<Item> = drafts.into_iter().map(item_from).collect();
+    let mut items: Vec<Item> = drafts
+        .into_iter()
+        .map(|d| item_from(d, date, &body))
+        .collect();
     if items.is_empty() {
         confidence = Confidence::Low;
         warnings.push(Warning {
@@ -473,7 +508,7 @@ pub fn parse_loosely(raw: &str, source: &str) -> Result<Parsed, ParseError> {
 }
 
 /// An item from its heading and the lines under it, split at section headings.
-fn item_from(d: Draft) -> Item {
+fn item_from(d: Draft, date: NaiveDate, body: &str) -> Item {
     let mut item = Item::new(Some(d.number), d.title.clone());
     if d.closed {
         item.access = Access::Closed;
@@ -481,11 +516,29 @@ fn item_from(d: Draft) -> Item {
     }
     let mut heading: Option<String> = None;
     let mut chunk: Vec<Line> = Vec::new();
+    let closed = item.access.is_closed();
     let flush = |heading: &Option<String>, chunk: &mut Vec<Line>, item: &mut Item| {
+        // "Bilag", "Bilagsfortegnelse": the lines are the item's attachments.
+        if let Some(h) = heading
+            && h.to_lowercase().starts_with("bilag")
+        {
+            let mut ignored = Vec::new();
+            let list = crate::attachments::parse_list(chunk, closed, &mut ignored);
+            if !list.is_empty() {
+                chunk.clear();
+                item.attachments.extend(list);
+                return;
+            }
+        }
         let text = reflow(chunk);
         chunk.clear();
         match heading {
             None => append_paragraph(&mut item.case, &text),
+            // An earlier decision repeated with its body or date is kept under its heading.
+            Some(h) if earlier_decision(h, date, body) => item.sections.push(Section {
+                heading: tidy_heading(h),
+                text,
+            }),
             Some(h) => file_section(item, h, &text),
         }
     };
@@ -526,6 +579,31 @@ fn item_from(d: Draft) -> Item {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn attachment_lists_in_their_forms_and_earlier_decisions() {
+        let text = "Økonomiudvalget\n\nReferat\n\nTirsdag den 6. februar 2024 kl. 16.00\n\nPunkt 1: Lokalplan 123\n\nSagsfremstilling\nForslaget er klar.\n\nBilag\n2847563 - Forslag til lokalplan 123\nBilag 2: Miljøvurdering.pdf\n- Høringssvar fra borger (lukket)\n\nBeslutning i Teknik- og Miljøudvalget den 22. januar 2024\nAnbefales.\n\nBeslutning\nGodkendt.\n\nPunkt 2: Lukket: Salg af grund\n\nBilag:\n1. Købsaftale.docx\n";
+        let p = parse_loosely(text, "x.txt").unwrap();
+        let m = &p.meeting;
+        let a = &m.items[0].attachments;
+        assert_eq!(a.len(), 3, "{:#?}", m.items[0]);
+        assert_eq!(a[0].doc_id.as_deref(), Some("2847563"));
+        assert_eq!(a[0].title, "Forslag til lokalplan 123");
+        assert_eq!((a[1].number, a[1].title.as_str()), (2, "Miljøvurdering"));
+        assert_eq!(a[2].title, "Høringssvar fra borger");
+        assert!(a[2].access.is_closed() && !a[0].access.is_closed());
+        let closed = &m.items[1].attachments;
+        assert_eq!(closed[0].title, "Købsaftale");
+        assert!(closed[0].access.is_closed());
+        // The earlier body's decision, repeated with its date, is not this meeting's.
+        assert_eq!(m.items[0].decision.as_deref(), Some("Godkendt."));
+        let earlier = m.items[0]
+            .sections
+            .iter()
+            .find(|s| s.heading.starts_with("Beslutning i Teknik"))
+            .expect("the earlier decision kept by its heading");
+        assert_eq!(earlier.text, "Anbefales.");
+    }
 
     #[test]
     fn a_front_page_without_labels_and_items_headed_punkt() {
