@@ -90,7 +90,14 @@ fn media_type(name: &str) -> &'static str {
 }
 
 /// `relative` under `base`, with each part matched in NFC and without case.
-fn find(base: &Path, relative: &str) -> Option<PathBuf> {
+///
+/// A folder's names are listed once per publication (`listings`): an export of many
+/// publications in one folder is not listed again for every attachment.
+fn find(
+    base: &Path,
+    relative: &str,
+    listings: &mut std::collections::HashMap<PathBuf, Vec<(String, PathBuf)>>,
+) -> Option<PathBuf> {
     let mut at = base.to_path_buf();
     for part in relative.split('/').filter(|p| !p.is_empty() && *p != ".") {
         if part == ".." {
@@ -102,11 +109,16 @@ fn find(base: &Path, relative: &str) -> Option<PathBuf> {
             continue;
         }
         let want = nfc(part);
-        let found = fs::read_dir(&at)
-            .ok()?
-            .filter_map(Result::ok)
-            .find(|e| nfc(&e.file_name().to_string_lossy()) == want)?;
-        at = found.path();
+        let listing = listings.entry(at.clone()).or_insert_with(|| {
+            fs::read_dir(&at)
+                .map(|rd| {
+                    rd.filter_map(Result::ok)
+                        .map(|e| (nfc(&e.file_name().to_string_lossy()), e.path()))
+                        .collect()
+                })
+                .unwrap_or_default()
+        });
+        at = listing.iter().find(|(n, _)| *n == want)?.1.clone();
     }
     at.is_file().then_some(at)
 }
@@ -164,6 +176,7 @@ fn attach(
     base: &Path,
     limits: &PdfLimits,
 ) -> Vec<FileOnDisk> {
+    let mut listings = std::collections::HashMap::new();
     let mut files = Vec::new();
     for e in enclosures {
         let candidates = [
@@ -171,7 +184,10 @@ fn attach(
             e.file_name.clone(),
             e.file_name.as_ref().map(|f| format!("Enclosures/{f}")),
         ];
-        let found = candidates.iter().flatten().find_map(|c| find(base, c));
+        let found = candidates
+            .iter()
+            .flatten()
+            .find_map(|c| find(base, c, &mut listings));
         let item_no = parsed.meeting.items[e.item]
             .number
             .map_or(e.item + 1, |n| n as usize);
