@@ -265,6 +265,13 @@ mod walk_tests {
     use super::*;
     use std::os::unix::fs::symlink;
 
+    fn reasons(got: &Collected) -> Vec<(PathBuf, &'static str)> {
+        got.skipped
+            .iter()
+            .map(|s| (s.path.clone(), s.reason))
+            .collect()
+    }
+
     #[test]
     fn links_inside_folders_are_not_followed_and_no_file_is_read_twice() {
         let root = tempfile::tempdir().unwrap();
@@ -286,11 +293,7 @@ mod walk_tests {
         let got = collect_files(&[d.clone(), d.join("a.json")]);
         assert_eq!(got.files, vec![d.join("a.json"), d.join("sub/c.txt")]);
         assert!(got.failed.is_empty());
-        let skipped: Vec<(PathBuf, &str)> = got
-            .skipped
-            .iter()
-            .map(|s| (s.path.clone(), s.reason))
-            .collect();
+        let skipped = reasons(&got);
         assert_eq!(
             skipped,
             vec![
@@ -326,11 +329,7 @@ mod walk_tests {
                 root.path().join("other/Attachments/referat.pdf")
             ]
         );
-        let skipped: Vec<(PathBuf, &str)> = got
-            .skipped
-            .iter()
-            .map(|s| (s.path.clone(), s.reason))
-            .collect();
+        let skipped = reasons(&got);
         assert_eq!(
             skipped,
             vec![

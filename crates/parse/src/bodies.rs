@@ -84,6 +84,15 @@ pub fn body_from_word(word: &str) -> Option<String> {
     Some(first.to_uppercase().chain(c).collect())
 }
 
+/// A body's reference from its name: the code [`code_for`] gives, or "UDV" where the name
+/// yields no valid code.
+pub fn body_ref(name: String) -> Result<protokol_core::BodyRef, crate::ParseError> {
+    let code = code_for(&name).parse().or_else(|_| "UDV".parse()).map_err(
+        |e: protokol_core::body::InvalidBodyCode| crate::ParseError::Source(e.to_string()),
+    )?;
+    Ok(protokol_core::BodyRef { name, code })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

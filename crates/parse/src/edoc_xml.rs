@@ -13,17 +13,14 @@
 //! <id>.xml"); the importer lets the newest count (see the import crate's merge).
 
 use protokol_core::exchange::SchemaTag;
-use protokol_core::{
-    Absence, Access, Attachment, BodyRef, Item, Meeting, MeetingKind, NextKind, NextStep,
-};
+use protokol_core::{Absence, Access, Attachment, Item, Meeting, MeetingKind, NextKind, NextStep};
 use roxmltree::Node;
 
-use crate::bodies::code_for;
 use crate::html::html_text;
 use crate::loose::Confidence;
 use crate::publication_xml::{Enclosure, Publication};
 use crate::sections::{append_paragraph, file_section};
-use crate::xml::{at, child, children, clock, moment, text, yes};
+use crate::xml::{at, child, children, clock, meeting_start, moment, text, yes};
 use crate::{Layout, ParseError, Warning};
 
 /// What eDoc writes where a decision has not been released yet.
@@ -70,19 +67,11 @@ pub fn parse_edoc_xml(xml: &str, source: &str) -> Result<Publication, ParseError
     })?;
     let meeting_node = child(committee, "Meeting")
         .ok_or_else(|| ParseError::Source("the committee holds no <edoc:Meeting>".into()))?;
-    let when = text(child(meeting_node, "MeetingDateTime"));
-    let begin = moment(when.clone()).ok_or_else(|| {
-        ParseError::Source(match &when {
-            Some(w) => format!("the meeting time {w:?} (Meeting/MeetingDateTime) is not a date"),
-            None => "the meeting has no time (Meeting/MeetingDateTime)".into(),
-        })
-    })?;
-    let date = protokol_core::time::check_date_range(begin.date())
-        .map_err(|e| ParseError::Source(format!("Meeting/MeetingDateTime: {e}")))?;
-    let code = code_for(&body)
-        .parse()
-        .or_else(|_| "UDV".parse())
-        .map_err(|e: protokol_core::body::InvalidBodyCode| ParseError::Source(e.to_string()))?;
+    let (begin, date) = meeting_start(
+        text(child(meeting_node, "MeetingDateTime")),
+        "Meeting/MeetingDateTime",
+    )?;
+    let body = crate::bodies::body_ref(body)?;
 
     let agenda = child(meeting_node, "Agenda");
     let agenda_type = agenda
@@ -94,7 +83,7 @@ pub fn parse_edoc_xml(xml: &str, source: &str) -> Result<Publication, ParseError
         .iter()
         .any(|w| agenda_type.contains(w));
     let mut meeting = Meeting::new(
-        BodyRef { name: body, code },
+        body,
         if minutes {
             MeetingKind::Minutes
         } else {

@@ -14,12 +14,12 @@ use chrono::{DateTime, NaiveDateTime, Timelike};
 use protokol_core::danish::local_date_time;
 use protokol_core::exchange::SchemaTag;
 use protokol_core::{
-    Absence, Access, Attachment, BodyRef, ClockTime, Item, Meeting, MeetingKind, Member, Section,
+    Absence, Access, Attachment, ClockTime, Item, Meeting, MeetingKind, Member, Section,
 };
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::bodies::{code_for, definite};
+use crate::bodies::definite;
 use crate::html::html_sections;
 use crate::loose::Confidence;
 use crate::sections::{append_paragraph, closed_marking, file_section};
@@ -289,12 +289,9 @@ pub fn parse_firstagenda(json: &str, source: &str) -> Result<Parsed, ParseError>
         warn("the meeting has no items (Dagsordenpunkter is empty)".into());
     }
     let decided = items.iter().any(|i| i.decision.is_some());
-    let code = code_for(&body)
-        .parse()
-        .or_else(|_| "UDV".parse())
-        .map_err(|e: protokol_core::body::InvalidBodyCode| ParseError::Source(e.to_string()))?;
+    let body = crate::bodies::body_ref(body)?;
     let mut meeting = Meeting::new(
-        BodyRef { name: body, code },
+        body,
         if decided {
             MeetingKind::Minutes
         } else {

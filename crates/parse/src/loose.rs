@@ -17,10 +17,10 @@ use std::sync::LazyLock;
 
 use chrono::NaiveDate;
 use protokol_core::exchange::SchemaTag;
-use protokol_core::{Absence, Access, BodyRef, ClockTime, Item, Meeting, MeetingKind, Section};
+use protokol_core::{Absence, Access, ClockTime, Item, Meeting, MeetingKind, Section};
 use regex::Regex;
 
-use crate::bodies::{code_for, definite};
+use crate::bodies::definite;
 use crate::dates::find_date;
 use crate::re;
 use crate::sections::{
@@ -493,11 +493,8 @@ pub fn parse_loosely(raw: &str, source: &str) -> Result<Parsed, ParseError> {
         }
     }
 
-    let code = code_for(&body)
-        .parse()
-        .or_else(|_| "UDV".parse())
-        .map_err(|e: protokol_core::body::InvalidBodyCode| ParseError::Source(e.to_string()))?;
-    let mut meeting = Meeting::new(BodyRef { name: body, code }, kind, date);
+    let body = crate::bodies::body_ref(body)?;
+    let mut meeting = Meeting::new(body, kind, date);
     meeting.schema = SchemaTag;
     meeting.start = start;
     meeting.location = location;

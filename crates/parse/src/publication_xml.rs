@@ -10,15 +10,14 @@
 
 use protokol_core::exchange::SchemaTag;
 use protokol_core::{
-    Absence, Access, Attachment, BodyRef, Item, Meeting, MeetingKind, MeetingStatus, SubPoint,
+    Absence, Access, Attachment, Item, Meeting, MeetingKind, MeetingStatus, SubPoint,
 };
 use roxmltree::Node;
 
-use crate::bodies::code_for;
 use crate::html::html_text;
 use crate::loose::Confidence;
 use crate::sections::{SectionKind, append_paragraph, classify, file_section};
-use crate::xml::{child, children, clock, moment, name_case, raw, text, yes};
+use crate::xml::{child, children, clock, meeting_start, moment, name_case, raw, text, yes};
 use crate::{Layout, ParseError, Parsed, Warning};
 
 /// An attachment file the XML names: which item and attachment of the meeting it belongs
@@ -68,21 +67,9 @@ pub fn parse_publication_xml(xml: &str, source: &str) -> Result<Publication, Par
         .or_else(|| text(child(agenda, "Name")))
         .map(|n| name_case(&n))
         .ok_or_else(|| ParseError::Source("the agenda names no committee".into()))?;
-    let when = text(child(meeting_node, "When"));
-    let begin = moment(when.clone()).ok_or_else(|| {
-        ParseError::Source(match &when {
-            Some(w) => format!("the meeting time {w:?} (Meeting/When) is not a date"),
-            None => "the meeting has no time (Meeting/When)".into(),
-        })
-    })?;
-    let date = protokol_core::time::check_date_range(begin.date())
-        .map_err(|e| ParseError::Source(format!("Meeting/When: {e}")))?;
-
-    let code = code_for(&body)
-        .parse()
-        .or_else(|_| "UDV".parse())
-        .map_err(|e: protokol_core::body::InvalidBodyCode| ParseError::Source(e.to_string()))?;
-    let mut meeting = Meeting::new(BodyRef { name: body, code }, MeetingKind::Agenda, date);
+    let (begin, date) = meeting_start(text(child(meeting_node, "When")), "Meeting/When")?;
+    let body = crate::bodies::body_ref(body)?;
+    let mut meeting = Meeting::new(body, MeetingKind::Agenda, date);
     meeting.schema = SchemaTag;
     meeting.start = clock(begin);
     meeting.end = moment(text(child(meeting_node, "Until")))

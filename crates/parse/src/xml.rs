@@ -72,6 +72,24 @@ pub(crate) fn moment(s: Option<String>) -> Option<NaiveDateTime> {
     .find_map(|f| NaiveDateTime::parse_from_str(s.trim(), f).ok())
 }
 
+/// The meeting's start from the element at `path` (named in errors): the moment and its
+/// date, which must be one protokol can hold.
+pub(crate) fn meeting_start(
+    written: Option<String>,
+    path: &str,
+) -> Result<(NaiveDateTime, chrono::NaiveDate), crate::ParseError> {
+    use crate::ParseError;
+    let begin = moment(written.clone()).ok_or_else(|| {
+        ParseError::Source(match &written {
+            Some(w) => format!("the meeting time {w:?} ({path}) is not a date"),
+            None => format!("the meeting has no time ({path})"),
+        })
+    })?;
+    let date = protokol_core::time::check_date_range(begin.date())
+        .map_err(|e| ParseError::Source(format!("{path}: {e}")))?;
+    Ok((begin, date))
+}
+
 pub(crate) fn clock(t: NaiveDateTime) -> Option<ClockTime> {
     use chrono::Timelike;
     ClockTime::from_hm(t.hour(), t.minute())
