@@ -85,6 +85,60 @@ static PLACE: LazyLock<Regex> =
     LazyLock::new(|| re(r"(?i)^\s*(?:sted|mødested|mødelokale|lokale)\s*:?\s+(\S.*)$"));
 static MEMBERS: LazyLock<Regex> =
     LazyLock::new(|| re(r"(?i)^\s*(?:medlemmer|deltagere|til stede)\s*:\s*(.+)$"));
+/// The start of a member list, its first members possibly on the same line.
+static MEMBERS_START: LazyLock<Regex> =
+    LazyLock::new(|| re(r"(?i)^\s*(?:medlemmer|deltagere|til stede)\s*:\s*(.*)$"));
+/// Any label ("Fraværende:", "Sted:"): a line that ends a member list.
+static ANY_LABEL: LazyLock<Regex> = LazyLock::new(|| re(r"^\s*[\p{L} .]{2,30}:"));
+/// Column gaps in a line laid out in columns.
+static COLUMN_GAP: LazyLock<Regex> = LazyLock::new(|| re(r"\t+|\s{2,}"));
+
+/// Whether a text can be a member's entry: a few capitalised words, maybe a party letter or
+/// role in brackets, no digits.
+fn plausible_member(s: &str) -> bool {
+    let words = s.split_whitespace().count();
+    (1..=8).contains(&words)
+        && s.chars().count() <= 80
+        && !s.chars().any(|c| c.is_ascii_digit())
+        && s.chars().next().is_some_and(char::is_uppercase)
+}
+
+/// The member list after "Medlemmer:" (or "Deltagere:", "Til stede:"): the rest of its line
+/// and the lines below it up to the next label or heading, each line split at column gaps
+/// (two columns of names, as text extraction lays them side by side) and at commas and "og".
+fn member_block(head: &[&str]) -> Vec<protokol_core::Member> {
+    let Some(k) = head.iter().position(|l| MEMBERS_START.is_match(l)) else {
+        return Vec::new();
+    };
+    let mut lines: Vec<String> = Vec::new();
+    if let Some(c) = MEMBERS_START.captures(head[k]) {
+        lines.push(c[1].to_string());
+    }
+    for line in head.iter().skip(k + 1).take(40) {
+        if ANY_LABEL.is_match(line)
+            || item_heading(line).is_some()
+            || section_heading(line).is_some()
+            || crate::front::kind_keyword(line).is_some()
+        {
+            break;
+        }
+        lines.push((*line).to_string());
+    }
+    let mut out = Vec::new();
+    for line in lines {
+        for column in COLUMN_GAP.split(line.trim()) {
+            for written in split_names(column) {
+                if plausible_member(&written)
+                    && let Some(m) = listed_member(&written)
+                {
+                    out.push(m);
+                }
+            }
+        }
+    }
+    out
+}
+
 /// A label alone on its line, its value on the next (a front page laid out as a table).
 static LABEL_ALONE: LazyLock<Regex> = LazyLock::new(|| {
     re(
@@ -342,6 +396,7 @@ pub fn parse_loosely(raw: &str, source: &str) -> Result<Parsed, ParseError> {
             })
         })
         .collect();
+    let block = member_block(&head);
     for line in &joined {
         let line = line.as_str();
         if members.is_empty()
@@ -351,6 +406,9 @@ pub fn parse_loosely(raw: &str, source: &str) -> Result<Parsed, ParseError> {
                 .iter()
                 .filter_map(|n| listed_member(n))
                 .collect();
+        }
+        if block.len() > members.len() {
+            members.clone_from(&block);
         }
         if start.is_none()
             && let Some(c) = CLOCK.captures(line)
@@ -576,6 +634,28 @@ fn item_from(d: Draft, date: NaiveDate, body: &str) -> Item {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn members_in_two_columns_and_on_lines_of_their_own() {
+        let text = "Social- og Sundhedsudvalget\n\nReferat\n\nMandag den 3. marts 2025 kl. 15.00\n\nDeltagere:\nAnne Hansen (A)              Bo Berg (V)\nCarla Due (F)                Dorthe Lund (Ø) (Formand)\nErik Sø (C)\n\nFraværende: Bo Berg (V)\n\nPunkt 1: Godkendelse af dagsorden\n\nBeslutning\nGodkendt.\n";
+        let p = parse_loosely(text, "x.txt").unwrap();
+        let m = &p.meeting;
+        let names: Vec<&str> = m.members.iter().filter_map(|x| x.name.as_deref()).collect();
+        assert_eq!(
+            names,
+            [
+                "Anne Hansen",
+                "Bo Berg",
+                "Carla Due",
+                "Dorthe Lund",
+                "Erik Sø"
+            ]
+        );
+        assert_eq!(m.members[3].party.as_deref(), Some("Ø"));
+        assert_eq!(m.members[3].role.as_deref(), Some("Formand"));
+        assert_eq!(m.absent[0].name, "Bo Berg");
+        assert_eq!(m.items.len(), 1);
+    }
 
     #[test]
     fn attachment_lists_in_their_forms_and_earlier_decisions() {
