@@ -71,6 +71,8 @@ struct Writer {
     heading_text: String,
     /// Depth inside elements whose text is not content (script, style, template).
     skipping: usize,
+    /// Depth inside table cells: paragraphs in a cell stay on their row's line.
+    in_cell: usize,
 }
 
 /// A heading element holding more than this is a paragraph set in a heading's style.
@@ -163,11 +165,23 @@ impl Writer {
             self.end_block();
             self.list_item = true;
         } else if matches!(name, "td" | "th") {
-            if !self.line.is_empty() && !self.line.ends_with(' ') {
-                self.line.push(' ');
-            }
+            self.in_cell += 1;
+            self.space();
+        } else if matches!(name, "table" | "tr") {
+            // A table inside a cell starts its rows afresh.
+            self.in_cell = 0;
+            self.end_block();
+        } else if self.in_cell > 0 && is_block(name) {
+            self.space();
         } else if is_block(name) {
             self.end_block();
+        }
+    }
+
+    /// A word break on the current line.
+    fn space(&mut self) {
+        if !self.line.is_empty() && !self.line.ends_with(' ') {
+            self.line.push(' ');
         }
     }
 
@@ -189,6 +203,10 @@ impl Writer {
                     self.heading = Some(heading);
                 }
             }
+        } else if matches!(name, "td" | "th") {
+            self.in_cell = self.in_cell.saturating_sub(1);
+        } else if self.in_cell > 0 && name != "tr" && name != "table" && is_block(name) {
+            self.space();
         } else if name == "li" || is_block(name) {
             self.end_block();
         }
@@ -250,6 +268,22 @@ mod tests {
             heading: heading.map(str::to_string),
             text: text.to_string(),
         }
+    }
+
+    #[test]
+    fn a_table_row_is_one_line_even_with_paragraphs_in_its_cells() {
+        let html = "<table><tr><td><p>Anne Hansen</p><p>(A)</p></td><td><div>Formand</div></td></tr>\
+                    <tr><td>Bo Berg (V)</td><td>Medlem</td></tr></table><p>Efter tabellen.</p>";
+        let text = html_text(html);
+        let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
+        assert_eq!(
+            lines,
+            [
+                "Anne Hansen (A) Formand",
+                "Bo Berg (V) Medlem",
+                "Efter tabellen."
+            ]
+        );
     }
 
     #[test]
