@@ -185,7 +185,63 @@ async fn damaged_and_hostile_zip_files_are_refused(kind: Kind) {
     assert_eq!(store.meeting_count().await.unwrap(), 0);
 }
 
+/// The minutes Aarhus attached to its export, a PDF in a layout of its own (labels in a
+/// column, members one a line below "Deltagere:", items "1 First Agenda" with sub-items
+/// "1.1 …" and numbered lists inside), imported alone: the generic reader finds the body,
+/// date, time, place, members and the three items.
+async fn the_aarhus_minutes_pdf_reads_alone(kind: Kind) {
+    let Some(dir) = corpus() else { return };
+    if std::process::Command::new("pdftotext")
+        .arg("-v")
+        .output()
+        .is_err()
+    {
+        let in_ci = std::env::var("CI").is_ok_and(|v| v == "true" || v == "1");
+        assert!(!in_ci, "pdftotext (poppler-utils) is missing and CI=true");
+        return;
+    }
+    let zip = dir.join("aarhus-2016-10-06-moedesystemgruppen-Archive.zip");
+    let mut archive = zip::ZipArchive::new(std::fs::File::open(zip).unwrap()).unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let pdf = out.path().join("referat.pdf");
+    for i in 0..archive.len() {
+        let mut e = archive.by_index(i).unwrap();
+        let name = e.name().unwrap().to_string();
+        if name.ends_with(".pdf") && !name.contains("MACOSX") && !name.contains("lukket") {
+            std::io::copy(&mut e, &mut std::fs::File::create(&pdf).unwrap()).unwrap();
+        }
+    }
+    let store = fresh(kind).await;
+    let reports = import(&store, std::slice::from_ref(&pdf)).await;
+    assert!(reports[0].is_ok(), "{}", reports[0].line());
+    let code = protokol_parse::bodies::code_for("Mødesystemgruppen");
+    let (m, _) = store
+        .meeting_on(&code.parse().unwrap(), "2016-10-06".parse().unwrap())
+        .await
+        .unwrap()
+        .expect("the meeting");
+    assert_eq!(m.body.name, "Mødesystemgruppen");
+    assert_eq!(m.start.map(|t| t.to_string()).as_deref(), Some("13:00"));
+    assert_eq!(m.location.as_deref(), Some("Rådhuset lokale 233"));
+    assert_eq!(m.members.len(), 10);
+    assert_eq!(m.members[0].name.as_deref(), Some("Jeppe Kirkegaard"));
+    let titles: Vec<(Option<u32>, &str)> = m
+        .items
+        .iter()
+        .map(|i| (i.number, i.title.as_str()))
+        .collect();
+    assert_eq!(
+        titles,
+        [
+            (Some(1), "First Agenda"),
+            (Some(2), "GetOrganized"),
+            (Some(3), "Eventuelt")
+        ]
+    );
+}
+
 store_tests!(
     the_three_publication_exports_import_with_their_files,
     damaged_and_hostile_zip_files_are_refused,
+    the_aarhus_minutes_pdf_reads_alone,
 );

@@ -70,15 +70,16 @@ impl Confidence {
 }
 
 /// A body's name: one or more capitalised words joined by "-", ",", "og", ending in a word
-/// that names a kind of body ("Klima-, Teknik- og Miljøudvalget", "Byrådet").
+/// that names a kind of body ("Klima-, Teknik- og Miljøudvalget", "Byrådet",
+/// "Styregruppen", "Klagenævnet").
 static BODY: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"\b((?:[A-ZÆØÅ][\p{L}]*-,?\s+(?:og\s+)?)*[A-ZÆØÅ][\p{L}-]*?(?:udvalget|udvalg|bestyrelsen|bestyrelse|Byrådet|Byråd|Regionsrådet|Regionsråd|Direktionen|rådet|Borgerrepræsentationen|Repræsentantskabet)|[A-ZÆØÅ][\p{L}]*\s+[a-zæøå][\p{L}-]*(?:udvalget|udvalg|bestyrelsen|bestyrelse|rådet))s?\b",
+        r"\b((?:[A-ZÆØÅ][\p{L}]*-,?\s+(?:og\s+)?)*[A-ZÆØÅ][\p{L}-]*?(?:udvalget|udvalg|bestyrelsen|bestyrelse|Byrådet|Byråd|Regionsrådet|Regionsråd|Direktionen|rådet|Borgerrepræsentationen|Repræsentantskabet|gruppen|nævnet|forummet|komitéen|komiteen|kommissionen)|[A-ZÆØÅ][\p{L}]*\s+[a-zæøå][\p{L}-]*(?:udvalget|udvalg|bestyrelsen|bestyrelse|rådet))s?\b",
     )
 });
 static CLOCK: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?i)\b(?:kl\.?|klokken|mødetidspunkt\s*:?|mødetid\s*:?|tidspunkt\s*:?)\s*(\d{1,2})(?:[.:](\d{2}))?\b",
+        r"(?i)\b(?:kl\.?|klokken|mødetidspunkt\s*:?|mødetid\s*:?|tidspunkt\s*:?|tid\s*:)\s*(\d{1,2})(?:[.:](\d{2}))?\b",
     )
 });
 static PLACE: LazyLock<Regex> =
@@ -322,6 +323,15 @@ fn start_item(
     warning
 }
 
+/// Whether item `number` so far is only listed (a table of contents' entry, a few lines at
+/// most): a heading of that number then gives the item. Once an item has text of its own,
+/// a line starting with its number again is text ("1 Der laves et felt …" in a list).
+fn listed_only(drafts: &[Draft], number: u32) -> bool {
+    drafts
+        .iter()
+        .any(|d| d.number == number && d.lines.iter().filter(|l| !l.is_blank()).count() <= 3)
+}
+
 struct Draft {
     number: u32,
     title: String,
@@ -487,14 +497,14 @@ pub fn parse_loosely(raw: &str, source: &str) -> Result<Parsed, ParseError> {
         }
         if let Some(c) = NUMBER_ALONE.captures(t)
             && let Ok(n) = c[1].parse::<u32>()
-            && (n > last_number || drafts.iter().any(|d| d.number == n))
+            && (n > last_number || listed_only(&drafts, n))
         {
             pending_number = Some(n);
             continue;
         }
         if let Some((number, title)) = item_heading(t)
             && !title.is_empty()
-            && (number > last_number || drafts.iter().any(|d| d.number == number))
+            && (number > last_number || listed_only(&drafts, number))
         {
             if let Some(w) = start_item(&mut drafts, &mut last_number, number, &title, closed_part)
             {
