@@ -233,9 +233,27 @@ pub async fn serve(
     let mut state = protokol_web::AppState::new(store);
     state.behind_proxy = behind_proxy;
     state.pdf_limits = protokol_import::PdfLimits::with_seconds(g.pdf_seconds);
+    // PDFs are laid out by this program in a worker process (see `render_worker`).
+    state.pdf_layout = protokol_web::PdfLayout::Worker(
+        std::env::current_exe().context("cannot find the protokol program for PDF workers")?,
+    );
     protokol_web::serve(state, addr)
         .await
         .with_context(|| format!("cannot serve on {addr}"))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `protokol render-worker`: one PDF from the document on stdin to stdout.
+pub fn render_worker() -> Result<ExitCode> {
+    use std::io::{Read, Write};
+    let mut input = Vec::new();
+    std::io::stdin()
+        .read_to_end(&mut input)
+        .context("cannot read the document")?;
+    let (pdf, _) = protokol_render::pdf::render_worker_input(&input)?;
+    std::io::stdout()
+        .write_all(&pdf)
+        .context("cannot write the PDF")?;
     Ok(ExitCode::SUCCESS)
 }
 

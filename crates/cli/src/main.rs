@@ -149,6 +149,10 @@ enum Command {
     },
     /// Bring the database schema up to date (also done automatically at start).
     Migrate,
+    /// Lay out one PDF: the document (as the server writes it) on stdin, the PDF on
+    /// stdout. The server runs this for each PDF, so typst's memory is given back.
+    #[command(hide = true)]
+    RenderWorker,
     /// Derive the published record (what the public may see: pages, documents, lists,
     /// links between meetings) again from what is stored, for every meeting. protokol keeps
     /// it current by itself; run this after an upgrade that changes how it is derived, or
@@ -283,6 +287,7 @@ fn main() -> ExitCode {
                 behind_proxy,
             } => commands::serve(g, addr, demo, behind_proxy).await,
             Command::Migrate => commands::migrate(g).await,
+            Command::RenderWorker => commands::render_worker(),
             Command::Republish => commands::republish(g).await,
             Command::User(command) => users::run(g, command).await,
             Command::Verify { log_unlogged } => commands::verify(g, log_unlogged).await,

@@ -213,19 +213,75 @@ fn serve_demo_answers_with_the_demo_meetings() {
             break line[i + 7..].split_whitespace().next().unwrap().to_string();
         }
     };
-    let mut s = std::net::TcpStream::connect(&addr).unwrap();
-    write!(
-        s,
-        "GET /direktionen/2023-09-06 HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
-    )
-    .unwrap();
-    let mut response = String::new();
-    s.read_to_string(&mut response).unwrap();
+    let get = |path: &str| {
+        let mut s = std::net::TcpStream::connect(&addr).unwrap();
+        write!(
+            s,
+            "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+        )
+        .unwrap();
+        let mut response = Vec::new();
+        s.read_to_end(&mut response).unwrap();
+        response
+    };
+    let response = String::from_utf8(get("/direktionen/2023-09-06")).unwrap();
+    // The server lays PDFs out in a worker process (this binary's render-worker).
+    let pdf = get("/direktionen/2023-09-06/referat.pdf");
     child.kill().unwrap();
     let _ = child.wait();
     assert!(response.starts_with("HTTP/1.1 200"), "{response}");
     assert!(response.contains("Onsdag den 6. september 2023"));
     assert!(response.contains("Punkter til behandling"));
+    let head = String::from_utf8_lossy(&pdf[..pdf.len().min(400)]).to_string();
+    assert!(head.starts_with("HTTP/1.1 200"), "{head}");
+    assert!(head.contains("application/pdf"), "{head}");
+    let body = pdf
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .map(|i| &pdf[i + 4..])
+        .unwrap();
+    assert!(body.starts_with(b"%PDF-"), "the answer is a PDF");
+}
+
+#[test]
+fn the_render_worker_lays_out_the_same_pdf_as_the_server_would_in_process() {
+    let meeting = protokol_testkit::council_meeting();
+    let doc = protokol_render::Document::build(
+        &meeting,
+        &protokol_core::BodySettings::default(),
+        protokol_render::Edition::Public,
+        protokol_render::DocKind::Minutes,
+        protokol_render::Scope::Meeting,
+    )
+    .unwrap();
+    let input = protokol_render::pdf::worker_input(&doc).unwrap();
+    let mut child = protokol()
+        .arg("render-worker")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(&input).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    assert_eq!(out.stdout, protokol_render::pdf::render(&doc).unwrap());
+    // Input that is not a document is refused with a reason, not a panic.
+    let mut bad = protokol()
+        .arg("render-worker")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    bad.stdin
+        .take()
+        .unwrap()
+        .write_all(b"{\"ident\": 1}")
+        .unwrap();
+    let out = bad.wait_with_output().unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("ident"));
 }
 
 #[test]

@@ -125,9 +125,48 @@ pub fn render(doc: &Document) -> Result<Vec<u8>, PdfError> {
 
 /// [`render`], also returning the number of pages.
 pub fn render_counted(doc: &Document) -> Result<(Vec<u8>, usize), PdfError> {
+    render_data(serde_json::to_vec(doc)?, &ident(doc))
+}
+
+/// The PDF's identifier: the same document gives the same PDF.
+fn ident(doc: &Document) -> String {
+    format!(
+        "protokol/{}/{}/{}",
+        doc.file_stem(),
+        doc.extract,
+        doc.items.first().and_then(|i| i.number).unwrap_or(0)
+    )
+}
+
+/// What a render worker process is given for `doc` (see [`render_worker_input`]): the
+/// document as the layout reads it, and the PDF's identifier.
+pub fn worker_input(doc: &Document) -> Result<Vec<u8>, PdfError> {
+    Ok(serde_json::to_vec(&serde_json::json!({
+        "ident": ident(doc),
+        "document": doc,
+    }))?)
+}
+
+/// Lays out what [`worker_input`] wrote (in a worker process, so that typst's memory is
+/// never held by the server); the PDF and its number of pages.
+pub fn render_worker_input(input: &[u8]) -> Result<(Vec<u8>, usize), PdfError> {
+    let v: serde_json::Value = serde_json::from_slice(input)?;
+    let ident = v
+        .get("ident")
+        .and_then(|i| i.as_str())
+        .ok_or_else(|| PdfError::Layout("the worker input names no \"ident\"".into()))?
+        .to_string();
+    let document = v
+        .get("document")
+        .ok_or_else(|| PdfError::Layout("the worker input holds no \"document\"".into()))?;
+    render_data(serde_json::to_vec(document)?, &ident)
+}
+
+/// Lays out a document given as the JSON the layout reads.
+fn render_data(data: Vec<u8>, ident: &str) -> Result<(Vec<u8>, usize), PdfError> {
     let world = DocWorld {
         shared: &SHARED,
-        data: Bytes::new(serde_json::to_vec(doc)?),
+        data: Bytes::new(data),
     };
     let compiled = typst::compile::<PagedDocument>(&world);
     for w in &compiled.warnings {
@@ -137,12 +176,7 @@ pub fn render_counted(doc: &Document) -> Result<(Vec<u8>, usize), PdfError> {
         .output
         .map_err(|diags| PdfError::Layout(describe(&diags)))?;
     let options = PdfOptions {
-        ident: Smart::Custom(format!(
-            "protokol/{}/{}/{}",
-            doc.file_stem(),
-            doc.extract,
-            doc.items.first().and_then(|i| i.number).unwrap_or(0)
-        )),
+        ident: Smart::Custom(ident.to_string()),
         creator: Smart::Custom(Some("protokol".to_string())),
         standards: PdfStandards::new(&[PdfStandard::Ua_1])
             .map_err(|e| PdfError::Export(e.message().to_string()))?,

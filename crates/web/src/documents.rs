@@ -15,7 +15,7 @@ use chrono::NaiveDate;
 use protokol_core::danish::{long_date, slug};
 use protokol_core::public::{PublicRecord, name_key};
 use protokol_core::{Body, Meeting, MeetingId};
-use protokol_render::{DocKind, Document, Edition, Scope, html, pdf};
+use protokol_render::{DocKind, Document, Edition, Scope, html};
 
 use crate::AppState;
 use crate::cache::{Format, Key};
@@ -123,9 +123,13 @@ fn variant(kind: DocKind, scope: Scope, format: Format) -> String {
     format!("{}{scope}.{ext}", kind.slug())
 }
 
-fn lay_out(document: &Document, format: Format) -> Result<Vec<u8>, String> {
+fn lay_out(
+    document: &Document,
+    format: Format,
+    pdf_layout: &crate::PdfLayout,
+) -> Result<Vec<u8>, String> {
     match format {
-        Format::Pdf => pdf::render(document).map_err(|e| e.to_string()),
+        Format::Pdf => pdf_layout.render(document),
         Format::Html => html::fragment(document, true)
             .map(String::into_bytes)
             .map_err(|e| e.to_string()),
@@ -148,9 +152,10 @@ async fn bytes_of(
     }
     let cache = state.cache.clone();
     let format = key.format;
+    let pdf_layout = state.pdf_layout.clone();
     // Layout is CPU work: off the async threads; one layout per document at a time.
     let (document, bytes) = tokio::task::spawn_blocking(move || {
-        let bytes = cache.get_or_render(key, || lay_out(&document, format));
+        let bytes = cache.get_or_render(key, || lay_out(&document, format, &pdf_layout));
         (document, bytes)
     })
     .await

@@ -21,6 +21,7 @@ mod form_fields;
 mod members;
 mod page_cache;
 mod pages;
+mod pdf_worker;
 mod plan;
 mod schedule;
 mod signin;
@@ -43,6 +44,7 @@ use protokol_store::Store;
 pub use cache::RenderCache;
 pub use error::WebError;
 pub use page_cache::PageCache;
+pub use pdf_worker::PdfLayout;
 pub use uploads::MAX_UPLOAD_BYTES;
 
 /// What every handler can reach.
@@ -57,6 +59,8 @@ pub struct AppState {
     pub behind_proxy: bool,
     /// The limits text extraction from uploaded PDFs runs under.
     pub pdf_limits: protokol_import::PdfLimits,
+    /// Where PDFs are laid out (a worker process in the server).
+    pub pdf_layout: PdfLayout,
 }
 
 impl AppState {
@@ -67,6 +71,7 @@ impl AppState {
             pages: PageCache::default(),
             behind_proxy: false,
             pdf_limits: protokol_import::PdfLimits::default(),
+            pdf_layout: PdfLayout::default(),
         }
     }
 }
