@@ -491,24 +491,39 @@ pub async fn attachment(
     let (stem, extension) = name
         .rsplit_once('.')
         .map_or((name.as_str(), ""), |(s, e)| (s, e));
-    // The uploaded file itself where it is stored; else the text read from it.
-    if let Some(sha) = sha256.as_deref()
-        && let Some(size) = state.store.file_size(sha).await?
-    {
+    // The uploaded file itself where it is stored; else the text read from it. Small files
+    // are kept in memory by their hash once read; large ones stream from the store.
+    if let Some(sha) = sha256.as_deref() {
+        let key = format!("file:{sha}");
         let file_name = format!("{}.{}", safe(stem), safe(extension));
-        return Ok((
+        let headers = |size: usize| {
             [
-                (header::CONTENT_TYPE, media_type),
+                (header::CONTENT_TYPE, media_type.clone()),
                 (
                     header::CONTENT_DISPOSITION,
                     format!("attachment; filename=\"{file_name}\""),
                 ),
                 (header::CONTENT_LENGTH, size.to_string()),
                 (header::ETAG, format!("\"{sha}\"")),
-            ],
-            crate::files::body(state.store.clone(), sha.to_string()),
-        )
-            .into_response());
+            ]
+        };
+        if let Some(kept) = state.files.get(&key) {
+            return Ok((headers(kept.bytes.len()), kept.bytes.clone()).into_response());
+        }
+        if let Some(size) = state.store.file_size(sha).await? {
+            if size <= crate::files::SMALL_FILE {
+                let bytes = crate::files::read_all(&state.store, sha).await?;
+                state
+                    .files
+                    .put(key, "application/octet-stream", bytes.clone());
+                return Ok((headers(bytes.len()), bytes).into_response());
+            }
+            return Ok((
+                headers(usize::try_from(size).unwrap_or(0)),
+                crate::files::body(state.store.clone(), sha.to_string()),
+            )
+                .into_response());
+        }
     }
     let text = text.ok_or(WebError::NotFound)?;
     Ok((

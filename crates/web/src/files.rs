@@ -19,3 +19,20 @@ pub(crate) fn body(store: protokol_store::Store, sha256: String) -> axum::body::
     });
     axum::body::Body::from_stream(chunks)
 }
+
+/// Files up to this size are kept in memory once read (content-addressed, so never stale).
+pub(crate) const SMALL_FILE: i64 = 1 << 20;
+
+/// A stored file whole, for a small one.
+pub(crate) async fn read_all(
+    store: &protokol_store::Store,
+    sha256: &str,
+) -> Result<axum::body::Bytes, protokol_store::StoreError> {
+    let mut out = Vec::new();
+    let mut seq = 0;
+    while let Some(chunk) = store.file_chunk(sha256, seq).await? {
+        out.extend_from_slice(&chunk);
+        seq += 1;
+    }
+    Ok(out.into())
+}

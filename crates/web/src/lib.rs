@@ -54,6 +54,8 @@ pub struct AppState {
     pub cache: RenderCache,
     /// Public pages and documents as sent, by the version of the record they show.
     pub pages: PageCache,
+    /// Small stored files (attachments) by their hash.
+    pub files: PageCache,
     /// Whether requests arrive through a reverse proxy that appends the client's address
     /// to `X-Forwarded-For` (otherwise that header is ignored: clients could forge it).
     pub behind_proxy: bool,
@@ -69,6 +71,7 @@ impl AppState {
             store,
             cache: RenderCache::default(),
             pages: PageCache::default(),
+            files: PageCache::default(),
             behind_proxy: false,
             pdf_limits: protokol_import::PdfLimits::default(),
             pdf_layout: PdfLayout::default(),

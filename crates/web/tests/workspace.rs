@@ -1094,6 +1094,28 @@ async fn attachments_are_uploaded_checked_and_served_only_to_who_may_see_them() 
     .await;
     assert_eq!(inside.0, StatusCode::OK);
     assert!(String::from_utf8_lossy(&inside.2).contains(CANARY));
+    // Small files are kept in memory once read: the second answers are the same bytes,
+    // and the closed file, now in memory from the member's download, is still 404 to the
+    // public.
+    let again = common::get_bytes(
+        &state,
+        &format!("/direktionen/2026-12-02/punkt/{n}/bilag/1"),
+        None,
+    )
+    .await;
+    assert_eq!(
+        (again.0, again.1.as_str()),
+        (StatusCode::OK, "application/pdf")
+    );
+    assert_eq!(again.2, pdf);
+    let public_closed = get(
+        &state,
+        &format!("/direktionen/2026-12-02/punkt/{n}/bilag/2"),
+        None,
+    )
+    .await;
+    assert_eq!(public_closed.status, StatusCode::NOT_FOUND);
+    assert!(!public_closed.body.contains(CANARY));
 }
 
 #[tokio::test]
