@@ -245,7 +245,9 @@ fn serve_demo_answers_with_the_demo_meetings() {
 
 #[test]
 fn the_render_worker_lays_out_the_same_pdf_as_the_server_would_in_process() {
-    let meeting = protokol_testkit::council_meeting();
+    // Closed content with canaries: the public document handed across the process boundary
+    // and the PDF the worker makes hold none of it.
+    let meeting = protokol_testkit::with_closed_canaries(protokol_testkit::council_meeting());
     let doc = protokol_render::Document::build(
         &meeting,
         &protokol_core::BodySettings::default(),
@@ -255,6 +257,7 @@ fn the_render_worker_lays_out_the_same_pdf_as_the_server_would_in_process() {
     )
     .unwrap();
     let input = protokol_render::pdf::worker_input(&doc).unwrap();
+    assert!(!String::from_utf8_lossy(&input).contains(protokol_testkit::CANARY));
     let mut child = protokol()
         .arg("render-worker")
         .stdin(Stdio::piped())
@@ -266,6 +269,20 @@ fn the_render_worker_lays_out_the_same_pdf_as_the_server_would_in_process() {
     let out = child.wait_with_output().unwrap();
     assert!(out.status.success());
     assert_eq!(out.stdout, protokol_render::pdf::render(&doc).unwrap());
+    let dir = tempfile::tempdir().unwrap();
+    let pdf = dir.path().join("worker.pdf");
+    std::fs::write(&pdf, &out.stdout).unwrap();
+    match Command::new("pdftotext").arg(&pdf).arg("-").output() {
+        Ok(text) => {
+            let text = String::from_utf8_lossy(&text.stdout);
+            assert!(text.contains("Kommunalbestyrelsen"), "the PDF has text");
+            assert!(!text.contains(protokol_testkit::CANARY));
+        }
+        Err(_) => assert!(
+            !protokol_testkit::in_ci(),
+            "pdftotext (poppler-utils) is missing and CI=true"
+        ),
+    }
     // Input that is not a document is refused with a reason, not a panic.
     let mut bad = protokol()
         .arg("render-worker")

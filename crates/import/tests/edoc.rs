@@ -20,7 +20,7 @@ fn corpus() -> Option<PathBuf> {
     if p.is_dir() {
         return Some(p);
     }
-    let in_ci = std::env::var("CI").is_ok_and(|v| v == "true" || v == "1");
+    let in_ci = protokol_testkit::in_ci();
     assert!(
         !in_ci,
         "../shared/corpus/edoc-fujitsu is missing and CI=true"

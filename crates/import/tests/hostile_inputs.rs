@@ -179,7 +179,7 @@ async fn a_batch_of_hostile_files_is_refused_and_the_good_file_imports(kind: Kin
         std::fs::write(&thousands, pdf(5_200, false)).unwrap();
         files.push((thousands, "more than 5000 pages"));
     } else {
-        let in_ci = std::env::var("CI").is_ok_and(|v| v == "true" || v == "1");
+        let in_ci = protokol_testkit::in_ci();
         assert!(!in_ci, "pdftotext (poppler-utils) is missing and CI=true");
         eprintln!("SKIPPED: the PDF cases (pdftotext not installed)");
     }

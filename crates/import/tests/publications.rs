@@ -21,7 +21,7 @@ fn corpus() -> Option<PathBuf> {
     if p.is_dir() {
         return Some(p);
     }
-    let in_ci = std::env::var("CI").is_ok_and(|v| v == "true" || v == "1");
+    let in_ci = protokol_testkit::in_ci();
     assert!(
         !in_ci,
         "../shared/corpus/publication-xml is missing and CI=true"
@@ -196,7 +196,7 @@ async fn the_aarhus_minutes_pdf_reads_alone(kind: Kind) {
         .output()
         .is_err()
     {
-        let in_ci = std::env::var("CI").is_ok_and(|v| v == "true" || v == "1");
+        let in_ci = protokol_testkit::in_ci();
         assert!(!in_ci, "pdftotext (poppler-utils) is missing and CI=true");
         return;
     }

@@ -131,7 +131,8 @@ pub async fn sqlite() -> TestStore {
     }
 }
 
-fn in_ci() -> bool {
+/// Whether the tests run in CI (`CI=true`), where what they need must be present.
+pub fn in_ci() -> bool {
     std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
 }
 
