@@ -14,6 +14,7 @@ mod docx;
 mod files;
 pub mod merge;
 mod pdf;
+pub mod process;
 mod publication;
 mod report;
 

@@ -8,13 +8,13 @@
 //!
 //! There is no in-process fallback: a reader inside protokol could not be stopped.
 
-use std::io::Read;
 use std::path::Path;
-use std::process::{Child, Command, ExitStatus, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::OnceLock;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use crate::ImportError;
+use crate::process::{Ended, run_bounded};
 
 /// Which extractor read a PDF.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -119,13 +119,6 @@ fn check_header(bytes: &[u8]) -> Result<(), ImportError> {
     Ok(())
 }
 
-/// How a reader run ended.
-enum Ended {
-    Exited(ExitStatus, Vec<u8>, String),
-    TimedOut,
-    TooMuchText,
-}
-
 fn size_text(bytes: u64) -> String {
     if bytes >= 1 << 20 {
         format!("{} MB", bytes >> 20)
@@ -148,7 +141,7 @@ fn interpret(ended: Ended, limits: &PdfLimits) -> Result<(String, Extractor), Im
                 seconds(limits.time)
             )));
         }
-        Ended::TooMuchText => {
+        Ended::TooMuchOutput => {
             return Err(ImportError::Pdf(format!(
                 "the PDF holds more than {} of text; stopped",
                 size_text(limits.text_bytes as u64)
@@ -219,65 +212,12 @@ pub fn extract_with(
         .stderr(Stdio::piped())
         .spawn()
         .map_err(|e| ImportError::Pdf(format!("cannot run pdftotext: {e}")))?;
-    let ended = run_blocking(&mut child, limits);
+    let ended = run_bounded(&mut child, limits.time, limits.text_bytes);
     if !matches!(ended, Ended::Exited(..)) {
         let _ = child.kill();
         let _ = child.wait();
     }
     interpret(ended, limits)
-}
-
-fn run_blocking(child: &mut Child, limits: &PdfLimits) -> Ended {
-    let cap = limits.text_bytes;
-    let (Some(stdout), Some(stderr)) = (child.stdout.take(), child.stderr.take()) else {
-        return Ended::TimedOut;
-    };
-    // Reading ends at the cap: the pipe closes, and the reader is killed below.
-    let out = std::thread::spawn(move || {
-        let mut buf = Vec::new();
-        let _ = stdout.take(cap as u64 + 1).read_to_end(&mut buf);
-        buf
-    });
-    let err = std::thread::spawn(move || {
-        let mut buf = String::new();
-        let _ = stderr.take(4096).read_to_string(&mut buf);
-        buf
-    });
-    let deadline = Instant::now() + limits.time;
-    // Once the text has ended (or reached the cap, which closes the pipe), the process has
-    // a moment to exit by itself before it is stopped.
-    let mut grace: Option<Instant> = None;
-    let status = loop {
-        match child.try_wait() {
-            Ok(Some(status)) => break Some(status),
-            Err(_) => break None,
-            Ok(None) => {}
-        }
-        let now = Instant::now();
-        if now >= deadline {
-            break None;
-        }
-        if out.is_finished() && now >= *grace.get_or_insert(now + Duration::from_secs(2)) {
-            break None;
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    };
-    let Some(status) = status else {
-        let _ = child.kill();
-        let _ = child.wait();
-        let text = out.join().unwrap_or_default();
-        return if text.len() > cap {
-            Ended::TooMuchText
-        } else {
-            Ended::TimedOut
-        };
-    };
-    let text = out.join().unwrap_or_default();
-    let err = err.join().unwrap_or_default();
-    if text.len() > cap {
-        return Ended::TooMuchText;
-    }
-    Ended::Exited(status, text, err)
 }
 
 /// [`extract_with`] for async callers: the reader is killed if the returned future is
@@ -312,7 +252,7 @@ pub async fn extract_async(
             stderr.read_to_string(&mut err),
         );
         if read_out.is_ok() && out.len() > cap {
-            return Ended::TooMuchText;
+            return Ended::TooMuchOutput;
         }
         match child.wait().await {
             Ok(status) => Ended::Exited(status, out, err),

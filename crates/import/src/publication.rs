@@ -342,7 +342,7 @@ pub(crate) fn read_zip(
     zip_limits: &ZipLimits,
 ) -> Result<Export, ImportError> {
     let dir = unpack(path, zip_limits)?;
-    let mut xmls: Vec<PathBuf> = walkdir::WalkDir::new(dir.path())
+    let xmls: Vec<PathBuf> = walkdir::WalkDir::new(dir.path())
         .follow_links(false)
         .sort_by_file_name()
         .into_iter()
@@ -350,26 +350,39 @@ pub(crate) fn read_zip(
         .filter(|e| e.file_type().is_file())
         .map(walkdir::DirEntry::into_path)
         .filter(|p| p.extension().is_some_and(|e| e.eq_ignore_ascii_case("xml")))
-        .filter(|p| {
-            read_bytes(p, MAX_JSON_BYTES)
+        .collect();
+    // The first export XML is read; an XML that is not one (or not text) is passed over.
+    let mut read: Option<(&PathBuf, Export)> = None;
+    let mut more = 0;
+    for xml in &xmls {
+        if read.is_some() {
+            let export = read_bytes(xml, MAX_JSON_BYTES)
                 .ok()
                 .and_then(|b| String::from_utf8(b).ok())
-                .is_some_and(|t| known_export(t.trim_start_matches('\u{feff}')))
-        })
-        .collect();
-    if xmls.is_empty() {
+                .is_some_and(|t| known_export(t.trim_start_matches('\u{feff}')));
+            more += usize::from(export);
+            continue;
+        }
+        match read_xml(xml, limits) {
+            Ok(export) => read = Some((xml, export)),
+            Err(
+                ImportError::UnknownXml
+                | ImportError::NotText { .. }
+                | ImportError::TooLarge { .. },
+            ) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    let Some((xml, mut export)) = read else {
         return Err(ImportError::Zip(
             "the zip file holds no ESDH export XML (<Publication> or eDoc)".into(),
         ));
-    }
-    let xml = xmls.remove(0);
-    let mut export = read_xml(&xml, limits)?;
-    if !xmls.is_empty() {
+    };
+    if more > 0 {
         export.parsed.warnings.push(Warning {
             line: 0,
             message: format!(
-                "the zip file holds {} more publications; only {} was read",
-                xmls.len(),
+                "the zip file holds {more} more publications; only {} was read",
                 xml.file_name()
                     .map(|n| n.to_string_lossy().into_owned())
                     .unwrap_or_default()

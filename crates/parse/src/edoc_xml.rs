@@ -20,7 +20,7 @@ use crate::html::html_text;
 use crate::loose::Confidence;
 use crate::publication_xml::{Enclosure, Publication};
 use crate::sections::{append_paragraph, file_section};
-use crate::xml::{at, child, children, clock, meeting_start, moment, text, yes};
+use crate::xml::{at, child, children, clock, meeting_start, moment, raw, text, yes};
 use crate::{Layout, ParseError, Warning};
 
 /// What eDoc writes where a decision has not been released yet.
@@ -29,11 +29,6 @@ const NOT_RELEASED: &str = "beslutning ikke frigivet";
 /// Whether an XML text is an eDoc export (a cheap look; the parser decides).
 pub fn looks_like_edoc_xml(xml: &str) -> bool {
     xml.contains("www.fujitsu.dk/agenda/xml") || xml.contains("<edoc:Committee")
-}
-
-/// "Hanne  Lauritsen " → "Hanne Lauritsen".
-fn name(n: Option<Node>) -> Option<String> {
-    text(n)
 }
 
 /// A party list letter ("A", "SF", "Ø"); eDoc also writes represented organisations
@@ -62,7 +57,7 @@ pub fn parse_edoc_xml(xml: &str, source: &str) -> Result<Publication, ParseError
             root.tag_name().name()
         ))
     })?;
-    let body = name(child(committee, "Name")).ok_or_else(|| {
+    let body = text(child(committee, "Name")).ok_or_else(|| {
         ParseError::Source("the export names no committee (Committee/Name)".into())
     })?;
     let meeting_node = child(committee, "Meeting")
@@ -103,7 +98,7 @@ pub fn parse_edoc_xml(xml: &str, source: &str) -> Result<Publication, ParseError
         .into_iter()
         .flat_map(|ps| children(ps, "MeetingParticipant"))
     {
-        let Some(person) = name(child(p, "Name")) else {
+        let Some(person) = text(child(p, "Name")) else {
             continue;
         };
         let role = text(child(p, "RoleInMeeting"))
@@ -162,7 +157,7 @@ pub fn parse_edoc_xml(xml: &str, source: &str) -> Result<Publication, ParseError
             .into_iter()
             .flat_map(|ps| children(ps, "CasePresentation"))
         {
-            let Some(content) = crate::xml::raw(child(presentation, "Content")) else {
+            let Some(content) = raw(child(presentation, "Content")) else {
                 continue;
             };
             let body = html_text(&content);
@@ -183,7 +178,7 @@ pub fn parse_edoc_xml(xml: &str, source: &str) -> Result<Publication, ParseError
         item.absent = child(element, "Absences")
             .into_iter()
             .flat_map(|a| a.children().filter(|c| c.is_element()))
-            .filter_map(|a| name(child(a, "Name")).or_else(|| name(Some(a))))
+            .filter_map(|a| text(child(a, "Name")).or_else(|| text(Some(a))))
             .collect();
         for (k, a) in child(handling, "Attachments")
             .into_iter()
@@ -255,7 +250,7 @@ fn handling_plan(item: &mut Item, handling: Node, date: chrono::NaiveDate, body:
     {
         let this = text(child(h, "Placement")).is_some_and(|p| p.eq_ignore_ascii_case("this"));
         let when = moment(text(child(h, "MeetingDate"))).map(|t| t.date());
-        let decision = released(crate::xml::raw(child(h, "Decision")));
+        let decision = released(raw(child(h, "Decision")));
         let committee = text(child(h, "CommitteeName")).unwrap_or_else(|| body.to_string());
         if this || when == Some(date) {
             if item.decision.is_none()

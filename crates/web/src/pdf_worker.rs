@@ -4,10 +4,10 @@
 //! small. PDFs are kept per version of the published record, so a worker runs once per
 //! document and version. Tests and tools lay out in process.
 
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use protokol_render::{Document, pdf};
 
@@ -37,7 +37,11 @@ impl PdfLayout {
     }
 }
 
+/// The most a worker may write (a PDF of a very long meeting is a few MB).
+const WORKER_OUTPUT: usize = 256 << 20;
+
 fn run_worker(program: &PathBuf, input: &[u8]) -> Result<Vec<u8>, String> {
+    use protokol_import::process::{Ended, run_bounded};
     let mut child = Command::new(program)
         .arg("render-worker")
         .stdin(Stdio::piped())
@@ -50,46 +54,21 @@ fn run_worker(program: &PathBuf, input: &[u8]) -> Result<Vec<u8>, String> {
     let mut stdin = child.stdin.take().ok_or("the PDF worker has no input")?;
     let input = input.to_vec();
     let writer = std::thread::spawn(move || stdin.write_all(&input));
-    let mut stdout = child.stdout.take().ok_or("the PDF worker has no output")?;
-    let reader = std::thread::spawn(move || {
-        let mut out = Vec::new();
-        stdout.read_to_end(&mut out).map(|_| out)
-    });
-    let started = Instant::now();
-    let status = loop {
-        match child.try_wait() {
-            Ok(Some(status)) => break status,
-            Ok(None) if started.elapsed() > WORKER_TIME => {
-                let _ = child.kill();
-                let _ = child.wait();
-                return Err(format!(
-                    "the PDF worker took longer than {} seconds; stopped",
-                    WORKER_TIME.as_secs()
-                ));
-            }
-            Ok(None) => std::thread::sleep(Duration::from_millis(5)),
-            Err(e) => return Err(format!("the PDF worker: {e}")),
-        }
-    };
+    let ended = run_bounded(&mut child, WORKER_TIME, WORKER_OUTPUT);
     let _ = writer.join();
-    let out = reader
-        .join()
-        .map_err(|_| "the PDF worker's output could not be read".to_string())?
-        .map_err(|e| format!("the PDF worker's output: {e}"))?;
-    if !status.success() {
-        let mut err = String::new();
-        if let Some(mut e) = child.stderr.take() {
-            let _ = e.read_to_string(&mut err);
-        }
-        return Err(format!(
+    match ended {
+        Ended::Exited(status, out, _) if status.success() && out.starts_with(b"%PDF-") => Ok(out),
+        Ended::Exited(status, _, err) if !status.success() => Err(format!(
             "the PDF worker failed ({status}): {}",
             err.lines().last().unwrap_or("").trim()
-        ));
+        )),
+        Ended::Exited(..) => Err("the PDF worker wrote no PDF".into()),
+        Ended::TimedOut => Err(format!(
+            "the PDF worker took longer than {} seconds; stopped",
+            WORKER_TIME.as_secs()
+        )),
+        Ended::TooMuchOutput => Err("the PDF worker wrote more than a PDF can be; stopped".into()),
     }
-    if !out.starts_with(b"%PDF-") {
-        return Err("the PDF worker wrote no PDF".into());
-    }
-    Ok(out)
 }
 
 #[cfg(test)]

@@ -46,7 +46,8 @@ const WEEKDAYS: [&str; 7] = [
     "Mandag", "Tirsdag", "Onsdag", "Torsdag", "Fredag", "Lørdag", "Søndag",
 ];
 
-fn date_of(i: usize) -> chrono::NaiveDate {
+/// The generated corpora's dates: one a day from 2 January 2008.
+pub(super) fn date_of(i: usize) -> chrono::NaiveDate {
     chrono::NaiveDate::from_ymd_opt(2008, 1, 2).unwrap_or_default()
         + chrono::Duration::days(i as i64)
 }

@@ -11,12 +11,8 @@ use anyhow::{Context, Result};
 use protokol_import::{Options, collect_files, import_files};
 use protokol_store::Store;
 
+use super::import::date_of;
 use super::{BODIES, Lcg};
-
-fn date_of(i: usize) -> chrono::NaiveDate {
-    chrono::NaiveDate::from_ymd_opt(2008, 1, 2).unwrap_or_default()
-        + chrono::Duration::days(i as i64)
-}
 
 /// A generated FirstAgenda meeting: a template meeting with another body and date.
 fn firstagenda(template: &serde_json::Value, rng: &mut Lcg, i: usize) -> serde_json::Value {
