@@ -249,6 +249,16 @@ pub struct Item {
 }
 
 impl Item {
+    /// The item's place on a meeting's page ("punkt-3"; an unnumbered item by its title).
+    /// Its parts have the item's anchor and a suffix: "-sagsfremstilling", "-oekonomi",
+    /// "-indstilling", "-afsnit-N", "-beslutning", "-bilag".
+    pub fn anchor(&self) -> String {
+        match self.number {
+            Some(n) => format!("punkt-{n}"),
+            None => format!("punkt-{}", crate::danish::slug(&self.title)),
+        }
+    }
+
     /// A new open item with only a title.
     pub fn new(number: Option<u32>, title: impl Into<String>) -> Self {
         Self {

@@ -441,13 +441,6 @@ fn signature_lines(m: &Meeting) -> Vec<SignatureDoc> {
         .collect()
 }
 
-fn anchor(item: &Item) -> String {
-    match item.number {
-        Some(n) => format!("punkt-{n}"),
-        None => format!("punkt-{}", slug(&item.title)),
-    }
-}
-
 /// Facts are printed on lines of their own, in a form the importer reads back
 /// (`protokol_parse::stated`).
 fn followup_line(f: &protokol_core::Followup) -> String {
@@ -556,7 +549,7 @@ fn item_doc(m: &Meeting, item: &Item, minutes: bool) -> ItemDoc {
         next.clear();
     }
     ItemDoc {
-        anchor: anchor(item),
+        anchor: item.anchor(),
         number: item.number,
         number_label: number_label(item.number),
         title: item.title.clone(),

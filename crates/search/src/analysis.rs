@@ -1,0 +1,348 @@
+//! Danish text analysis: how text becomes the terms of the index, the same for what is
+//! indexed and what is searched for.
+//!
+//! Three analyses of the same text, each its own field:
+//! - `da_text`: words in lower case, stop words left out, Snowball Danish stems
+//!   ("møderne", "mødet" → "mød"). Never folded to ASCII: "sø" is not "so".
+//! - `da_parts`: the same, with every compound split into its parts ("byrådsmødet" →
+//!   "byråd", "mød") at consecutive positions, so a compound searched for is found as a
+//!   phrase of its parts inside a longer one.
+//! - `da_exact`: words in lower case, nothing removed or stemmed, for quoted phrases.
+//!
+//! In all three "aa" is written "å", so Aarhus finds Århus and the other way round.
+//! Identifiers (document, journal and case numbers: "91141/23", "EMN-2025-01234") are
+//! collected apart by [`identifiers`] and indexed whole.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, OnceLock};
+
+use regex::Regex;
+use tantivy::tokenizer::{
+    Language, LowerCaser, RawTokenizer, RemoveLongFilter, Stemmer, StopWordFilter, TextAnalyzer,
+    Token, TokenStream, Tokenizer,
+};
+
+use crate::compounds::Compounds;
+
+pub const TEXT: &str = "da_text";
+pub const PARTS: &str = "da_parts";
+pub const EXACT: &str = "da_exact";
+pub const IDENTIFIER: &str = "identifier";
+
+/// Longest word indexed (longer "words" are noise: hashes, run-together tables).
+const LONGEST: usize = 60;
+
+/// The word list and what is derived from it once.
+#[derive(Debug)]
+pub struct Lexicon {
+    pub compounds: Compounds,
+    /// Stems of the words that may end a compound.
+    last_stems: HashSet<String>,
+}
+
+impl Lexicon {
+    pub fn new(compounds: Compounds) -> Arc<Self> {
+        let mut stem = stemmer();
+        let last_stems = compounds
+            .last_words()
+            .map(|w| stem_word(&mut stem, w))
+            .collect();
+        Arc::new(Self {
+            compounds,
+            last_stems,
+        })
+    }
+}
+
+fn stemmer() -> TextAnalyzer {
+    TextAnalyzer::builder(RawTokenizer::default())
+        .filter(Stemmer::new(Language::Danish))
+        .build()
+}
+
+fn stem_word(analyzer: &mut TextAnalyzer, word: &str) -> String {
+    let mut stream = analyzer.token_stream(word);
+    stream
+        .next()
+        .map(|t| t.text.clone())
+        .unwrap_or_else(|| word.to_string())
+}
+
+/// A word as every analysis starts from it: lower case, "aa" as "å".
+pub fn normalize(word: &str) -> String {
+    let lower = word.to_lowercase();
+    if lower.contains("aa") {
+        lower.replace("aa", "å")
+    } else {
+        lower
+    }
+}
+
+/// The words of `text` with their byte offsets: runs of letters and digits.
+pub fn words(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    let mut rest = text.char_indices().peekable();
+    std::iter::from_fn(move || {
+        while let Some((i, c)) = rest.next() {
+            if c.is_alphanumeric() {
+                let mut end = i + c.len_utf8();
+                while let Some(&(j, d)) = rest.peek() {
+                    if !d.is_alphanumeric() {
+                        break;
+                    }
+                    end = j + d.len_utf8();
+                    rest.next();
+                }
+                return Some((i, &text[i..end]));
+            }
+        }
+        None
+    })
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Mode {
+    Text,
+    Parts,
+    Exact,
+}
+
+/// Splits text into normalized words (and, for `Parts`, compound parts).
+#[derive(Clone)]
+pub struct DanishTokenizer {
+    mode: Mode,
+    lexicon: Arc<Lexicon>,
+    stemmer: TextAnalyzer,
+    /// Splits already made by this tokenizer (one per indexing thread), bounded.
+    cache: HashMap<String, Option<Vec<String>>>,
+    tokens: Vec<Token>,
+}
+
+const CACHE_ENTRIES: usize = 100_000;
+
+impl DanishTokenizer {
+    fn new(mode: Mode, lexicon: Arc<Lexicon>) -> Self {
+        Self {
+            mode,
+            lexicon,
+            stemmer: stemmer(),
+            cache: HashMap::new(),
+            tokens: Vec::new(),
+        }
+    }
+
+    /// The parts of a normalized word, or `None` when it is not a compound.
+    fn parts(&mut self, word: &str) -> Option<Vec<String>> {
+        if let Some(hit) = self.cache.get(word) {
+            return hit.clone();
+        }
+        let lexicon = Arc::clone(&self.lexicon);
+        let stemmer = &mut self.stemmer;
+        let mut ends = |rest: &str| lexicon.last_stems.contains(&stem_word(stemmer, rest));
+        let parts = lexicon.compounds.split(word, &mut ends);
+        if self.cache.len() >= CACHE_ENTRIES {
+            self.cache.clear();
+        }
+        self.cache.insert(word.to_string(), parts.clone());
+        parts
+    }
+}
+
+impl Tokenizer for DanishTokenizer {
+    type TokenStream<'a> = BufferedStream<'a>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> BufferedStream<'a> {
+        let mut tokens = std::mem::take(&mut self.tokens);
+        tokens.clear();
+        let mut position = 0;
+        for (from, word) in words(text) {
+            let norm = normalize(word);
+            let to = from + word.len();
+            let mut push = |text: String, position: usize| {
+                tokens.push(Token {
+                    offset_from: from,
+                    offset_to: to,
+                    position,
+                    text,
+                    position_length: 1,
+                });
+            };
+            if self.mode == Mode::Parts
+                && let Some(parts) = self.parts(&norm)
+            {
+                for p in parts {
+                    push(p, position);
+                    position += 1;
+                }
+                continue;
+            }
+            push(norm, position);
+            position += 1;
+        }
+        self.tokens = tokens;
+        BufferedStream {
+            tokens: &mut self.tokens,
+            next: 0,
+        }
+    }
+}
+
+/// Tokens made in one go.
+pub struct BufferedStream<'a> {
+    tokens: &'a mut Vec<Token>,
+    next: usize,
+}
+
+impl TokenStream for BufferedStream<'_> {
+    fn advance(&mut self) -> bool {
+        self.next += 1;
+        self.next <= self.tokens.len()
+    }
+
+    fn token(&self) -> &Token {
+        &self.tokens[self.next - 1]
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        &mut self.tokens[self.next - 1]
+    }
+}
+
+fn stop_words() -> StopWordFilter {
+    StopWordFilter::new(Language::Danish).unwrap_or_else(|| StopWordFilter::remove(Vec::new()))
+}
+
+/// The analyzers by name, for the index's tokenizer manager and for queries.
+pub fn analyzers(lexicon: &Arc<Lexicon>) -> Vec<(&'static str, TextAnalyzer)> {
+    vec![
+        (
+            TEXT,
+            TextAnalyzer::builder(DanishTokenizer::new(Mode::Text, Arc::clone(lexicon)))
+                .filter(RemoveLongFilter::limit(LONGEST))
+                .filter(stop_words())
+                .filter(Stemmer::new(Language::Danish))
+                .build(),
+        ),
+        (
+            PARTS,
+            TextAnalyzer::builder(DanishTokenizer::new(Mode::Parts, Arc::clone(lexicon)))
+                .filter(RemoveLongFilter::limit(LONGEST))
+                .filter(stop_words())
+                .filter(Stemmer::new(Language::Danish))
+                .build(),
+        ),
+        (
+            EXACT,
+            TextAnalyzer::builder(DanishTokenizer::new(Mode::Exact, Arc::clone(lexicon)))
+                .filter(RemoveLongFilter::limit(LONGEST))
+                .build(),
+        ),
+        (
+            IDENTIFIER,
+            TextAnalyzer::builder(RawTokenizer::default())
+                .filter(LowerCaser)
+                .build(),
+        ),
+    ]
+}
+
+/// The terms `analyzer` makes of `text`, with their positions.
+pub fn terms(analyzer: &mut TextAnalyzer, text: &str) -> Vec<(usize, String)> {
+    let mut out = Vec::new();
+    let mut stream = analyzer.token_stream(text);
+    while let Some(t) = stream.next() {
+        out.push((t.position, t.text.clone()));
+    }
+    out
+}
+
+fn identifier_pattern() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| crate::re(r"[\p{L}\p{N}][\p{L}\p{N}./-]*[\p{L}\p{N}]"))
+}
+
+/// Whether a searched-for word is an identifier: digits, possibly with letters and / - .
+/// ("91141/23", "3514050", "EMN-2025-01234", "00.01.00-P15-1-23").
+pub fn is_identifier(s: &str) -> bool {
+    let digits = s.chars().filter(char::is_ascii_digit).count();
+    digits >= 2
+        && s.chars().count() >= 4
+        && s.chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '/' | '-' | '.'))
+        && s.chars().next().is_some_and(char::is_alphanumeric)
+        && s.chars().last().is_some_and(char::is_alphanumeric)
+        // A year alone is a word, not a number to be found exactly.
+        && !(s.len() == 4 && digits == 4 && (s.starts_with("19") || s.starts_with("20")))
+}
+
+/// The identifiers in `text`, lower case, each once.
+pub fn identifiers(text: &str) -> Vec<String> {
+    let mut out: Vec<String> = identifier_pattern()
+        .find_iter(text)
+        .map(|m| m.as_str())
+        .filter(|s| is_identifier(s))
+        .map(str::to_lowercase)
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn analyzed(name: &str, text: &str) -> Vec<String> {
+        let lexicon = Lexicon::new(Compounds::test());
+        let mut a = analyzers(&lexicon)
+            .into_iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, a)| a)
+            .unwrap();
+        terms(&mut a, text).into_iter().map(|(_, t)| t).collect()
+    }
+
+    #[test]
+    fn stems_danish_and_keeps_the_danish_letters() {
+        assert_eq!(analyzed(TEXT, "Møderne og mødet"), ["mød", "mød"]);
+        assert_eq!(analyzed(TEXT, "sø"), ["sø"]);
+        assert_eq!(
+            analyzed(EXACT, "Møderne og mødet"),
+            ["møderne", "og", "mødet"]
+        );
+    }
+
+    #[test]
+    fn writes_aa_as_å() {
+        assert_eq!(analyzed(EXACT, "Aarhus Århus"), ["århus", "århus"]);
+    }
+
+    #[test]
+    fn parts_of_compounds_follow_each_other() {
+        let lexicon = Lexicon::new(Compounds::test());
+        let mut a = analyzers(&lexicon).remove(1).1;
+        assert_eq!(
+            terms(&mut a, "Byrådsmødet godkendte"),
+            [
+                (0, "byråd".into()),
+                (1, "mød".into()),
+                (2, "godkend".into())
+            ]
+        );
+        let plan: Vec<String> = terms(&mut a, "lokalplanforslaget")
+            .into_iter()
+            .map(|(_, t)| t)
+            .collect();
+        assert_eq!(plan, ["lokal", "plan", "forslag"]);
+    }
+
+    #[test]
+    fn finds_identifiers_but_not_years_or_words() {
+        assert_eq!(
+            identifiers("Sagsnr. 91141/23, dok. 3514050 og EMN-2025-01234 i 2025."),
+            ["3514050", "91141/23", "emn-2025-01234"]
+        );
+        assert!(!is_identifier("møde"));
+        assert!(!is_identifier("2025"));
+        assert!(is_identifier("00.01.00-P15-1-23"));
+    }
+}

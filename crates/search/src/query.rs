@@ -1,0 +1,433 @@
+//! What a reader asks for, and how it becomes a tantivy query.
+//!
+//! The query language is what people type: words (all must be found), `"quoted phrases"`
+//! (found exactly as written, not stemmed), `ELLER`/`OR` between two words or phrases
+//! (either), `-word` (not). Nothing the reader types is a syntax error: a quote without its
+//! partner runs to the end, stray operators are ignored, words the analysis drops (stop
+//! words) are left out, and a very long query is cut to its first [`MAX_CLAUSES`] words.
+//!
+//! A word is found as its Danish stem, as a part of compounds (its own parts, in order,
+//! inside a longer compound), and, when it looks like a document, journal or case number,
+//! exactly and ranked first.
+
+use std::ops::Bound;
+
+use chrono::NaiveDate;
+use tantivy::Term;
+use tantivy::query::{
+    BooleanQuery, BoostQuery, EmptyQuery, Occur, PhraseQuery, Query, RangeQuery, TermQuery,
+};
+use tantivy::schema::{Facet, IndexRecordOption};
+
+use crate::analysis::{is_identifier, terms};
+use crate::index::{Fields, SearchIndex, day_number};
+
+/// At most this many words and phrases of a query are searched for.
+pub const MAX_CLAUSES: usize = 24;
+/// At most this many characters of a query are read.
+pub const MAX_QUERY_CHARS: usize = 1_000;
+
+/// How results are ordered.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Sort {
+    #[default]
+    Relevance,
+    Newest,
+    Oldest,
+}
+
+impl Sort {
+    pub fn key(&self) -> &'static str {
+        match self {
+            Sort::Relevance => "relevans",
+            Sort::Newest => "nyeste",
+            Sort::Oldest => "aeldste",
+        }
+    }
+
+    pub fn from_key(s: &str) -> Option<Self> {
+        [Sort::Relevance, Sort::Newest, Sort::Oldest]
+            .into_iter()
+            .find(|k| k.key() == s)
+    }
+}
+
+/// Narrowing a search (the facets).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Filters {
+    /// Bodies by the slug of their name ("direktionen").
+    pub bodies: Vec<String>,
+    pub year: Option<i32>,
+    /// "dagsorden" or "referat".
+    pub document: Option<String>,
+    /// A [`Part`](crate::Part) key.
+    pub part: Option<String>,
+    /// A decision kind key.
+    pub decision: Option<String>,
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+}
+
+/// A search as asked.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Request {
+    pub query: String,
+    pub filters: Filters,
+    pub sort: Sort,
+    /// From 1.
+    pub page: usize,
+    pub per_page: usize,
+}
+
+impl Request {
+    pub fn new(query: impl Into<String>) -> Self {
+        Self {
+            query: query.into(),
+            filters: Filters::default(),
+            sort: Sort::Relevance,
+            page: 1,
+            per_page: 10,
+        }
+    }
+}
+
+/// One searched-for thing.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Clause {
+    Word(String),
+    Phrase(String),
+}
+
+/// A query as read: groups that must all match; within a group, any clause (ELLER);
+/// and clauses that must not match.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Parsed {
+    pub must: Vec<Vec<Clause>>,
+    pub not: Vec<Clause>,
+    /// Said to the reader (in Danish): the query was cut, a quote was not closed.
+    pub notices: Vec<String>,
+}
+
+impl Parsed {
+    pub fn is_empty(&self) -> bool {
+        self.must.is_empty()
+    }
+
+    /// The words of the query (for suggestions).
+    pub fn words(&self) -> impl Iterator<Item = &str> {
+        self.must.iter().flatten().filter_map(|c| match c {
+            Clause::Word(w) => Some(w.as_str()),
+            Clause::Phrase(_) => None,
+        })
+    }
+}
+
+/// Reads what the reader typed.
+pub fn parse(input: &str) -> Parsed {
+    let mut out = Parsed::default();
+    let mut text: String = input.chars().take(MAX_QUERY_CHARS).collect();
+    if input.chars().count() > MAX_QUERY_CHARS {
+        out.notices.push(format!(
+            "Søgningen var meget lang; kun de første {MAX_QUERY_CHARS} tegn er brugt."
+        ));
+    }
+    // Typographic quotes count as quotes.
+    text = text.replace(['“', '”', '„', '«', '»'], "\"");
+    let mut tokens: Vec<(bool, Clause)> = Vec::new(); // (negated, clause)
+    let mut pending_or = false;
+    let mut rest = text.as_str();
+    let mut or_marks: Vec<bool> = Vec::new();
+    loop {
+        rest = rest.trim_start();
+        if rest.is_empty() {
+            break;
+        }
+        let negated = rest.starts_with('-') && rest.len() > 1 && !rest[1..].starts_with(' ');
+        if negated {
+            rest = &rest[1..];
+        }
+        if let Some(after) = rest.strip_prefix('"') {
+            let (phrase, next) = match after.find('"') {
+                Some(end) => (&after[..end], &after[end + 1..]),
+                None => {
+                    out.notices
+                        .push("Et citationstegn manglede sin afslutning; resten af søgningen er læst som én frase.".into());
+                    (after, "")
+                }
+            };
+            rest = next;
+            if !phrase.trim().is_empty() {
+                or_marks.push(std::mem::take(&mut pending_or));
+                tokens.push((negated, Clause::Phrase(phrase.trim().to_string())));
+            }
+            continue;
+        }
+        let end = rest.find([' ', '\t', '\n', '"']).unwrap_or(rest.len());
+        let word = &rest[..end];
+        rest = &rest[end..];
+        if !negated && (word == "OR" || word == "ELLER" || word == "|") {
+            pending_or = !tokens.is_empty();
+            continue;
+        }
+        let word = word.trim_matches(|c: char| !c.is_alphanumeric());
+        if word.is_empty() {
+            continue;
+        }
+        or_marks.push(std::mem::take(&mut pending_or));
+        tokens.push((negated, Clause::Word(word.to_string())));
+    }
+    if tokens.len() > MAX_CLAUSES {
+        out.notices.push(format!(
+            "Søgningen havde mange ord; kun de første {MAX_CLAUSES} er brugt."
+        ));
+        tokens.truncate(MAX_CLAUSES);
+    }
+    for ((negated, clause), or) in tokens.into_iter().zip(or_marks) {
+        if negated {
+            out.not.push(clause);
+        } else if or && let Some(group) = out.must.last_mut() {
+            group.push(clause);
+        } else {
+            out.must.push(vec![clause]);
+        }
+    }
+    out
+}
+
+fn term_query(field: tantivy::schema::Field, text: &str) -> Box<dyn Query> {
+    Box::new(TermQuery::new(
+        Term::from_field_text(field, text),
+        IndexRecordOption::WithFreqsAndPositions,
+    ))
+}
+
+/// A query for the terms at their positions in `field`: one term, or a phrase.
+fn sequence(field: tantivy::schema::Field, terms: &[(usize, String)]) -> Option<Box<dyn Query>> {
+    match terms {
+        [] => None,
+        [(_, t)] => Some(term_query(field, t)),
+        many => {
+            let first = many[0].0;
+            let positioned = many
+                .iter()
+                .map(|(p, t)| (p - first, Term::from_field_text(field, t)))
+                .collect();
+            Some(Box::new(PhraseQuery::new_with_offset(positioned)))
+        }
+    }
+}
+
+fn boost(q: Box<dyn Query>, by: f32) -> Box<dyn Query> {
+    Box::new(BoostQuery::new(q, by))
+}
+
+impl SearchIndex {
+    fn analyze(&self, field: tantivy::schema::Field, text: &str) -> Vec<(usize, String)> {
+        match self.index.tokenizer_for_field(field) {
+            Ok(mut analyzer) => terms(&mut analyzer, text),
+            Err(_) => Vec::new(),
+        }
+    }
+
+    /// The query for one clause, or `None` when nothing of it is searchable (stop words).
+    pub(crate) fn clause_query(&self, clause: &Clause) -> Option<Box<dyn Query>> {
+        let f = &self.fields;
+        match clause {
+            Clause::Phrase(p) => {
+                let exact = self.analyze(f.exact, p);
+                let mut any: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+                if let Some(q) = sequence(f.exact, &exact) {
+                    any.push((Occur::Should, q));
+                }
+                if is_identifier(p) {
+                    any.push((
+                        Occur::Should,
+                        boost(term_query(f.ids, &p.to_lowercase()), 20.0),
+                    ));
+                }
+                (!any.is_empty()).then(|| Box::new(BooleanQuery::new(any)) as Box<dyn Query>)
+            }
+            Clause::Word(w) => {
+                let mut any: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+                if is_identifier(w) {
+                    any.push((
+                        Occur::Should,
+                        boost(term_query(f.ids, &w.to_lowercase()), 20.0),
+                    ));
+                    if let Some(q) = sequence(f.exact, &self.analyze(f.exact, w)) {
+                        any.push((Occur::Should, q));
+                    }
+                } else {
+                    if let Some(q) = sequence(f.text, &self.analyze(f.text, w)) {
+                        any.push((Occur::Should, boost(q, 2.0)));
+                    }
+                    if let Some(q) = sequence(f.parts, &self.analyze(f.parts, w)) {
+                        any.push((Occur::Should, q));
+                    }
+                }
+                (!any.is_empty()).then(|| Box::new(BooleanQuery::new(any)) as Box<dyn Query>)
+            }
+        }
+    }
+
+    /// The whole query with its filters, or `None` when nothing in it can be searched.
+    pub(crate) fn build(
+        &self,
+        parsed: &Parsed,
+        filters: &Filters,
+        bodies: BodyScope<'_>,
+    ) -> Option<Box<dyn Query>> {
+        let f = &self.fields;
+        let mut all: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for group in &parsed.must {
+            let any: Vec<(Occur, Box<dyn Query>)> = group
+                .iter()
+                .filter_map(|c| self.clause_query(c))
+                .map(|q| (Occur::Should, q))
+                .collect();
+            match any.len() {
+                0 => {}
+                1 => all.extend(any.into_iter().map(|(_, q)| (Occur::Must, q))),
+                _ => all.push((Occur::Must, Box::new(BooleanQuery::new(any)))),
+            }
+        }
+        if all.is_empty() {
+            return None;
+        }
+        for c in &parsed.not {
+            if let Some(q) = self.clause_query(c) {
+                all.push((Occur::MustNot, q));
+            }
+        }
+        all.extend(
+            filter_queries(f, filters)
+                .into_iter()
+                .map(|q| (Occur::Must, q)),
+        );
+        match bodies {
+            BodyScope::All => {}
+            BodyScope::Only(codes) => {
+                let any: Vec<(Occur, Box<dyn Query>)> = codes
+                    .iter()
+                    .map(|c| (Occur::Should, term_query(f.body, c)))
+                    .collect();
+                if any.is_empty() {
+                    all.push((Occur::Must, Box::new(EmptyQuery)));
+                } else {
+                    all.push((Occur::Must, Box::new(BooleanQuery::new(any))));
+                }
+            }
+            BodyScope::Except(codes) => {
+                for c in codes {
+                    all.push((Occur::MustNot, term_query(f.body, c)));
+                }
+            }
+        }
+        Some(Box::new(BooleanQuery::new(all)))
+    }
+}
+
+/// Which bodies' entries a query may match.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum BodyScope<'a> {
+    All,
+    /// Only these bodies (codes).
+    Only(&'a [String]),
+    /// All but these bodies (codes).
+    Except(&'a [String]),
+}
+
+fn facet_query(f: &Fields, path: &[&str]) -> Box<dyn Query> {
+    Box::new(TermQuery::new(
+        Term::from_facet(f.facets, &Facet::from_path(path)),
+        IndexRecordOption::Basic,
+    ))
+}
+
+fn filter_queries(f: &Fields, filters: &Filters) -> Vec<Box<dyn Query>> {
+    let mut out = Vec::new();
+    if !filters.bodies.is_empty() {
+        let any: Vec<(Occur, Box<dyn Query>)> = filters
+            .bodies
+            .iter()
+            .map(|b| (Occur::Should, facet_query(f, &["organ", b])))
+            .collect();
+        out.push(Box::new(BooleanQuery::new(any)) as Box<dyn Query>);
+    }
+    if let Some(y) = filters.year {
+        out.push(facet_query(f, &["år", &y.to_string()]));
+    }
+    if let Some(d) = &filters.document {
+        out.push(facet_query(f, &["dokument", d]));
+    }
+    if let Some(p) = &filters.part {
+        out.push(facet_query(f, &["del", p]));
+    }
+    if let Some(d) = &filters.decision {
+        out.push(facet_query(f, &["beslutning", d]));
+    }
+    if filters.from.is_some() || filters.to.is_some() {
+        let bound = |d: Option<NaiveDate>| match d {
+            Some(d) => Bound::Included(Term::from_field_i64(f.day, day_number(d))),
+            None => Bound::Unbounded,
+        };
+        out.push(Box::new(RangeQuery::new(
+            bound(filters.from),
+            bound(filters.to),
+        )));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words(c: &[Clause]) -> Vec<String> {
+        c.iter()
+            .map(|c| match c {
+                Clause::Word(w) => w.clone(),
+                Clause::Phrase(p) => format!("\"{p}\""),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn reads_words_phrases_or_and_not() {
+        let p = parse(r#"budget "grønne områder" skole ELLER børnehave -lukning"#);
+        let groups: Vec<Vec<String>> = p.must.iter().map(|g| words(g)).collect();
+        assert_eq!(
+            groups,
+            [
+                vec!["budget".to_string()],
+                vec!["\"grønne områder\"".into()],
+                vec!["skole".into(), "børnehave".into()]
+            ]
+        );
+        assert_eq!(words(&p.not), ["lukning"]);
+        assert!(p.notices.is_empty());
+    }
+
+    #[test]
+    fn nothing_typed_is_a_syntax_error() {
+        let p = parse(r#""ulige citat"#);
+        assert_eq!(words(&p.must[0]), ["\"ulige citat\""]);
+        assert_eq!(p.notices.len(), 1);
+        assert!(parse("").is_empty());
+        assert!(parse(" ELLER OR - \" \" ").is_empty());
+        let long = "ord ".repeat(5_000);
+        let p = parse(&long);
+        assert_eq!(p.must.len(), MAX_CLAUSES);
+        assert_eq!(p.notices.len(), 2, "{:?}", p.notices);
+        assert_eq!(
+            words(&parse("(møde) AND: [x]").must.concat()),
+            ["møde", "AND", "x"]
+        );
+    }
+
+    #[test]
+    fn keeps_numbers_whole() {
+        let p = parse("91141/23 EMN-2025-01234");
+        assert_eq!(words(&p.must.concat()), ["91141/23", "EMN-2025-01234"]);
+    }
+}

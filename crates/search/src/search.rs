@@ -1,0 +1,510 @@
+//! Searching: the public index for everyone, and for members and secretaries also the
+//! internal index restricted to their own bodies (their bodies' entries are then taken
+//! from the internal index only, everything else from the public one), with facets,
+//! snippets, pagination and "mente du …?".
+
+use std::collections::HashMap;
+
+use tantivy::collector::{Count, FacetCollector, TopDocs};
+use tantivy::query::Query;
+use tantivy::schema::{Facet as TantivyFacet, Value};
+use tantivy::snippet::SnippetGenerator;
+use tantivy::{DocAddress, Order, Searcher, TantivyDocument};
+
+use crate::Result;
+use crate::entries::{DECISION_KINDS, Entry, Part};
+use crate::index::SearchIndex;
+use crate::query::{BodyScope, Parsed, Request, Sort, parse};
+
+/// The most results a search pages through: deeper pages ask the reader to narrow the
+/// search instead of making the index rank thousands of entries.
+pub const MAX_RESULTS: usize = 1_000;
+/// Longest snippet, in characters.
+const SNIPPET_CHARS: usize = 220;
+
+/// A facet: its values with the number of entries found for each.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Facet {
+    /// "organ", "år", "dokument", "del", "beslutning".
+    pub name: String,
+    pub values: Vec<FacetValue>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct FacetValue {
+    /// As in the URL ("direktionen", "2025", "referat").
+    pub key: String,
+    /// For people ("Referat"); bodies are named by the caller, who knows their names.
+    pub label: String,
+    pub count: u64,
+}
+
+/// One result: the best entry of an item (or meeting) that matched.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct Hit {
+    pub href: String,
+    pub meeting_id: String,
+    pub body_code: String,
+    pub body_name: String,
+    pub body_slug: String,
+    pub date: String,
+    pub document: String,
+    pub item: Option<u64>,
+    pub item_title: String,
+    pub part: String,
+    pub part_label: String,
+    pub heading: String,
+    pub attachment: Option<u64>,
+    pub decision: Option<String>,
+    /// HTML: the text around what was found, escaped, with `<mark>` around the words found.
+    pub snippet: String,
+    pub score: f32,
+}
+
+/// What a search found.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
+pub struct Results {
+    /// Entries (sections, decisions, attachments…) that matched.
+    pub total: u64,
+    /// The results of the page asked for, one per item.
+    pub hits: Vec<Hit>,
+    /// Whether there is a page after this one.
+    pub more: bool,
+    pub facets: Vec<Facet>,
+    /// A spelling the reader may have meant, from the public vocabulary.
+    pub suggestion: Option<String>,
+    /// Said to the reader in Danish (the query was cut, the page is too deep, …).
+    pub notices: Vec<String>,
+}
+
+/// The facets of an entry.
+pub(crate) fn facets_of(e: &Entry) -> Vec<TantivyFacet> {
+    let year = e.year().to_string();
+    let mut out = vec![
+        TantivyFacet::from_path(["organ", e.body_slug.as_str()]),
+        TantivyFacet::from_path(["år", year.as_str()]),
+        TantivyFacet::from_path(["dokument", e.document]),
+        TantivyFacet::from_path(["del", e.part.key()]),
+    ];
+    if let Some(d) = e.decision {
+        out.push(TantivyFacet::from_path(["beslutning", d]));
+    }
+    out
+}
+
+const FACETS: [&str; 5] = ["organ", "år", "dokument", "del", "beslutning"];
+
+fn facet_label(facet: &str, key: &str) -> String {
+    match facet {
+        "dokument" => match key {
+            "dagsorden" => "Dagsorden".into(),
+            "referat" => "Referat".into(),
+            _ => key.into(),
+        },
+        "del" => Part::from_key(key).map_or(key.into(), |p| p.label().into()),
+        "beslutning" => DECISION_KINDS
+            .iter()
+            .find(|(k, _)| *k == key)
+            .map_or(key.into(), |(_, l)| (*l).into()),
+        _ => key.into(),
+    }
+}
+
+/// One index's part of a search.
+struct Found {
+    total: u64,
+    top: Vec<(f64, f32, DocAddress)>,
+    facets: HashMap<(String, String), u64>,
+}
+
+fn run(
+    index: &SearchIndex,
+    searcher: &Searcher,
+    query: &dyn Query,
+    sort: Sort,
+    limit: usize,
+) -> Result<Found> {
+    let mut facets = FacetCollector::for_field("facets");
+    for f in FACETS {
+        facets.add_facet(TantivyFacet::from_path([f]));
+    }
+    let (top, total, counts) = match sort {
+        Sort::Relevance => {
+            let (top, total, counts) = searcher.search(
+                query,
+                &(TopDocs::with_limit(limit).order_by_score(), Count, facets),
+            )?;
+            let top = top
+                .into_iter()
+                .map(|(s, a)| (f64::from(s), s, a))
+                .collect::<Vec<_>>();
+            (top, total, counts)
+        }
+        Sort::Newest | Sort::Oldest => {
+            let order = if sort == Sort::Newest {
+                Order::Desc
+            } else {
+                Order::Asc
+            };
+            let (top, total, counts) = searcher.search(
+                query,
+                &(
+                    TopDocs::with_limit(limit).order_by_fast_field::<i64>("day", order),
+                    Count,
+                    facets,
+                ),
+            )?;
+            let sign = if sort == Sort::Newest { 1.0 } else { -1.0 };
+            let top = top
+                .into_iter()
+                .map(|(d, a)| (sign * d.unwrap_or(0) as f64, 0.0, a))
+                .collect::<Vec<_>>();
+            (top, total, counts)
+        }
+    };
+    let mut map = HashMap::new();
+    for f in FACETS {
+        for (facet, count) in counts.get(TantivyFacet::from_path([f])) {
+            let key = facet
+                .to_path()
+                .get(1)
+                .map(|s| s.to_string())
+                .unwrap_or_default();
+            map.insert((f.to_string(), key), count);
+        }
+    }
+    let _ = index;
+    Ok(Found {
+        total: total as u64,
+        top,
+        facets: map,
+    })
+}
+
+/// The public index, and where members search, the internal one.
+#[derive(Debug)]
+pub struct Search {
+    pub public: SearchIndex,
+    pub internal: Option<SearchIndex>,
+}
+
+fn stored_str(doc: &TantivyDocument, field: tantivy::schema::Field) -> String {
+    doc.get_first(field)
+        .and_then(|v| v.as_str())
+        .unwrap_or_default()
+        .to_string()
+}
+
+fn stored_u64(doc: &TantivyDocument, field: tantivy::schema::Field) -> Option<u64> {
+    doc.get_first(field).and_then(|v| v.as_u64())
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+impl Search {
+    /// Searches as the public (`bodies` empty) or as a member or secretary of `bodies`
+    /// (codes), who also finds those bodies' closed content.
+    pub fn search(&self, request: &Request, bodies: &[String]) -> Result<Results> {
+        let parsed = parse(&request.query);
+        let mut results = Results {
+            notices: parsed.notices.clone(),
+            ..Results::default()
+        };
+        if parsed.is_empty() {
+            results
+                .notices
+                .push("Skriv et eller flere ord at søge efter.".into());
+            return Ok(results);
+        }
+        let per_page = request.per_page.clamp(1, 100);
+        let page = request.page.max(1);
+        let skip = (page - 1).saturating_mul(per_page);
+        if skip >= MAX_RESULTS {
+            results.notices.push(format!(
+                "Der vises højst {MAX_RESULTS} resultater. Gør søgningen mere præcis, eller afgræns den med filtrene."
+            ));
+            return Ok(results);
+        }
+        // Several entries of one item collapse into one result: ask for more entries than
+        // the page shows.
+        let want = ((skip + per_page) * 4 + 20).min(MAX_RESULTS * 2);
+        let internal = self.internal.as_ref().filter(|_| !bodies.is_empty());
+        let mut parts: Vec<(&SearchIndex, Searcher, Box<dyn Query>, Found)> = Vec::new();
+        let public_scope = if internal.is_some() {
+            BodyScope::Except(bodies)
+        } else {
+            BodyScope::All
+        };
+        let searcher = self.public.reader.searcher();
+        if let Some(q) = self.public.build(&parsed, &request.filters, public_scope) {
+            let found = run(&self.public, &searcher, q.as_ref(), request.sort, want)?;
+            parts.push((&self.public, searcher, q, found));
+        }
+        if let Some(internal) = internal {
+            let searcher = internal.reader.searcher();
+            if let Some(q) = internal.build(&parsed, &request.filters, BodyScope::Only(bodies)) {
+                let found = run(internal, &searcher, q.as_ref(), request.sort, want)?;
+                parts.push((internal, searcher, q, found));
+            }
+        }
+        if parts.is_empty() {
+            results.notices.push(
+                "Søgningen indeholdt kun småord (som «og», «i», «at»), der ikke søges på.".into(),
+            );
+            return Ok(results);
+        }
+        // Facets and totals: the sum over the indexes searched (their entries are
+        // disjoint: a body's entries come from one index only).
+        let mut facet_counts: HashMap<(String, String), u64> = HashMap::new();
+        for (_, _, _, found) in &parts {
+            results.total += found.total;
+            for (k, v) in &found.facets {
+                *facet_counts.entry(k.clone()).or_default() += v;
+            }
+        }
+        results.facets = FACETS
+            .iter()
+            .map(|name| {
+                let mut values: Vec<FacetValue> = facet_counts
+                    .iter()
+                    .filter(|((f, _), _)| f == name)
+                    .map(|((f, k), c)| FacetValue {
+                        key: k.clone(),
+                        label: facet_label(f, k),
+                        count: *c,
+                    })
+                    .collect();
+                if *name == "år" {
+                    values.sort_by(|a, b| b.key.cmp(&a.key));
+                } else {
+                    values.sort_by(|a, b| b.count.cmp(&a.count).then(a.key.cmp(&b.key)));
+                }
+                Facet {
+                    name: (*name).to_string(),
+                    values,
+                }
+            })
+            .collect();
+        // Merge the indexes' top entries, then one result per item.
+        let mut merged: Vec<(f64, f32, usize, DocAddress)> = parts
+            .iter()
+            .enumerate()
+            .flat_map(|(i, (_, _, _, f))| f.top.iter().map(move |(k, s, a)| (*k, *s, i, *a)))
+            .collect();
+        merged.sort_by(|a, b| b.0.total_cmp(&a.0));
+        let mut seen = std::collections::HashSet::new();
+        let mut picked = Vec::new();
+        let mut distinct = 0;
+        for (_, score, i, address) in merged {
+            let (index, searcher, _, _) = &parts[i];
+            let doc: TantivyDocument = searcher.doc(address)?;
+            let f = &index.fields;
+            let key = (
+                stored_str(&doc, f.meeting),
+                stored_u64(&doc, f.item),
+                stored_u64(&doc, f.item)
+                    .is_none()
+                    .then(|| stored_str(&doc, f.anchor)),
+            );
+            if !seen.insert(key) {
+                continue;
+            }
+            distinct += 1;
+            if distinct <= skip {
+                continue;
+            }
+            if picked.len() == per_page {
+                results.more = true;
+                break;
+            }
+            picked.push((i, score, doc));
+        }
+        if picked.is_empty() && skip > 0 && results.total > 0 {
+            results
+                .notices
+                .push("Der er ikke flere resultater; gå tilbage til første side.".into());
+        }
+        let mut generators: HashMap<usize, Vec<SnippetGenerator>> = HashMap::new();
+        for (i, score, doc) in picked {
+            let (index, searcher, query, _) = &parts[i];
+            let f = &index.fields;
+            let gens = match generators.entry(i) {
+                std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+                std::collections::hash_map::Entry::Vacant(v) => {
+                    let mut gens = Vec::new();
+                    for field in [f.parts, f.exact] {
+                        let mut g = SnippetGenerator::create(searcher, query.as_ref(), field)?;
+                        g.set_max_num_chars(SNIPPET_CHARS);
+                        gens.push(g);
+                    }
+                    v.insert(gens)
+                }
+            };
+            let text = stored_str(&doc, f.stored);
+            let snippet = gens
+                .iter()
+                .map(|g| {
+                    let mut s = g.snippet(&text);
+                    s.set_snippet_prefix_postfix("<mark>", "</mark>");
+                    s
+                })
+                .max_by_key(|s| s.highlighted().len())
+                .filter(|s| !s.highlighted().is_empty())
+                .map(|s| s.to_html())
+                .unwrap_or_else(|| {
+                    let start: String = text.chars().take(SNIPPET_CHARS).collect();
+                    escape(&start)
+                });
+            let part = stored_str(&doc, f.part);
+            let day = doc.get_first(f.day).and_then(|v| v.as_i64()).unwrap_or(0);
+            let date = format!(
+                "{:04}-{:02}-{:02}",
+                day / 10_000,
+                day / 100 % 100,
+                day % 100
+            );
+            let entry_href = Entry {
+                meeting_id: String::new(),
+                body_code: String::new(),
+                body_name: String::new(),
+                body_slug: stored_str(&doc, f.body_slug),
+                date: chrono::NaiveDate::parse_from_str(&date, "%Y-%m-%d").unwrap_or_default(),
+                document: "",
+                item: stored_u64(&doc, f.item).and_then(|n| u32::try_from(n).ok()),
+                item_title: String::new(),
+                part: Part::from_key(&part).unwrap_or(Part::Title),
+                heading: String::new(),
+                anchor: stored_str(&doc, f.anchor),
+                attachment: stored_u64(&doc, f.attachment).and_then(|n| u32::try_from(n).ok()),
+                text: String::new(),
+                identifiers: Vec::new(),
+                decision: None,
+            }
+            .href();
+            let decision = Some(stored_str(&doc, f.decision)).filter(|d| !d.is_empty());
+            results.hits.push(Hit {
+                href: entry_href,
+                meeting_id: stored_str(&doc, f.meeting),
+                body_code: stored_str(&doc, f.body),
+                body_name: stored_str(&doc, f.body_name),
+                body_slug: stored_str(&doc, f.body_slug),
+                date,
+                document: stored_str(&doc, f.document),
+                item: stored_u64(&doc, f.item),
+                item_title: stored_str(&doc, f.item_title),
+                part_label: Part::from_key(&part).map_or(String::new(), |p| p.label().into()),
+                part,
+                heading: stored_str(&doc, f.heading),
+                attachment: stored_u64(&doc, f.attachment),
+                decision,
+                snippet,
+                score,
+            });
+        }
+        if results.total == 0 || parsed.words().any(|w| self.public.unknown_word(w)) {
+            results.suggestion = self.public.suggest(&parsed);
+        }
+        Ok(results)
+    }
+}
+
+impl SearchIndex {
+    /// Whether a word searched for is in none of this index's entries.
+    fn unknown_word(&self, word: &str) -> bool {
+        if crate::analysis::is_identifier(word) {
+            return false;
+        }
+        let searcher = self.reader.searcher();
+        let f = &self.fields;
+        let norm = crate::analysis::normalize(word);
+        let term = tantivy::Term::from_field_text(f.exact, &norm);
+        searcher.doc_freq(&term).unwrap_or(0) == 0
+            && self
+                .build(
+                    &Parsed {
+                        must: vec![vec![crate::query::Clause::Word(word.to_string())]],
+                        ..Parsed::default()
+                    },
+                    &crate::Filters::default(),
+                    BodyScope::All,
+                )
+                .map(|q| q.count(&searcher).unwrap_or(0) == 0)
+                .unwrap_or(true)
+    }
+
+    /// The query with every unknown word replaced by the closest word of this index's
+    /// vocabulary (same first letter, at most two edits), or `None`.
+    pub(crate) fn suggest(&self, parsed: &Parsed) -> Option<String> {
+        let mut changed = false;
+        let mut words = Vec::new();
+        for w in parsed.words() {
+            if self.unknown_word(w) {
+                if let Some(better) = self.closest(w) {
+                    words.push(better);
+                    changed = true;
+                    continue;
+                }
+            }
+            words.push(w.to_string());
+        }
+        changed.then(|| words.join(" "))
+    }
+
+    /// The most used word of the vocabulary within two edits of `word`.
+    fn closest(&self, word: &str) -> Option<String> {
+        let norm = crate::analysis::normalize(word);
+        let first: String = norm.chars().take(1).collect();
+        if first.is_empty() || norm.chars().count() < 3 {
+            return None;
+        }
+        let searcher = self.reader.searcher();
+        let mut best: Option<(usize, u64, String)> = None;
+        for segment in searcher.segment_readers() {
+            let Ok(inverted) = segment.inverted_index(self.fields.exact) else {
+                continue;
+            };
+            let dict = inverted.terms();
+            // The words with the same first letter; a bounded number of them.
+            let mut upper = first.clone();
+            upper.push(char::MAX);
+            let Ok(mut stream) = dict
+                .range()
+                .ge(first.as_bytes())
+                .lt(upper.as_bytes())
+                .into_stream()
+            else {
+                continue;
+            };
+            let mut looked = 0;
+            while stream.advance() && looked < 50_000 {
+                looked += 1;
+                let Ok(candidate) = std::str::from_utf8(stream.key()) else {
+                    continue;
+                };
+                let len_gap = candidate.chars().count().abs_diff(norm.chars().count());
+                if len_gap > 2 || candidate == norm {
+                    continue;
+                }
+                let distance =
+                    rapidfuzz::distance::levenshtein::distance(candidate.chars(), norm.chars());
+                if distance > 2 {
+                    continue;
+                }
+                let freq = u64::from(stream.value().doc_freq);
+                let better = match &best {
+                    None => true,
+                    Some((d, f, _)) => distance < *d || (distance == *d && freq > *f),
+                };
+                if better {
+                    best = Some((distance, freq, candidate.to_string()));
+                }
+            }
+        }
+        best.map(|(_, _, w)| w)
+    }
+}
