@@ -1,0 +1,246 @@
+//! Danish search as a reader meets it, on small meetings in an index in memory, with the
+//! system's Danish dictionary (hunspell-da; required in CI) and the repository's word list.
+
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+use protokol_core::{Access, Attachment, BodyCode, BodyRef, Item, Meeting, MeetingKind};
+use protokol_search::analysis::Lexicon;
+use protokol_search::{Audience, Compounds, Request, Search, SearchIndex, Sort, entries};
+
+fn meeting(body: &str, code: &str, date: &str, items: Vec<Item>) -> Meeting {
+    let mut m = Meeting::new(
+        BodyRef {
+            name: body.into(),
+            code: code.parse::<BodyCode>().unwrap(),
+        },
+        MeetingKind::Minutes,
+        NaiveDate::parse_from_str(date, "%Y-%m-%d").unwrap(),
+    );
+    m.items = items;
+    m
+}
+
+fn item(n: u32, title: &str, case: &str, decision: &str) -> Item {
+    let mut i = Item::new(Some(n), title);
+    i.case = Some(case.into());
+    i.decision = Some(decision.into());
+    i
+}
+
+fn lexicon() -> Arc<Lexicon> {
+    let path = std::path::Path::new(protokol_search::compounds::SYSTEM_DICTIONARY);
+    if !path.exists() {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "CI must install hunspell-da ({} is missing)",
+            path.display()
+        );
+        eprintln!("hunspell-da is not installed: testing with the repository's word list");
+        return Lexicon::new(Compounds::test());
+    }
+    Lexicon::new(Compounds::system())
+}
+
+fn index(meetings: &[Meeting]) -> Search {
+    let public = SearchIndex::in_memory(Audience::Public, lexicon()).unwrap();
+    for (k, m) in meetings.iter().enumerate() {
+        let id = format!("m{k}");
+        public
+            .replace_meeting(&id, &entries(m, &id, &|_, _| None))
+            .unwrap();
+    }
+    public.commit().unwrap();
+    Search {
+        public,
+        internal: None,
+    }
+}
+
+fn titles(s: &Search, q: &str) -> Vec<String> {
+    s.search(&Request::new(q), &[])
+        .unwrap()
+        .hits
+        .into_iter()
+        .map(|h| h.item_title)
+        .collect()
+}
+
+fn archive() -> Search {
+    let mut attachment = Attachment {
+        id: None,
+        number: 1,
+        title: "Notat om vandløb".into(),
+        access: Access::Open,
+        doc_id: Some("3514050".into()),
+        journal: Some("00.01.00-P15-1-23".into()),
+        file: None,
+    };
+    attachment.title = "Notat om vandløb".into();
+    let mut plan = item(
+        3,
+        "Lokalplanforslaget for Grenaa Havn",
+        "Forslaget sendes i offentlig høring i otte uger.",
+        "Godkendt.",
+    );
+    plan.case_number = Some("EMN-2025-01234".into());
+    plan.attachments.push(attachment);
+    let items = vec![
+        item(
+            1,
+            "Byrådsmødet i december",
+            "Dagsordenen til byrådsmødet blev gennemgået.",
+            "Taget til efterretning.",
+        ),
+        item(
+            2,
+            "Klimatilpasningsplanen 2026",
+            "Planen beskriver klimatilpasning ved kysterne. Sag 91141/23.",
+            "Anbefales.",
+        ),
+        plan,
+        item(
+            4,
+            "Møde med Aarhus Kommune",
+            "Samarbejde om busdrift mellem kommunerne.",
+            "Godkendt.",
+        ),
+        item(
+            5,
+            "Klimaplan for kommunens egen drift",
+            "Reduktion af udledningen fra bygninger.",
+            "Udsat.",
+        ),
+    ];
+    index(&[meeting("Direktionen", "DIR", "2025-12-03", items)])
+}
+
+#[test]
+fn stems_find_inflected_forms() {
+    let s = archive();
+    assert!(titles(&s, "møderne").contains(&"Møde med Aarhus Kommune".to_string()));
+    assert!(titles(&s, "planer").contains(&"Klimatilpasningsplanen 2026".to_string()));
+}
+
+#[test]
+fn a_word_finds_the_compounds_it_is_part_of() {
+    let s = archive();
+    assert!(
+        titles(&s, "møde").contains(&"Byrådsmødet i december".to_string()),
+        "møde → byrådsmødet: {:?}",
+        titles(&s, "møde")
+    );
+    assert!(
+        titles(&s, "lokalplan").contains(&"Lokalplanforslaget for Grenaa Havn".to_string()),
+        "lokalplan → lokalplanforslaget: {:?}",
+        titles(&s, "lokalplan")
+    );
+    let klimaplan = titles(&s, "klimaplan");
+    assert_eq!(
+        klimaplan.first().map(String::as_str),
+        Some("Klimaplan for kommunens egen drift")
+    );
+    assert!(
+        !klimaplan.contains(&"Klimatilpasningsplanen 2026".to_string()),
+        "a climate plan is not a climate adaptation plan: {klimaplan:?}"
+    );
+}
+
+#[test]
+fn aa_and_å_are_one_letter_in_names() {
+    let s = archive();
+    assert!(titles(&s, "Århus").contains(&"Møde med Aarhus Kommune".to_string()));
+    assert!(titles(&s, "grenå").contains(&"Lokalplanforslaget for Grenaa Havn".to_string()));
+}
+
+#[test]
+fn numbers_are_found_exactly_and_first() {
+    let s = archive();
+    for q in ["91141/23", "EMN-2025-01234", "3514050", "00.01.00-P15-1-23"] {
+        let found = titles(&s, q);
+        assert!(!found.is_empty(), "{q} found nothing");
+        let expected = if q == "91141/23" {
+            "Klimatilpasningsplanen 2026"
+        } else {
+            "Lokalplanforslaget for Grenaa Havn"
+        };
+        assert_eq!(found[0], expected, "{q}");
+    }
+    assert!(titles(&s, "91141/24").is_empty(), "a different number");
+}
+
+#[test]
+fn quoted_phrases_are_exact_and_not_stemmed() {
+    let s = archive();
+    assert_eq!(
+        titles(&s, "\"offentlig høring\""),
+        ["Lokalplanforslaget for Grenaa Havn"]
+    );
+    assert!(titles(&s, "\"offentlige høringer\"").is_empty());
+    assert!(
+        titles(&s, "\"høring offentlig\"").is_empty(),
+        "order counts"
+    );
+}
+
+#[test]
+fn facets_count_and_filter() {
+    let s = archive();
+    let r = s.search(&Request::new("godkendt"), &[]).unwrap();
+    let decision = r.facets.iter().find(|f| f.name == "beslutning").unwrap();
+    let approved = decision
+        .values
+        .iter()
+        .find(|v| v.key == "godkendt")
+        .unwrap();
+    assert!(approved.count >= 2, "{decision:?}");
+    let mut req = Request::new("kommune");
+    req.filters.decision = Some("udsat".into());
+    let r = s.search(&req, &[]).unwrap();
+    assert!(
+        r.hits
+            .iter()
+            .all(|h| h.decision.as_deref() == Some("udsat")),
+        "{r:?}"
+    );
+    req.filters.decision = Some("findes-ikke".into());
+    assert!(s.search(&req, &[]).unwrap().hits.is_empty());
+}
+
+#[test]
+fn misspelt_words_get_a_suggestion_from_the_vocabulary() {
+    let s = archive();
+    let r = s.search(&Request::new("lokalplanforslgaet"), &[]).unwrap();
+    assert_eq!(r.total, 0);
+    assert_eq!(r.suggestion.as_deref(), Some("lokalplanforslaget"));
+}
+
+#[test]
+fn bad_input_gives_a_message_or_nothing_never_an_error() {
+    let s = archive();
+    for q in [
+        "",
+        "   ",
+        "\"",
+        "og i at",
+        "((((",
+        "AND OR NOT",
+        "-møde",
+        &"x".repeat(10_000),
+        &"møde ".repeat(3_000),
+        "\u{0}\u{feff}",
+    ] {
+        let r = s.search(&Request::new(q), &[]).unwrap();
+        if r.hits.is_empty() {
+            assert!(r.total == 0 || !r.notices.is_empty(), "{q:?}: {r:?}");
+        }
+    }
+    let mut deep = Request::new("møde");
+    deep.page = 999_999;
+    let r = s.search(&deep, &[]).unwrap();
+    assert!(r.hits.is_empty());
+    assert!(!r.notices.is_empty());
+    let mut sorted = Request::new("godkendt");
+    sorted.sort = Sort::Oldest;
+    assert!(!s.search(&sorted, &[]).unwrap().hits.is_empty());
+}
