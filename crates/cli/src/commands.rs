@@ -237,6 +237,9 @@ pub async fn serve(
     state.pdf_layout = protokol_web::PdfLayout::Worker(
         std::env::current_exe().context("cannot find the protokol program for PDF workers")?,
     );
+    let search = crate::search::service(g)?;
+    search.clone().spawn(state.store.clone());
+    state.search = Some(search);
     protokol_web::serve(state, addr)
         .await
         .with_context(|| format!("cannot serve on {addr}"))?;

@@ -4,6 +4,7 @@
 mod bench;
 mod commands;
 mod demo;
+mod search;
 mod users;
 
 use std::net::SocketAddr;
@@ -168,6 +169,30 @@ enum Command {
         #[arg(long)]
         log_unlogged: bool,
     },
+    /// Search the public record as a citizen would (same index and results as /soeg).
+    /// Exit status 1 when nothing was found.
+    ///
+    /// Example: protokol search 'klimatilpasning "offentlig høring"'
+    Search {
+        /// Words (all must be found), "quoted phrases" (exact), ELLER between two words,
+        /// -word to leave out; case, document and journal numbers are found exactly.
+        #[arg(value_name = "QUERY")]
+        query: String,
+        /// How many results to show.
+        #[arg(long, default_value_t = 10)]
+        limit: usize,
+        /// relevans, nyeste or aeldste.
+        #[arg(long, value_parser = ["relevans", "nyeste", "aeldste"])]
+        sort: Option<String>,
+        /// Print the results as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Build the search indexes (search/ in the data folder) from the store again, with a
+    /// progress bar. The server keeps them current itself and builds them at start when
+    /// they are missing or from an older version; run this to repair them (with the
+    /// server stopped: it holds the indexes while it runs).
+    Reindex,
     /// Accounts and roles: add, passwd, grant, revoke, list.
     #[command(subcommand)]
     User(users::UserCommand),
@@ -289,6 +314,13 @@ fn main() -> ExitCode {
             Command::Migrate => commands::migrate(g).await,
             Command::RenderWorker => commands::render_worker(),
             Command::Republish => commands::republish(g).await,
+            Command::Reindex => search::reindex(g).await,
+            Command::Search {
+                query,
+                limit,
+                sort,
+                json,
+            } => search::search(g, &query, limit, sort.as_deref(), json).await,
             Command::User(command) => users::run(g, command).await,
             Command::Verify { log_unlogged } => commands::verify(g, log_unlogged).await,
             Command::Render {

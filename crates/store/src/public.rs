@@ -73,10 +73,10 @@ pub struct PublicBody {
     pub meetings: i64,
 }
 
-const SUMMARY_COLUMNS: &str =
+pub(crate) const SUMMARY_COLUMNS: &str =
     "meeting_id, body_code, body_name, body_slug, meeting_date, kind, status, item_count, titles";
 
-fn summary_from(r: &sqlx::any::AnyRow) -> Result<PublicSummary> {
+pub(crate) fn summary_from(r: &sqlx::any::AnyRow) -> Result<PublicSummary> {
     let id: String = r.try_get("meeting_id")?;
     let code: String = r.try_get("body_code")?;
     let kind: String = r.try_get("kind")?;
@@ -231,6 +231,7 @@ pub(crate) async fn refresh(conn: &mut AnyConnection, id: &str) -> Result<()> {
     sqlx::query("UPDATE public_state SET version = version + 1 WHERE id = 1")
         .execute(&mut *conn)
         .await?;
+    crate::search_feed::note_change(conn, id).await?;
     if let Some((body, d)) = &before {
         recount_year(conn, body, d.year()).await?;
     }

@@ -24,6 +24,8 @@ mod pages;
 mod pdf_worker;
 mod plan;
 mod schedule;
+mod search;
+pub mod search_sync;
 mod signin;
 mod signing;
 mod uploads;
@@ -63,6 +65,8 @@ pub struct AppState {
     pub pdf_limits: protokol_import::PdfLimits,
     /// Where PDFs are laid out (a worker process in the server).
     pub pdf_layout: PdfLayout,
+    /// This node's search indexes (none: search answers that it is not set up).
+    pub search: Option<std::sync::Arc<search_sync::SearchService>>,
 }
 
 impl AppState {
@@ -75,6 +79,7 @@ impl AppState {
             behind_proxy: false,
             pdf_limits: protokol_import::PdfLimits::default(),
             pdf_layout: PdfLayout::default(),
+            search: None,
         }
     }
 }
@@ -84,6 +89,8 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .route("/", get(pages::index))
         .route("/tilgaengelighed", get(pages::accessibility))
+        .route("/soeg", get(search::page))
+        .route("/api/search", get(search::api))
         .route("/logind", get(signin::form).post(signin::sign_in))
         .route("/logud", post(signin::sign_out))
         .route("/mit", get(members::page))

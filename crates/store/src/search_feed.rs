@@ -1,0 +1,129 @@
+//! What search indexes are built from and kept current by: the search outbox (one row per
+//! meeting whose searchable content changed, written in the transaction of the change),
+//! the public meeting with its attachment texts, and the meeting as stored.
+
+use protokol_core::{Meeting, MeetingId};
+use sqlx::{AnyConnection, Row};
+
+use crate::codec::now;
+use crate::public::PublicMeeting;
+use crate::read::load_meeting;
+use crate::{Result, Store, StoreError};
+
+/// One row of the search outbox.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OutboxRow {
+    pub seq: i64,
+    pub meeting_id: String,
+}
+
+/// Notes, inside the caller's transaction, that meeting `id` must be indexed again.
+pub(crate) async fn note_change(conn: &mut AnyConnection, id: &str) -> Result<()> {
+    sqlx::query("INSERT INTO search_outbox (meeting_id, written_at) VALUES ($1, $2)")
+        .bind(id)
+        .bind(now())
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+impl Store {
+    /// Outbox rows after `seq`, in order, at most `limit` (an index on the primary key).
+    pub async fn search_outbox_after(&self, seq: i64, limit: i64) -> Result<Vec<OutboxRow>> {
+        sqlx::query(
+            "SELECT seq, meeting_id FROM search_outbox WHERE seq > $1 ORDER BY seq LIMIT $2",
+        )
+        .bind(seq)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(OutboxRow {
+                seq: r.try_get("seq")?,
+                meeting_id: r.try_get("meeting_id")?,
+            })
+        })
+        .collect()
+    }
+
+    /// The newest and oldest sequence numbers in the outbox (0 when it is empty).
+    pub async fn search_outbox_span(&self) -> Result<(i64, i64)> {
+        let r = sqlx::query(
+            "SELECT COALESCE(MIN(seq), 0) AS lo, COALESCE(MAX(seq), 0) AS hi FROM search_outbox",
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        Ok((r.try_get("lo")?, r.try_get("hi")?))
+    }
+
+    /// Forgets outbox rows written before `before` (an RFC 3339 instant): a node that was
+    /// away longer rebuilds its indexes.
+    pub async fn prune_search_outbox(&self, before: &str) -> Result<u64> {
+        let mut tx = self.begin_write().await?;
+        let done = sqlx::query("DELETE FROM search_outbox WHERE written_at < $1")
+            .bind(before)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        tx.commit().await?;
+        Ok(done)
+    }
+
+    /// Meeting ids in order after `after`, `limit` at a time (for a full build).
+    pub async fn meeting_ids_after(&self, after: &str, limit: i64) -> Result<Vec<String>> {
+        sqlx::query("SELECT id FROM meetings WHERE id > $1 ORDER BY id LIMIT $2")
+            .bind(after)
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|r| Ok(r.try_get("id")?))
+            .collect()
+    }
+
+    /// How many meetings the store holds (for progress bars).
+    pub async fn meeting_total(&self) -> Result<u64> {
+        let r = sqlx::query("SELECT COUNT(*) AS n FROM meetings")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(u64::try_from(r.try_get::<i64, _>("n")?).unwrap_or(0))
+    }
+
+    /// What the public may search of meeting `id`: its public record's meeting with the
+    /// texts of its public attachments, or `None` when the public may not see it.
+    pub async fn public_searchable(&self, id: &str) -> Result<Option<Meeting>> {
+        let Ok(mid) = id.parse::<MeetingId>() else {
+            return Ok(None);
+        };
+        let Some(p) = self.public_meeting_by_id(mid).await? else {
+            return Ok(None);
+        };
+        Ok(Some(self.public_meeting_with_texts(&p).await?))
+    }
+
+    /// The meeting `id` as stored (for the internal index), or `None`.
+    pub async fn stored_searchable(&self, id: &str) -> Result<Option<Meeting>> {
+        let mut conn = self.pool.acquire().await?;
+        Ok(load_meeting(&mut conn, id).await?.map(|(m, _)| m))
+    }
+
+    /// The public meeting with id `id`.
+    pub async fn public_meeting_by_id(&self, id: MeetingId) -> Result<Option<PublicMeeting>> {
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {}, record, etag FROM public_meetings WHERE meeting_id = $1",
+            crate::public::SUMMARY_COLUMNS
+        )))
+        .bind(id.to_string())
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(r) = row else { return Ok(None) };
+        let record: String = r.try_get("record")?;
+        Ok(Some(PublicMeeting {
+            summary: crate::public::summary_from(&r)?,
+            record: serde_json::from_str(&record)
+                .map_err(|e| StoreError::Corrupt(format!("public_meetings.record: {e}")))?,
+            etag: r.try_get("etag")?,
+        }))
+    }
+}

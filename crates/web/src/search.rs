@@ -1,0 +1,400 @@
+//! Search: the page `/soeg` and `GET /api/search`.
+//!
+//! The public searches the public index only. A member or secretary also finds their own
+//! bodies' closed content (see `protokol_search::Search`); an administrator that of every
+//! body. Whatever the reader types or puts in the address gives results, an empty list or a
+//! Danish message, never an error page.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::Json;
+use axum::extract::{RawQuery, State};
+use axum::http::{HeaderValue, header};
+use axum::response::{Html, IntoResponse, Response};
+use chrono::NaiveDate;
+use protokol_core::Viewer;
+use protokol_search::{Request, Results, Sort};
+use serde::Serialize;
+
+use crate::AppState;
+use crate::error::WebError;
+use crate::visitor::{Nav, Visitor};
+
+/// The parameters of a search address, as read from it.
+#[derive(Clone, Debug, Default)]
+struct Asked {
+    request: Option<Request>,
+    /// What could not be read, in Danish.
+    notices: Vec<String>,
+    /// The pairs as given (for links that change one of them).
+    pairs: Vec<(String, String)>,
+}
+
+fn read_date(value: &str, name: &str, notices: &mut Vec<String>) -> Option<NaiveDate> {
+    if value.trim().is_empty() {
+        return None;
+    }
+    match NaiveDate::parse_from_str(value.trim(), "%Y-%m-%d") {
+        Ok(d) => Some(d),
+        Err(_) => {
+            notices.push(format!(
+                "Datoen i «{name}» kunne ikke læses og er ikke brugt (skriv den som ÅÅÅÅ-MM-DD)."
+            ));
+            None
+        }
+    }
+}
+
+fn read(query: Option<&str>) -> Asked {
+    let pairs: Vec<(String, String)> = form_urlencoded::parse(query.unwrap_or("").as_bytes())
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .take(64)
+        .collect();
+    let mut asked = Asked {
+        pairs: pairs.clone(),
+        ..Asked::default()
+    };
+    let mut request = Request::new("");
+    let mut any = false;
+    for (k, v) in &pairs {
+        match k.as_str() {
+            "q" => {
+                request.query = v.clone();
+                any = true;
+            }
+            "organ" if !v.is_empty() => request.filters.bodies.push(v.clone()),
+            "aar" if !v.is_empty() => match v.parse::<i32>() {
+                Ok(y) if (1800..=2200).contains(&y) => request.filters.year = Some(y),
+                _ => asked.notices.push("Året kunne ikke læses og er ikke brugt.".into()),
+            },
+            "dokument" if !v.is_empty() => request.filters.document = Some(v.clone()),
+            "del" if !v.is_empty() => request.filters.part = Some(v.clone()),
+            "beslutning" if !v.is_empty() => request.filters.decision = Some(v.clone()),
+            "fra" => request.filters.from = read_date(v, "fra", &mut asked.notices),
+            "til" => request.filters.to = read_date(v, "til", &mut asked.notices),
+            "sortering" => {
+                request.sort = Sort::from_key(v).unwrap_or_default();
+            }
+            "side" => match v.parse::<usize>() {
+                Ok(p) if p >= 1 => request.page = p,
+                _ => asked
+                    .notices
+                    .push("Sidetallet kunne ikke læses; første side vises.".into()),
+            },
+            "antal" => {
+                if let Ok(n) = v.parse::<usize>() {
+                    request.per_page = n.clamp(1, 100);
+                }
+            }
+            _ => {}
+        }
+    }
+    asked.request = any.then_some(request);
+    asked
+}
+
+/// The bodies whose closed content the visitor may search (codes).
+async fn own_bodies(state: &AppState, visitor: &Visitor) -> Result<Vec<String>, WebError> {
+    Ok(match visitor.viewer() {
+        Viewer::Public => Vec::new(),
+        Viewer::Insider { bodies } => bodies.iter().map(|b| b.to_string()).collect(),
+        Viewer::Administrator => state
+            .store
+            .bodies()
+            .await?
+            .into_iter()
+            .map(|b| b.code.to_string())
+            .collect(),
+    })
+}
+
+/// Runs a search, or says why it cannot.
+async fn run(
+    state: &AppState,
+    visitor: &Visitor,
+    request: &Request,
+) -> Result<Results, WebError> {
+    let Some(service) = state.search.clone() else {
+        return Ok(Results {
+            notices: vec!["Søgning er ikke sat op på denne server.".into()],
+            ..Results::default()
+        });
+    };
+    let bodies = own_bodies(state, visitor).await?;
+    let ready = service.is_ready();
+    let request = request.clone();
+    let outcome =
+        tokio::task::spawn_blocking(move || service.search.search(&request, &bodies)).await;
+    let mut results = match outcome {
+        Ok(Ok(r)) => r,
+        Ok(Err(e)) => {
+            tracing::error!("search failed: {e}");
+            Results {
+                notices: vec!["Søgningen kunne ikke gennemføres. Prøv igen om lidt.".into()],
+                ..Results::default()
+            }
+        }
+        Err(e) => {
+            tracing::error!("search task failed: {e}");
+            Results {
+                notices: vec!["Søgningen kunne ikke gennemføres. Prøv igen om lidt.".into()],
+                ..Results::default()
+            }
+        }
+    };
+    if !ready {
+        results.notices.push(
+            "Søgeindekset er ved at blive bygget; resultaterne er endnu ikke fuldstændige.".into(),
+        );
+    }
+    Ok(results)
+}
+
+/// A link to the search with `pairs`, one key set (or removed, with an empty value) and
+/// the page reset.
+fn link(pairs: &[(String, String)], key: &str, value: Option<&str>) -> String {
+    let mut out = form_urlencoded::Serializer::new(String::new());
+    for (k, v) in pairs {
+        if k == key || k == "side" || v.is_empty() {
+            continue;
+        }
+        out.append_pair(k, v);
+    }
+    if let Some(v) = value {
+        out.append_pair(key, v);
+    }
+    format!("/soeg?{}", out.finish())
+}
+
+fn value<'a>(pairs: &'a [(String, String)], key: &str) -> &'a str {
+    pairs
+        .iter()
+        .find(|(k, _)| k == key)
+        .map_or("", |(_, v)| v.as_str())
+}
+
+pub struct FacetView {
+    pub title: &'static str,
+    pub values: Vec<FacetLink>,
+}
+
+pub struct FacetLink {
+    pub label: String,
+    pub count: u64,
+    pub href: String,
+    pub chosen: bool,
+}
+
+pub struct HitView {
+    pub href: String,
+    pub title: String,
+    pub place: String,
+    pub part: String,
+    pub snippet: String,
+}
+
+#[derive(Template)]
+#[template(path = "search.html")]
+pub struct SearchPage {
+    pub nav: Nav,
+    pub title: &'static str,
+    pub query: String,
+    pub asked: bool,
+    pub from: String,
+    pub to: String,
+    pub sort: String,
+    pub hidden: Vec<(String, String)>,
+    pub total: u64,
+    pub hits: Vec<HitView>,
+    pub facets: Vec<FacetView>,
+    pub notices: Vec<String>,
+    pub suggestion: Option<(String, String)>,
+    pub previous: Option<String>,
+    pub next: Option<String>,
+    pub page: usize,
+    pub clear_filters: Option<String>,
+}
+
+fn facet_title(name: &str) -> &'static str {
+    match name {
+        "organ" => "Udvalg og råd",
+        "år" => "År",
+        "dokument" => "Dokument",
+        "del" => "Del af punktet",
+        "beslutning" => "Beslutning",
+        _ => "Andet",
+    }
+}
+
+fn facet_param(name: &str) -> &'static str {
+    match name {
+        "organ" => "organ",
+        "år" => "aar",
+        "dokument" => "dokument",
+        "del" => "del",
+        _ => "beslutning",
+    }
+}
+
+fn danish_date(iso: &str) -> String {
+    NaiveDate::parse_from_str(iso, "%Y-%m-%d")
+        .map(protokol_core::danish::long_date)
+        .unwrap_or_else(|_| iso.to_string())
+}
+
+pub async fn page(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    RawQuery(query): RawQuery,
+) -> Result<Response, WebError> {
+    let asked = read(query.as_deref());
+    let pairs = &asked.pairs;
+    let mut notices = asked.notices.clone();
+    let (results, request) = match &asked.request {
+        Some(r) => (run(&state, &visitor, r).await?, Some(r)),
+        None => (Results::default(), None),
+    };
+    notices.extend(results.notices.iter().cloned());
+    let names: HashMap<String, String> = state
+        .store
+        .public_bodies()
+        .await?
+        .into_iter()
+        .map(|b| (b.slug, b.name))
+        .collect();
+    let facets = results
+        .facets
+        .iter()
+        .filter(|f| !f.values.is_empty())
+        .map(|f| {
+            let param = facet_param(&f.name);
+            FacetView {
+                title: facet_title(&f.name),
+                values: f
+                    .values
+                    .iter()
+                    .take(12)
+                    .map(|v| {
+                        let chosen = pairs.iter().any(|(k, x)| k == param && *x == v.key);
+                        FacetLink {
+                            label: if f.name == "organ" {
+                                names.get(&v.key).cloned().unwrap_or_else(|| v.key.clone())
+                            } else {
+                                v.label.clone()
+                            },
+                            count: v.count,
+                            href: if chosen {
+                                link(pairs, param, None)
+                            } else {
+                                link(pairs, param, Some(&v.key))
+                            },
+                            chosen,
+                        }
+                    })
+                    .collect(),
+            }
+        })
+        .collect();
+    let page = request.map_or(1, |r| r.page);
+    let page_link = |p: usize| {
+        let mut l = link(pairs, "side", None);
+        if p > 1 {
+            l.push_str(&format!("&side={p}"));
+        }
+        l
+    };
+    let hits = results
+        .hits
+        .iter()
+        .map(|h| HitView {
+            href: h.href.clone(),
+            title: match h.item {
+                Some(n) => format!("{n}. {}", h.item_title),
+                None => h.item_title.clone(),
+            },
+            place: format!("{}, {}", h.body_name, danish_date(&h.date)),
+            part: if h.heading.is_empty() {
+                h.part_label.clone()
+            } else {
+                format!("{}: {}", h.part_label, h.heading)
+            },
+            snippet: h.snippet.clone(),
+        })
+        .collect();
+    let filtered = pairs.iter().any(|(k, v)| {
+        !v.is_empty() && matches!(k.as_str(), "organ" | "aar" | "dokument" | "del" | "beslutning" | "fra" | "til")
+    });
+    let html = SearchPage {
+        nav: visitor.nav(),
+        title: "Søg",
+        query: value(pairs, "q").chars().take(2_000).collect(),
+        asked: request.is_some(),
+        from: value(pairs, "fra").chars().take(20).collect(),
+        to: value(pairs, "til").chars().take(20).collect(),
+        sort: request.map_or("relevans", |r| r.sort.key()).to_string(),
+        hidden: pairs
+            .iter()
+            .filter(|(k, v)| {
+                !v.is_empty() && matches!(k.as_str(), "organ" | "aar" | "dokument" | "del" | "beslutning")
+            })
+            .cloned()
+            .collect(),
+        total: results.total,
+        hits,
+        facets,
+        notices,
+        suggestion: results
+            .suggestion
+            .as_ref()
+            .map(|s| (s.clone(), link(pairs, "q", Some(s)))),
+        previous: (page > 1 && request.is_some()).then(|| page_link(page - 1)),
+        next: results.more.then(|| page_link(page + 1)),
+        page,
+        clear_filters: filtered.then(|| {
+            let mut out = form_urlencoded::Serializer::new(String::new());
+            out.append_pair("q", value(pairs, "q"));
+            format!("/soeg?{}", out.finish())
+        }),
+    }
+    .render()?;
+    let mut response = Html(html).into_response();
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    Ok(response)
+}
+
+/// The answer of `GET /api/search`.
+#[derive(Serialize)]
+pub struct ApiAnswer {
+    pub query: String,
+    pub page: usize,
+    pub per_page: usize,
+    #[serde(flatten)]
+    pub results: Results,
+}
+
+pub async fn api(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    RawQuery(query): RawQuery,
+) -> Result<Response, WebError> {
+    let asked = read(query.as_deref());
+    let request = asked.request.clone().unwrap_or_else(|| Request::new(""));
+    let mut results = run(&state, &visitor, &request).await?;
+    let mut notices = asked.notices;
+    notices.append(&mut results.notices);
+    results.notices = notices;
+    let mut response = Json(ApiAnswer {
+        query: request.query.chars().take(2_000).collect(),
+        page: request.page,
+        per_page: request.per_page,
+        results,
+    })
+    .into_response();
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    Ok(response)
+}
