@@ -117,7 +117,10 @@ pub async fn search(
             .replace("&lt;", "<")
             .replace("&gt;", ">")
             .replace("&amp;", "&");
-        println!("\n{} {} · {}\n  {title}\n  {}: {snippet}\n  {}", h.date, h.body_name, h.document, h.part_label, h.href);
+        println!(
+            "\n{} {} · {}\n  {title}\n  {}: {snippet}\n  {}",
+            h.date, h.body_name, h.document, h.part_label, h.href
+        );
     }
     Ok(if results.total == 0 {
         ExitCode::from(1)

@@ -66,7 +66,9 @@ fn read(query: Option<&str>) -> Asked {
             "organ" if !v.is_empty() => request.filters.bodies.push(v.clone()),
             "aar" if !v.is_empty() => match v.parse::<i32>() {
                 Ok(y) if (1800..=2200).contains(&y) => request.filters.year = Some(y),
-                _ => asked.notices.push("Året kunne ikke læses og er ikke brugt.".into()),
+                _ => asked
+                    .notices
+                    .push("Året kunne ikke læses og er ikke brugt.".into()),
             },
             "dokument" if !v.is_empty() => request.filters.document = Some(v.clone()),
             "del" if !v.is_empty() => request.filters.part = Some(v.clone()),
@@ -110,11 +112,7 @@ async fn own_bodies(state: &AppState, visitor: &Visitor) -> Result<Vec<String>, 
 }
 
 /// Runs a search, or says why it cannot.
-async fn run(
-    state: &AppState,
-    visitor: &Visitor,
-    request: &Request,
-) -> Result<Results, WebError> {
+async fn run(state: &AppState, visitor: &Visitor, request: &Request) -> Result<Results, WebError> {
     let Some(service) = state.search.clone() else {
         return Ok(Results {
             notices: vec!["Søgning er ikke sat op på denne server.".into()],
@@ -323,7 +321,11 @@ pub async fn page(
         })
         .collect();
     let filtered = pairs.iter().any(|(k, v)| {
-        !v.is_empty() && matches!(k.as_str(), "organ" | "aar" | "dokument" | "del" | "beslutning" | "fra" | "til")
+        !v.is_empty()
+            && matches!(
+                k.as_str(),
+                "organ" | "aar" | "dokument" | "del" | "beslutning" | "fra" | "til"
+            )
     });
     let html = SearchPage {
         nav: visitor.nav(),
@@ -336,7 +338,11 @@ pub async fn page(
         hidden: pairs
             .iter()
             .filter(|(k, v)| {
-                !v.is_empty() && matches!(k.as_str(), "organ" | "aar" | "dokument" | "del" | "beslutning")
+                !v.is_empty()
+                    && matches!(
+                        k.as_str(),
+                        "organ" | "aar" | "dokument" | "del" | "beslutning"
+                    )
             })
             .cloned()
             .collect(),

@@ -30,6 +30,9 @@ pub const HOLE_PATIENCE: Duration = Duration::from_secs(120);
 pub const FOLLOW_EVERY: Duration = Duration::from_millis(400);
 /// Outbox rows older than this are pruned (a node away longer rebuilds).
 const OUTBOX_KEEP_DAYS: i64 = 7;
+/// How many outbox numbers before a full build's start the follower looks back over for
+/// changes that were not yet committed when the build read the store.
+const BUILD_LOOKBACK: i64 = 1_000;
 /// Meetings per transaction of the index during a full build.
 const BUILD_BATCH: usize = 200;
 
@@ -83,10 +86,9 @@ impl SearchService {
     /// The indexes in `dir` (`public/` and `internal/`), opened as they are: see
     /// [`SearchService::needs_build`].
     pub fn open(dir: &Path, lexicon: Arc<Lexicon>) -> SyncResult<Self> {
-        let public = SearchIndex::open(&dir.join("public"), Audience::Public, Arc::clone(&lexicon))
-            ?;
-        let internal = SearchIndex::open(&dir.join("internal"), Audience::Internal, lexicon)
-            ?;
+        let public =
+            SearchIndex::open(&dir.join("public"), Audience::Public, Arc::clone(&lexicon))?;
+        let internal = SearchIndex::open(&dir.join("internal"), Audience::Internal, lexicon)?;
         let watermark = public.state().map_or(0, |s| s.watermark);
         Ok(Self {
             search: Search {
@@ -105,11 +107,8 @@ impl SearchService {
     pub fn in_memory(lexicon: Arc<Lexicon>) -> SyncResult<Self> {
         Ok(Self {
             search: Search {
-                public: SearchIndex::in_memory(Audience::Public, Arc::clone(&lexicon))
-                    ?,
-                internal: Some(
-                    SearchIndex::in_memory(Audience::Internal, lexicon)?,
-                ),
+                public: SearchIndex::in_memory(Audience::Public, Arc::clone(&lexicon))?,
+                internal: Some(SearchIndex::in_memory(Audience::Internal, lexicon)?),
             },
             ready: AtomicBool::new(true),
             follow: Mutex::new(Follow::default()),
@@ -144,10 +143,7 @@ impl SearchService {
                 .as_ref()
                 .map(|p| entries(p, &m.id, &|_, _| None))
                 .unwrap_or_default();
-            self.search
-                .public
-                .replace_meeting(&m.id, &public)
-                ?;
+            self.search.public.replace_meeting(&m.id, &public)?;
             if let Some(internal) = &self.search.internal {
                 let stored = m
                     .internal
@@ -186,6 +182,17 @@ impl SearchService {
     ) -> SyncResult<u64> {
         self.ready.store(false, Ordering::Relaxed);
         let (_, start) = store.search_outbox_span().await?;
+        // What was committed when the build began is read by the build; a number below
+        // `start` that is missing now may belong to a transaction still running, whose
+        // change the build will not see: the follower waits for those.
+        let low = (start - BUILD_LOOKBACK).max(0);
+        let committed: BTreeSet<i64> = store
+            .search_outbox_after(low, BUILD_LOOKBACK + 1)
+            .await?
+            .into_iter()
+            .map(|r| r.seq)
+            .filter(|s| *s <= start)
+            .collect();
         let total = store.meeting_total().await?;
         let this = Arc::clone(self);
         tokio::task::spawn_blocking(move || -> SyncResult<()> {
@@ -194,15 +201,11 @@ impl SearchService {
             }
             this.commit(Some(0), Some(false))
         })
-        
         .await??;
         let mut after = String::new();
         let mut done = 0;
         loop {
-            let ids = store
-                .meeting_ids_after(&after, BUILD_BATCH as i64)
-                .await
-                ?;
+            let ids = store.meeting_ids_after(&after, BUILD_BATCH as i64).await?;
             let Some(last) = ids.last() else { break };
             after = last.clone();
             let mut batch = Vec::with_capacity(ids.len());
@@ -211,24 +214,23 @@ impl SearchService {
             }
             done += batch.len() as u64;
             let this = Arc::clone(self);
-            tokio::task::spawn_blocking(move || this.apply(&batch))
-                .await??;
+            tokio::task::spawn_blocking(move || this.apply(&batch)).await??;
             progress(done, total);
         }
         let this = Arc::clone(self);
         tokio::task::spawn_blocking(move || -> SyncResult<()> {
-            this.commit(Some(start), Some(true))?;
+            this.commit(Some(low), Some(true))?;
             for index in this.indexes() {
                 index.finish_build()?;
             }
             Ok(())
         })
-        
         .await??;
         {
             let mut f = self.follow.lock().await;
             *f = Follow {
-                watermark: start,
+                watermark: low,
+                seen: committed,
                 ..Follow::default()
             };
         }
@@ -240,10 +242,7 @@ impl SearchService {
     /// meetings were indexed again.
     pub async fn follow_once(self: &Arc<Self>, store: &Store) -> SyncResult<usize> {
         let mut f = self.follow.lock().await;
-        let rows = store
-            .search_outbox_after(f.watermark, 10_000)
-            .await
-            ?;
+        let rows = store.search_outbox_after(f.watermark, 10_000).await?;
         let mut ids = HashSet::new();
         let mut newest = f.watermark;
         for r in &rows {
@@ -277,7 +276,9 @@ impl SearchService {
             }
         }
         let watermark = f.watermark;
-        if f.last_prune.is_none_or(|t| now.duration_since(t) > Duration::from_secs(3600)) {
+        if f.last_prune
+            .is_none_or(|t| now.duration_since(t) > Duration::from_secs(3600))
+        {
             f.last_prune = Some(now);
             let before = (chrono::Utc::now() - chrono::Duration::days(OUTBOX_KEEP_DAYS))
                 .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
@@ -299,7 +300,6 @@ impl SearchService {
             this.apply(&batch)?;
             this.commit(Some(watermark), None)
         })
-        
         .await??;
         if n > 0 {
             tracing::debug!("search: indexed {n} changed meetings (outbox at {watermark})");
