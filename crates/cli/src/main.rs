@@ -240,6 +240,19 @@ enum BenchCommand {
         #[arg(long, default_value_t = 64)]
         connections: usize,
     },
+    /// Generate N Danish sections (the seeds' vocabulary and the Danish word list,
+    /// Zipf-distributed, with compounds and case numbers), index them with protokol's
+    /// search and, in the same run, SQLite FTS5 and PostgreSQL's danish text search (where
+    /// reachable), run the same queries top-10 with snippets against each, and print build
+    /// time, size relative to the text and p50/p90/p99. Use a release build.
+    Search {
+        /// How many sections to generate.
+        #[arg(long, default_value_t = 1_000_000)]
+        sections: usize,
+        /// How many queries to run.
+        #[arg(long, default_value_t = 240)]
+        queries: usize,
+    },
     /// (For `bench serve`: the static file server it measures against.)
     #[command(hide = true)]
     StaticFiles {
@@ -360,6 +373,11 @@ fn main() -> ExitCode {
             }) => bench::serve(meetings, seconds, connections)
                 .await
                 .map(|()| ExitCode::SUCCESS),
+            Command::Bench(BenchCommand::Search { sections, queries }) => {
+                bench::search(sections, queries)
+                    .await
+                    .map(|()| ExitCode::SUCCESS)
+            }
             Command::Bench(BenchCommand::StaticFiles { dir }) => {
                 bench::static_files(dir).await.map(|()| ExitCode::SUCCESS)
             }

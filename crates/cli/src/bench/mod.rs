@@ -3,11 +3,13 @@
 
 mod import;
 mod render;
+mod search;
 mod serve;
 mod structured;
 
 pub use import::import;
 pub use render::render;
+pub use search::search;
 pub use serve::{serve, static_files};
 
 pub(crate) const BODIES: [(&str, &str); 6] = [

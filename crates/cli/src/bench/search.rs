@@ -1,0 +1,495 @@
+//! `protokol bench search`: a generated corpus of Danish sections indexed by protokol's
+//! search and, in the same run, by SQLite FTS5 (unicode61) and PostgreSQL's `danish` text
+//! search (tsvector + GIN, ts_rank) where reachable; the same queries against each, top 10
+//! with snippets, and the figures side by side.
+
+use std::time::{Duration, Instant};
+
+use anyhow::Result;
+use chrono::NaiveDate;
+use protokol_search::{Audience, Entry, Part, Request, Search, SearchIndex};
+use sqlx::{Connection, Row};
+
+use super::Lcg;
+
+/// Words of municipal minutes (from the seeds' vocabulary), the most common first.
+const COMMON: &[&str] = &[
+    "kommunen",
+    "sagen",
+    "direktionen",
+    "indstillingen",
+    "godkendt",
+    "orientering",
+    "møde",
+    "budget",
+    "økonomi",
+    "borgere",
+    "område",
+    "forslag",
+    "plan",
+    "udvalget",
+    "byrådet",
+    "beslutning",
+    "skole",
+    "ældre",
+    "børn",
+    "vej",
+    "projekt",
+    "høring",
+    "politik",
+    "strategi",
+    "aftale",
+    "kontrakt",
+    "medarbejdere",
+    "centret",
+    "administrationen",
+    "tilskud",
+    "anlæg",
+    "drift",
+    "regnskab",
+    "bevilling",
+    "lokalplan",
+    "klima",
+    "vand",
+    "natur",
+    "miljø",
+    "trafik",
+    "kultur",
+    "fritid",
+    "sundhed",
+    "beskæftigelse",
+    "erhverv",
+    "bolig",
+    "havn",
+    "sti",
+    "cykel",
+    "bygning",
+    "renovering",
+    "energi",
+    "affald",
+    "kollektiv",
+    "busdrift",
+    "digitalisering",
+    "rekruttering",
+    "sygefravær",
+    "tilsyn",
+    "handleplan",
+    "kvalitet",
+    "rapport",
+    "status",
+    "opfølgning",
+    "evaluering",
+    "udvikling",
+    "samarbejde",
+];
+const FILLER: &[&str] = &[
+    "og", "i", "at", "det", "en", "til", "er", "som", "på", "de", "med", "for", "af", "den", "der",
+    "ikke", "blev", "har", "vil", "skal", "kan", "om", "efter", "mellem", "ved",
+];
+const LINKED: &[&str] = &["", "s", "e"];
+
+/// A Zipf-like pick: index i with weight 1/(i+1).
+fn zipf(rng: &mut Lcg, n: usize) -> usize {
+    // Inverse of the harmonic CDF, approximated: exp(u * ln(n+1)) - 1.
+    let u = (rng.next() % 1_000_000) as f64 / 1_000_000.0;
+    let i = ((u * ((n + 1) as f64).ln()).exp() - 1.0) as usize;
+    i.min(n - 1)
+}
+
+struct Corpus {
+    vocabulary: Vec<String>,
+    sections: Vec<String>,
+    numbers: Vec<String>,
+    bytes: u64,
+}
+
+fn vocabulary() -> Vec<String> {
+    let mut words: Vec<String> = COMMON.iter().map(|s| s.to_string()).collect();
+    // Nouns of the Danish word list, when installed, as the long tail.
+    if let Ok(text) = std::fs::read_to_string(protokol_search::compounds::SYSTEM_DICTIONARY) {
+        let mut rng = Lcg(7);
+        for line in text.lines().skip(1) {
+            let Some((w, flags)) = line.split_once('/') else {
+                continue;
+            };
+            if flags.split(',').any(|f| f == "39")
+                && w.chars().all(|c| c.is_lowercase())
+                && (4..=12).contains(&w.chars().count())
+                && rng.next() % 4 == 0
+            {
+                words.push(w.to_string());
+            }
+            if words.len() >= 40_000 {
+                break;
+            }
+        }
+    }
+    words
+}
+
+fn generate(n: usize) -> Corpus {
+    let vocabulary = vocabulary();
+    let mut rng = Lcg(42);
+    let mut sections = Vec::with_capacity(n);
+    let mut numbers = Vec::new();
+    let mut bytes = 0u64;
+    for k in 0..n {
+        let len = 20 + (rng.next() % 60) as usize;
+        let mut s = String::with_capacity(len * 8);
+        for w in 0..len {
+            if w > 0 {
+                s.push(' ');
+            }
+            let r = rng.next() % 100;
+            if r < 35 {
+                s.push_str(rng.pick(FILLER));
+            } else if r < 45 {
+                // A compound of two words with a linking letter.
+                let a = &vocabulary[zipf(&mut rng, vocabulary.len())];
+                let b = &vocabulary[zipf(&mut rng, vocabulary.len())];
+                s.push_str(a);
+                s.push_str(rng.pick(LINKED));
+                s.push_str(b);
+            } else {
+                s.push_str(&vocabulary[zipf(&mut rng, vocabulary.len())]);
+            }
+        }
+        if k % 10 == 0 {
+            let number = if k % 20 == 0 {
+                format!("{}/{}", 10_000 + rng.next() % 90_000, 18 + rng.next() % 8)
+            } else {
+                format!("EMN-20{}-{:05}", 18 + rng.next() % 8, rng.next() % 100_000)
+            };
+            s.push_str(&format!(". Sagsnr. {number}."));
+            if numbers.len() < 1_000 {
+                numbers.push(number);
+            }
+        }
+        bytes += s.len() as u64;
+        sections.push(s);
+    }
+    Corpus {
+        vocabulary,
+        sections,
+        numbers,
+        bytes,
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    Word,
+    Compound,
+    And,
+    Or,
+    Phrase,
+    Number,
+}
+
+fn queries(c: &Corpus, count: usize) -> Vec<(Kind, String)> {
+    let mut rng = Lcg(99);
+    let v = &c.vocabulary;
+    let word = |rng: &mut Lcg| v[zipf(rng, v.len().min(5_000))].clone();
+    let mut out = Vec::new();
+    for i in 0..count {
+        let q = match i % 6 {
+            0 => (Kind::Word, word(&mut rng)),
+            1 => {
+                let (a, b) = (word(&mut rng), word(&mut rng));
+                (Kind::Compound, format!("{a}{b}"))
+            }
+            2 => (Kind::And, format!("{} {}", word(&mut rng), word(&mut rng))),
+            3 => (
+                Kind::Or,
+                format!("{} ELLER {}", word(&mut rng), word(&mut rng)),
+            ),
+            4 => {
+                // Two words that follow each other in a section.
+                let s = &c.sections[(rng.next() as usize) % c.sections.len()];
+                let words: Vec<&str> = s.split(' ').collect();
+                let at = (rng.next() as usize) % (words.len() - 1);
+                (Kind::Phrase, format!("\"{} {}\"", words[at], words[at + 1]))
+            }
+            _ => (
+                Kind::Number,
+                c.numbers[(rng.next() as usize) % c.numbers.len().max(1)].clone(),
+            ),
+        };
+        out.push(q);
+    }
+    out
+}
+
+struct Latency(Vec<Duration>);
+
+impl Latency {
+    fn pct(&self, p: f64) -> f64 {
+        let mut v = self.0.clone();
+        v.sort();
+        let i = ((v.len() as f64 - 1.0) * p).round() as usize;
+        v.get(i).map_or(0.0, |d| d.as_secs_f64() * 1000.0)
+    }
+    fn line(&self, name: &str) -> String {
+        format!(
+            "{name:<28} p50 {:>8.2} ms   p90 {:>8.2} ms   p99 {:>8.2} ms",
+            self.pct(0.5),
+            self.pct(0.9),
+            self.pct(0.99)
+        )
+    }
+}
+
+fn entry(k: usize, text: &str) -> Entry {
+    let day = NaiveDate::from_ymd_opt(2015, 1, 1).unwrap_or_default()
+        + chrono::Duration::days((k / 20 % 4_000) as i64);
+    Entry {
+        meeting_id: format!("m{:07}", k / 20),
+        body_code: "KB".into(),
+        body_name: "Kommunalbestyrelsen".into(),
+        body_slug: "kommunalbestyrelsen".into(),
+        date: day,
+        document: "referat",
+        item: Some((k % 20) as u32 + 1),
+        item_title: String::new(),
+        part: Part::Case,
+        heading: "Sagsfremstilling".into(),
+        anchor: format!("punkt-{}-sagsfremstilling", k % 20 + 1),
+        attachment: None,
+        text: text.to_string(),
+        identifiers: Vec::new(),
+        decision: None,
+    }
+}
+
+/// FTS5's query language for our query: words ANDed, OR kept, phrases quoted, numbers as
+/// phrases of their parts.
+fn fts5_query(kind: Kind, q: &str) -> String {
+    let quote = |w: &str| format!("\"{}\"", w.replace('"', ""));
+    match kind {
+        Kind::Or => q
+            .split(" ELLER ")
+            .map(quote)
+            .collect::<Vec<_>>()
+            .join(" OR "),
+        Kind::Phrase => q.to_string(),
+        Kind::Number => quote(&q.replace(['/', '-'], " ")),
+        _ => q.split(' ').map(quote).collect::<Vec<_>>().join(" "),
+    }
+}
+
+fn postgres_query(kind: Kind, q: &str) -> String {
+    match kind {
+        Kind::Or => q.replace(" ELLER ", " OR "),
+        _ => q.to_string(),
+    }
+}
+
+pub async fn search(sections: usize, query_count: usize) -> Result<()> {
+    let started = Instant::now();
+    let corpus = generate(sections);
+    let qs = queries(&corpus, query_count);
+    println!(
+        "Corpus: {} sections, {:.1} MB of text, {} words in the vocabulary, {} queries ({:.1} s to generate)",
+        corpus.sections.len(),
+        corpus.bytes as f64 / 1e6,
+        corpus.vocabulary.len(),
+        qs.len(),
+        started.elapsed().as_secs_f64()
+    );
+
+    // protokol's search.
+    let dir = tempfile::tempdir()?;
+    let lexicon = crate::search::lexicon();
+    let mut index = SearchIndex::open(&dir.path().join("public"), Audience::Public, lexicon)?;
+    index.set_writer_memory(400_000_000);
+    let t = Instant::now();
+    let bar = indicatif::ProgressBar::new(corpus.sections.len() as u64);
+    for (m, chunk) in corpus.sections.chunks(20).enumerate() {
+        let entries: Vec<Entry> = chunk
+            .iter()
+            .enumerate()
+            .map(|(i, s)| entry(m * 20 + i, s))
+            .collect();
+        index.replace_meeting(&entries[0].meeting_id, &entries)?;
+        if m % 500 == 0 {
+            bar.set_position((m * 20) as u64);
+        }
+    }
+    index.commit()?;
+    index.finish_build()?;
+    bar.finish_and_clear();
+    let build = t.elapsed();
+    let size = index.size_on_disk();
+    let search = Search {
+        public: index,
+        internal: None,
+    };
+    let mut ours = Latency(Vec::new());
+    let mut found = 0usize;
+    for _ in 0..2 {
+        ours.0.clear();
+        for (_, q) in &qs {
+            let t = Instant::now();
+            let r = search.search(&Request::new(q.clone()), &[])?;
+            ours.0.push(t.elapsed());
+            found += usize::from(!r.hits.is_empty());
+        }
+    }
+    println!(
+        "protokol (tantivy, Danish analysis): built in {:.1} s; index {:.1} MB = {:.2} × the text; {} of {} queries found something",
+        build.as_secs_f64(),
+        size as f64 / 1e6,
+        size as f64 / corpus.bytes as f64,
+        found / 2,
+        qs.len()
+    );
+
+    // SQLite FTS5 on the same corpus.
+    let path = dir.path().join("fts5.db");
+    let mut lite =
+        sqlx::SqliteConnection::connect(&format!("sqlite://{}?mode=rwc", path.display())).await?;
+    sqlx::query("PRAGMA journal_mode = OFF")
+        .execute(&mut lite)
+        .await?;
+    sqlx::query("CREATE VIRTUAL TABLE s USING fts5(body, tokenize = 'unicode61')")
+        .execute(&mut lite)
+        .await?;
+    let t = Instant::now();
+    let mut tx = lite.begin().await?;
+    for s in &corpus.sections {
+        sqlx::query("INSERT INTO s (body) VALUES ($1)")
+            .bind(s)
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
+    let fts_build = t.elapsed();
+    let fts_size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+    let mut fts = Latency(Vec::new());
+    for (kind, q) in &qs {
+        let t = Instant::now();
+        let rows = sqlx::query(
+            "SELECT rowid, snippet(s, 0, '<mark>', '</mark>', '…', 20) AS snip FROM s WHERE s MATCH $1 ORDER BY rank LIMIT 10",
+        )
+        .bind(fts5_query(*kind, q))
+        .fetch_all(&mut lite)
+        .await;
+        fts.0.push(t.elapsed());
+        if let Err(e) = rows {
+            tracing::debug!("fts5 query {q}: {e}");
+        }
+    }
+    println!(
+        "SQLite FTS5 (unicode61): built in {:.1} s; database {:.1} MB = {:.2} × the text",
+        fts_build.as_secs_f64(),
+        fts_size as f64 / 1e6,
+        fts_size as f64 / corpus.bytes as f64
+    );
+
+    // PostgreSQL danish text search, where reachable.
+    let pg_url = std::env::var("PROTOKOL_BENCH_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
+    let mut pg_latency = None;
+    match sqlx::PgConnection::connect(&pg_url).await {
+        Ok(mut pg) => {
+            sqlx::query("DROP TABLE IF EXISTS protokol_bench_search")
+                .execute(&mut pg)
+                .await?;
+            sqlx::query(
+                "CREATE UNLOGGED TABLE protokol_bench_search (id BIGINT, body TEXT, tsv tsvector)",
+            )
+            .execute(&mut pg)
+            .await?;
+            let t = Instant::now();
+            for (n, chunk) in corpus.sections.chunks(5_000).enumerate() {
+                let ids: Vec<i64> = (0..chunk.len()).map(|i| (n * 5_000 + i) as i64).collect();
+                sqlx::query(
+                    "INSERT INTO protokol_bench_search (id, body, tsv)
+                     SELECT id, body, to_tsvector('danish', body) FROM UNNEST($1::bigint[], $2::text[]) AS u(id, body)",
+                )
+                .bind(&ids)
+                .bind(chunk)
+                .execute(&mut pg)
+                .await?;
+            }
+            sqlx::query("CREATE INDEX ON protokol_bench_search USING GIN (tsv)")
+                .execute(&mut pg)
+                .await?;
+            sqlx::query("ANALYZE protokol_bench_search")
+                .execute(&mut pg)
+                .await?;
+            let pg_build = t.elapsed();
+            let size: i64 =
+                sqlx::query("SELECT pg_total_relation_size('protokol_bench_search') AS n")
+                    .fetch_one(&mut pg)
+                    .await?
+                    .try_get("n")?;
+            let mut lat = Latency(Vec::new());
+            for (kind, q) in &qs {
+                let t = Instant::now();
+                let _ = sqlx::query(
+                    "WITH q AS (SELECT websearch_to_tsquery('danish', $1) AS q),
+                     top AS (SELECT id, body, ts_rank(tsv, q.q) AS r FROM protokol_bench_search, q
+                             WHERE tsv @@ q.q ORDER BY r DESC LIMIT 10)
+                     SELECT id, ts_headline('danish', body, q.q) FROM top, q",
+                )
+                .bind(postgres_query(*kind, q))
+                .fetch_all(&mut pg)
+                .await;
+                lat.0.push(t.elapsed());
+            }
+            sqlx::query("DROP TABLE protokol_bench_search")
+                .execute(&mut pg)
+                .await?;
+            println!(
+                "PostgreSQL danish (GIN, ts_rank): built in {:.1} s; table and index {:.1} MB = {:.2} × the text",
+                pg_build.as_secs_f64(),
+                size as f64 / 1e6,
+                size as f64 / corpus.bytes as f64
+            );
+            pg_latency = Some(lat);
+        }
+        Err(e) => println!("PostgreSQL: not reachable ({e}); skipped"),
+    }
+
+    println!(
+        "\nTop 10 with snippets, {} queries (single words, compounds, AND, OR, phrases, numbers):",
+        qs.len()
+    );
+    println!("{}", ours.line("protokol"));
+    println!("{}", fts.line("SQLite FTS5"));
+    if let Some(pg) = &pg_latency {
+        println!("{}", pg.line("PostgreSQL danish"));
+    }
+    let best_other = pg_latency
+        .as_ref()
+        .map_or(fts.pct(0.99), |pg| pg.pct(0.99).min(fts.pct(0.99)));
+    println!(
+        "\np99 ratio: the better baseline's p99 / protokol's p99 = {:.1}× (target ≥ 10×)",
+        best_other / ours.pct(0.99).max(1e-9)
+    );
+    for (kind, label) in [
+        (Kind::Word, "single word"),
+        (Kind::Compound, "compound"),
+        (Kind::And, "two words (AND)"),
+        (Kind::Or, "OR"),
+        (Kind::Phrase, "phrase"),
+        (Kind::Number, "number"),
+    ] {
+        let pick = |l: &Latency| {
+            Latency(
+                qs.iter()
+                    .zip(&l.0)
+                    .filter(|((k, _), _)| *k == kind)
+                    .map(|(_, d)| *d)
+                    .collect(),
+            )
+        };
+        println!("  {}", pick(&ours).line(&format!("protokol, {label}")));
+    }
+    println!(
+        "\nTargets: p50 ≤ 1 ms, p99 ≤ 20 ms, index ≤ 1.0 × the text, build of 1,000,000 sections ≤ 90 s. Total run {:.0} s.",
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
