@@ -253,6 +253,18 @@ enum BenchCommand {
         #[arg(long, default_value_t = 240)]
         queries: usize,
     },
+    /// Search quality on real records: import the seeds and Greve's 288 FirstAgenda
+    /// meetings, run the judged queries (bench/judged-queries.tsv) and print recall@10 and
+    /// MRR by kind of query for protokol's search, the same index by stems only, and
+    /// PostgreSQL's danish text search (where reachable).
+    Quality {
+        /// The shared folder with the corpus (../shared).
+        #[arg(long, value_name = "DIR", default_value = "../shared")]
+        shared: PathBuf,
+        /// The judged queries.
+        #[arg(long, value_name = "FILE", default_value = "bench/judged-queries.tsv")]
+        judged: PathBuf,
+    },
     /// (For `bench serve`: the static file server it measures against.)
     #[command(hide = true)]
     StaticFiles {
@@ -375,6 +387,11 @@ fn main() -> ExitCode {
                 .map(|()| ExitCode::SUCCESS),
             Command::Bench(BenchCommand::Search { sections, queries }) => {
                 bench::search(sections, queries)
+                    .await
+                    .map(|()| ExitCode::SUCCESS)
+            }
+            Command::Bench(BenchCommand::Quality { shared, judged }) => {
+                bench::quality(shared, judged)
                     .await
                     .map(|()| ExitCode::SUCCESS)
             }

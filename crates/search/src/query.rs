@@ -77,6 +77,9 @@ pub struct Request {
     /// From 1.
     pub page: usize,
     pub per_page: usize,
+    /// Words found by their stems only, without compound parts (a baseline for
+    /// measuring what compound splitting adds; not offered to readers).
+    pub stem_only: bool,
 }
 
 impl Request {
@@ -87,6 +90,7 @@ impl Request {
             sort: Sort::Relevance,
             page: 1,
             per_page: 10,
+            stem_only: false,
         }
     }
 }
@@ -230,7 +234,7 @@ impl SearchIndex {
     }
 
     /// The query for one clause, or `None` when nothing of it is searchable (stop words).
-    pub(crate) fn clause_query(&self, clause: &Clause) -> Option<Box<dyn Query>> {
+    pub(crate) fn clause_query(&self, clause: &Clause, stem_only: bool) -> Option<Box<dyn Query>> {
         let f = &self.fields;
         match clause {
             Clause::Phrase(p) => {
@@ -261,7 +265,7 @@ impl SearchIndex {
                     if let Some(q) = sequence(f.text, &self.analyze(f.text, w)) {
                         any.push((Occur::Should, boost(q, 2.0)));
                     }
-                    if let Some(q) = sequence(f.parts, &self.analyze(f.parts, w)) {
+                    if !stem_only && let Some(q) = sequence(f.parts, &self.analyze(f.parts, w)) {
                         any.push((Occur::Should, q));
                     }
                 }
@@ -276,13 +280,14 @@ impl SearchIndex {
         parsed: &Parsed,
         filters: &Filters,
         bodies: BodyScope<'_>,
+        stem_only: bool,
     ) -> Option<Box<dyn Query>> {
         let f = &self.fields;
         let mut all: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         for group in &parsed.must {
             let any: Vec<(Occur, Box<dyn Query>)> = group
                 .iter()
-                .filter_map(|c| self.clause_query(c))
+                .filter_map(|c| self.clause_query(c, stem_only))
                 .map(|q| (Occur::Should, q))
                 .collect();
             match any.len() {
@@ -295,7 +300,7 @@ impl SearchIndex {
             return None;
         }
         for c in &parsed.not {
-            if let Some(q) = self.clause_query(c) {
+            if let Some(q) = self.clause_query(c, stem_only) {
                 all.push((Occur::MustNot, q));
             }
         }

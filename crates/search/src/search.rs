@@ -241,13 +241,19 @@ impl Search {
             BodyScope::All
         };
         let searcher = self.public.reader.searcher();
-        if let Some(q) = self.public.build(&parsed, &request.filters, public_scope) {
+        if let Some(q) = self.public
+            .build(&parsed, &request.filters, public_scope, request.stem_only) {
             let found = run(&self.public, &searcher, q.as_ref(), request.sort, want)?;
             parts.push((&self.public, searcher, q, found));
         }
         if let Some(internal) = internal {
             let searcher = internal.reader.searcher();
-            if let Some(q) = internal.build(&parsed, &request.filters, BodyScope::Only(bodies)) {
+            if let Some(q) = internal.build(
+                &parsed,
+                &request.filters,
+                BodyScope::Only(bodies),
+                request.stem_only,
+            ) {
                 let found = run(internal, &searcher, q.as_ref(), request.sort, want)?;
                 parts.push((internal, searcher, q, found));
             }
@@ -432,6 +438,7 @@ impl SearchIndex {
                     },
                     &crate::Filters::default(),
                     BodyScope::All,
+                    false,
                 )
                 .map(|q| q.count(&searcher).unwrap_or(0) == 0)
                 .unwrap_or(true)

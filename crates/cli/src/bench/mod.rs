@@ -3,12 +3,14 @@
 
 mod import;
 mod render;
+mod quality;
 mod search;
 mod serve;
 mod structured;
 
 pub use import::import;
 pub use render::render;
+pub use quality::quality;
 pub use search::search;
 pub use serve::{serve, static_files};
 
