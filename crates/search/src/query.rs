@@ -205,6 +205,13 @@ fn term_query(field: tantivy::schema::Field, text: &str) -> Box<dyn Query> {
     ))
 }
 
+fn term_query_freqs(field: tantivy::schema::Field, text: &str) -> Box<dyn Query> {
+    Box::new(TermQuery::new(
+        Term::from_field_text(field, text),
+        IndexRecordOption::WithFreqs,
+    ))
+}
+
 /// A query for the terms at their positions in `field`: one term, or a phrase.
 fn sequence(field: tantivy::schema::Field, terms: &[(usize, String)]) -> Option<Box<dyn Query>> {
     match terms {
@@ -262,8 +269,10 @@ impl SearchIndex {
                         any.push((Occur::Should, q));
                     }
                 } else {
-                    if let Some(q) = sequence(f.text, &self.analyze(f.text, w)) {
-                        any.push((Occur::Should, boost(q, 2.0)));
+                    // Whole words rank first; `text` has no positions, so a word that
+                    // analyzes to several terms ("e-learning") is left to `parts`.
+                    if let [(_, stem)] = &self.analyze(f.text, w)[..] {
+                        any.push((Occur::Should, boost(term_query_freqs(f.text, stem), 2.0)));
                     }
                     if !stem_only && let Some(q) = sequence(f.parts, &self.analyze(f.parts, w)) {
                         any.push((Occur::Should, q));

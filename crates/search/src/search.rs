@@ -306,17 +306,23 @@ impl Search {
         let mut seen = std::collections::HashSet::new();
         let mut picked = Vec::new();
         let mut distinct = 0;
+        let mut columns: HashMap<(usize, u32), Option<tantivy::columnar::Column<u64>>> =
+            HashMap::new();
         for (_, score, i, address) in merged {
-            let (index, searcher, _, _) = &parts[i];
-            let doc: TantivyDocument = searcher.doc(address)?;
-            let f = &index.fields;
-            let key = (
-                stored_str(&doc, f.meeting),
-                stored_u64(&doc, f.item),
-                stored_u64(&doc, f.item)
-                    .is_none()
-                    .then(|| stored_str(&doc, f.anchor)),
-            );
+            let (_, searcher, _, _) = &parts[i];
+            let column = columns
+                .entry((i, address.segment_ord))
+                .or_insert_with(|| {
+                    searcher
+                        .segment_reader(address.segment_ord)
+                        .fast_fields()
+                        .u64("item_key")
+                        .ok()
+                });
+            let key = column
+                .as_ref()
+                .and_then(|c| c.first(address.doc_id))
+                .unwrap_or(u64::from(address.doc_id));
             if !seen.insert(key) {
                 continue;
             }
@@ -328,6 +334,7 @@ impl Search {
                 results.more = true;
                 break;
             }
+            let doc: TantivyDocument = searcher.doc(address)?;
             picked.push((i, score, doc));
         }
         if picked.is_empty() && skip > 0 && results.total > 0 {
@@ -412,7 +419,8 @@ impl Search {
                 score,
             });
         }
-        if results.total == 0 || parsed.words().any(|w| self.public.unknown_word(w)) {
+        // "Mente du …?" where little was found and a word is unknown.
+        if results.total < 3 && parsed.words().any(|w| self.public.unknown_word(w)) {
             results.suggestion = self.public.suggest(&parsed);
         }
         Ok(results)
