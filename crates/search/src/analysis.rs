@@ -29,6 +29,9 @@ pub const PARTS: &str = "da_parts";
 pub const EXACT: &str = "da_exact";
 pub const IDENTIFIER: &str = "identifier";
 
+/// Joins neighbouring parts of a compound in the `da_parts` field ("byråd_mød").
+pub const PAIR: char = '_';
+
 /// Longest word indexed (longer "words" are noise: hashes, run-together tables).
 const LONGEST: usize = 60;
 
@@ -169,8 +172,14 @@ impl Tokenizer for DanishTokenizer {
             if self.mode == Mode::Parts
                 && let Some(parts) = self.parts(&norm)
             {
-                for p in parts {
-                    push(p, position);
+                // Each part, and each pair of neighbouring parts joined by '_' at the
+                // first one's position: a compound searched for is then one term (or a
+                // phrase of pairs), not a phrase of common parts.
+                for (k, p) in parts.iter().enumerate() {
+                    push(p.clone(), position);
+                    if let Some(next) = parts.get(k + 1) {
+                        push(format!("{p}{PAIR}{next}"), position);
+                    }
                     position += 1;
                 }
                 continue;
@@ -324,6 +333,7 @@ mod tests {
             terms(&mut a, "Byrådsmødet godkendte"),
             [
                 (0, "byråd".into()),
+                (0, "byråd_mød".into()),
                 (1, "mød".into()),
                 (2, "godkend".into())
             ]
@@ -332,7 +342,10 @@ mod tests {
             .into_iter()
             .map(|(_, t)| t)
             .collect();
-        assert_eq!(plan, ["lokal", "plan", "forslag"]);
+        assert_eq!(
+            plan,
+            ["lokal", "lokal_plan", "plan", "plan_forslag", "forslag"]
+        );
     }
 
     #[test]

@@ -18,7 +18,7 @@ use crate::{Result, SearchError};
 
 /// Moved on whenever the schema or the analysis changes: an index of another version is
 /// rebuilt.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// Who an index is for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -95,7 +95,10 @@ fn schema() -> (Schema, Fields) {
         stored: b.add_text_field("stored", STORED),
         // Whole words by their stems: ranking only, so without positions (phrases of
         // stems run on `parts`).
-        text: b.add_text_field("text", analyzed(analysis::TEXT, IndexRecordOption::WithFreqs)),
+        text: b.add_text_field(
+            "text",
+            analyzed(analysis::TEXT, IndexRecordOption::WithFreqs),
+        ),
         parts: b.add_text_field(
             "parts",
             analyzed(analysis::PARTS, IndexRecordOption::WithFreqsAndPositions),
@@ -373,10 +376,7 @@ impl SearchIndex {
         let f = &self.fields;
         let mut d = TantivyDocument::default();
         d.add_text(f.meeting, &e.meeting_id);
-        d.add_u64(
-            f.item_key,
-            item_key(&e.meeting_id, e.item, &e.item_title),
-        );
+        d.add_u64(f.item_key, item_key(&e.meeting_id, e.item, &e.item_title));
         d.add_text(f.body, &e.body_code);
         d.add_text(f.body_name, &e.body_name);
         d.add_text(f.body_slug, &e.body_slug);

@@ -123,7 +123,17 @@ fn run(
     query: &dyn Query,
     sort: Sort,
     limit: usize,
+    counts: bool,
 ) -> Result<Found> {
+    if !counts {
+        // Only the best entries: tantivy may skip blocks that cannot reach the top.
+        let top = searcher.search(query, &TopDocs::with_limit(limit).order_by_score())?;
+        return Ok(Found {
+            total: top.len() as u64,
+            top: top.into_iter().map(|(s, a)| (f64::from(s), s, a)).collect(),
+            facets: HashMap::new(),
+        });
+    }
     let mut facets = FacetCollector::for_field("facets");
     for f in FACETS {
         facets.add_facet(TantivyFacet::from_path([f]));
@@ -241,9 +251,18 @@ impl Search {
             BodyScope::All
         };
         let searcher = self.public.reader.searcher();
-        if let Some(q) = self.public
-            .build(&parsed, &request.filters, public_scope, request.stem_only) {
-            let found = run(&self.public, &searcher, q.as_ref(), request.sort, want)?;
+        if let Some(q) =
+            self.public
+                .build(&parsed, &request.filters, public_scope, request.stem_only)
+        {
+            let found = run(
+                &self.public,
+                &searcher,
+                q.as_ref(),
+                request.sort,
+                want,
+                request.counts || request.sort != Sort::Relevance,
+            )?;
             parts.push((&self.public, searcher, q, found));
         }
         if let Some(internal) = internal {
@@ -254,7 +273,14 @@ impl Search {
                 BodyScope::Only(bodies),
                 request.stem_only,
             ) {
-                let found = run(internal, &searcher, q.as_ref(), request.sort, want)?;
+                let found = run(
+                    internal,
+                    &searcher,
+                    q.as_ref(),
+                    request.sort,
+                    want,
+                    request.counts || request.sort != Sort::Relevance,
+                )?;
                 parts.push((internal, searcher, q, found));
             }
         }
@@ -310,15 +336,13 @@ impl Search {
             HashMap::new();
         for (_, score, i, address) in merged {
             let (_, searcher, _, _) = &parts[i];
-            let column = columns
-                .entry((i, address.segment_ord))
-                .or_insert_with(|| {
-                    searcher
-                        .segment_reader(address.segment_ord)
-                        .fast_fields()
-                        .u64("item_key")
-                        .ok()
-                });
+            let column = columns.entry((i, address.segment_ord)).or_insert_with(|| {
+                searcher
+                    .segment_reader(address.segment_ord)
+                    .fast_fields()
+                    .u64("item_key")
+                    .ok()
+            });
             let key = column
                 .as_ref()
                 .and_then(|c| c.first(address.doc_id))
@@ -470,46 +494,40 @@ impl SearchIndex {
         changed.then(|| words.join(" "))
     }
 
-    /// The most used word of the vocabulary within two edits of `word`.
+    /// The most used word of the vocabulary within two edits of `word` (one edit for
+    /// words of up to five letters), found by a Levenshtein automaton walking the term
+    /// dictionary: bounded work, however large the vocabulary.
     fn closest(&self, word: &str) -> Option<String> {
+        use levenshtein_automata::{Distance, LevenshteinAutomatonBuilder};
         let norm = crate::analysis::normalize(word);
-        let first: String = norm.chars().take(1).collect();
-        if first.is_empty() || norm.chars().count() < 3 {
+        let letters = norm.chars().count();
+        if letters < 3 {
             return None;
         }
+        let edits = if letters <= 5 { 1 } else { 2 };
+        let dfa = LevenshteinAutomatonBuilder::new(edits, true).build_dfa(&norm);
         let searcher = self.reader.searcher();
-        let mut best: Option<(usize, u64, String)> = None;
+        let mut best: Option<(u8, u64, String)> = None;
         for segment in searcher.segment_readers() {
             let Ok(inverted) = segment.inverted_index(self.fields.exact) else {
                 continue;
             };
-            let dict = inverted.terms();
-            // The words with the same first letter; a bounded number of them.
-            let mut upper = first.clone();
-            upper.push(char::MAX);
-            let Ok(mut stream) = dict
-                .range()
-                .ge(first.as_bytes())
-                .lt(upper.as_bytes())
-                .into_stream()
-            else {
+            let Ok(mut stream) = inverted.terms().search(Levenshtein(&dfa)).into_stream() else {
                 continue;
             };
             let mut looked = 0;
-            while stream.advance() && looked < 50_000 {
+            while stream.advance() && looked < 10_000 {
                 looked += 1;
                 let Ok(candidate) = std::str::from_utf8(stream.key()) else {
                     continue;
                 };
-                let len_gap = candidate.chars().count().abs_diff(norm.chars().count());
-                if len_gap > 2 || candidate == norm {
+                if candidate == norm {
                     continue;
                 }
-                let distance =
-                    rapidfuzz::distance::levenshtein::distance(candidate.chars(), norm.chars());
-                if distance > 2 {
-                    continue;
-                }
+                let distance = match dfa.eval(candidate) {
+                    Distance::Exact(d) => d,
+                    Distance::AtLeast(_) => continue,
+                };
                 let freq = u64::from(stream.value().doc_freq);
                 let better = match &best {
                     None => true,
@@ -521,5 +539,31 @@ impl SearchIndex {
             }
         }
         best.map(|(_, _, w)| w)
+    }
+}
+
+/// A Levenshtein automaton as the term dictionary walks it.
+struct Levenshtein<'a>(&'a levenshtein_automata::DFA);
+
+impl tantivy_fst::Automaton for Levenshtein<'_> {
+    type State = u32;
+
+    fn start(&self) -> u32 {
+        self.0.initial_state()
+    }
+
+    fn is_match(&self, state: &u32) -> bool {
+        matches!(
+            self.0.distance(*state),
+            levenshtein_automata::Distance::Exact(_)
+        )
+    }
+
+    fn can_match(&self, state: &u32) -> bool {
+        *state != levenshtein_automata::SINK_STATE
+    }
+
+    fn accept(&self, state: &u32, byte: u8) -> u32 {
+        self.0.transition(*state, byte)
     }
 }

@@ -2,15 +2,15 @@
 //! same run on the same data.
 
 mod import;
-mod render;
 mod quality;
+mod render;
 mod search;
 mod serve;
 mod structured;
 
 pub use import::import;
-pub use render::render;
 pub use quality::quality;
+pub use render::render;
 pub use search::search;
 pub use serve::{serve, static_files};
 

@@ -36,7 +36,11 @@ pub fn read_judged(path: &Path) -> Result<Vec<Judged>> {
         }
         let cols: Vec<&str> = line.split('\t').collect();
         let [kind, query, date, body, item] = cols[..] else {
-            bail!("{}:{}: expected 5 tab-separated columns", path.display(), n + 1);
+            bail!(
+                "{}:{}: expected 5 tab-separated columns",
+                path.display(),
+                n + 1
+            );
         };
         out.push(Judged {
             kind: kind.to_string(),
@@ -155,7 +159,10 @@ pub async fn evaluate(shared: &Path, judged_path: &Path) -> Result<Table> {
             .cloned()
             .collect();
         let Some(target) = found.into_iter().next() else {
-            bail!("judged target {body} {date} {item} ({}) is not in the store", j.query);
+            bail!(
+                "judged target {body} {date} {item} ({}) is not in the store",
+                j.query
+            );
         };
         let mut set: HashSet<Key> = HashSet::from([target.clone()]);
         if let Some(same) = case_of.get(&target).and_then(|c| by_case.get(c))
@@ -223,7 +230,13 @@ pub async fn evaluate(shared: &Path, judged_path: &Path) -> Result<Table> {
                 .search(&r, &[])?
                 .hits
                 .into_iter()
-                .map(|h| (h.body_slug, h.date, item_key(h.item.and_then(|n| u32::try_from(n).ok()))))
+                .map(|h| {
+                    (
+                        h.body_slug,
+                        h.date,
+                        item_key(h.item.and_then(|n| u32::try_from(n).ok())),
+                    )
+                })
                 .collect())
         };
         let ours = score(&relevant, &ranked(false)?);
@@ -267,7 +280,10 @@ pub async fn evaluate(shared: &Path, judged_path: &Path) -> Result<Table> {
             .await?;
     }
     if !misses.is_empty() {
-        eprintln!("Queries where protokol missed relevant items:\n{}", misses.join("\n"));
+        eprintln!(
+            "Queries where protokol missed relevant items:\n{}",
+            misses.join("\n")
+        );
     }
     store.close().await;
     let have_pg = table.values().any(|(_, _, p)| p.n > 0);
@@ -293,7 +309,11 @@ pub async fn quality(shared: PathBuf, judged: PathBuf) -> Result<()> {
             ours.mrr(),
             stems.recall(),
             stems.mrr(),
-            pg.map_or("—".to_string(), |p| format!("{:>8.3} / {:>6.3}", p.recall(), p.mrr()))
+            pg.map_or("—".to_string(), |p| format!(
+                "{:>8.3} / {:>6.3}",
+                p.recall(),
+                p.mrr()
+            ))
         );
     }
     println!("\nTargets: recall@10 ≥ 0.9 overall; compounds ≥ 20 points above stems only.");

@@ -330,11 +330,21 @@ pub async fn search(sections: usize, query_count: usize) -> Result<()> {
         ours.0.clear();
         for (_, q) in &qs {
             let t = Instant::now();
-            let r = search.search(&Request::new(q.clone()), &[])?;
+            let mut request = Request::new(q.clone());
+            request.counts = false;
+            let r = search.search(&request, &[])?;
             ours.0.push(t.elapsed());
             found += usize::from(!r.hits.is_empty());
         }
     }
+    let mut slowest: Vec<(Duration, &str)> = ours
+        .0
+        .iter()
+        .copied()
+        .zip(qs.iter().map(|(_, q)| q.as_str()))
+        .collect();
+    slowest.sort_by(|a, b| b.0.cmp(&a.0));
+    tracing::info!("slowest queries: {:?}", &slowest[..5.min(slowest.len())]);
     println!(
         "protokol (tantivy, Danish analysis): built in {:.1} s; index {:.1} MB = {:.2} × the text; {} of {} queries found something",
         build.as_secs_f64(),
