@@ -166,7 +166,16 @@ async fn public_pages_pass_axe_reflow_and_keyboard_checks_and_show_no_closed_con
         .find(|i| i.access == protokol_core::Access::Closed && i.title.contains(CANARY))
         .and_then(|i| i.number)
         .unwrap();
-    let base = serve(app(AppState::new(t.store.clone()))).await;
+    let mut state = AppState::new(t.store.clone());
+    let search = std::sync::Arc::new(
+        protokol_web::search_sync::SearchService::in_memory(
+            protokol_search::analysis::Lexicon::new(protokol_search::Compounds::test()),
+        )
+        .unwrap(),
+    );
+    search.rebuild(&t.store, |_, _| {}).await.unwrap();
+    state.search = Some(search);
+    let base = serve(app(state)).await;
 
     let closed_page = format!("/kommunalbestyrelsen/2024-06-18/punkt/{closed_item}");
     let paths = [
@@ -182,6 +191,11 @@ async fn public_pages_pass_axe_reflow_and_keyboard_checks_and_show_no_closed_con
         "/tilgaengelighed",
         "/logind",
         "/direktionen/1999-01-01",
+        "/soeg",
+        "/soeg?q=m%C3%B8de",
+        "/soeg?q=godkendt&organ=direktionen&sortering=nyeste",
+        "/soeg?q=kanarie",
+        "/soeg?q=mdoe",
     ];
     let pages = audit(&base, &paths).await;
     assert_eq!(pages.len(), paths.len());
