@@ -482,12 +482,12 @@ impl SearchIndex {
         let mut changed = false;
         let mut words = Vec::new();
         for w in parsed.words() {
-            if self.unknown_word(w) {
-                if let Some(better) = self.closest(w) {
-                    words.push(better);
-                    changed = true;
-                    continue;
-                }
+            if self.unknown_word(w)
+                && let Some(better) = self.closest(w)
+            {
+                words.push(better);
+                changed = true;
+                continue;
             }
             words.push(w.to_string());
         }

@@ -1,6 +1,8 @@
 //! Danish search as a reader meets it, on small meetings in an index in memory, with the
 //! system's Danish dictionary (hunspell-da; required in CI) and the repository's word list.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::sync::Arc;
 
 use chrono::NaiveDate;

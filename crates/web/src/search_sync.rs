@@ -261,19 +261,16 @@ impl SearchService {
         }
         loop {
             let next = f.watermark + 1;
-            if f.seen.remove(&next) {
-                f.holes.remove(&next);
-                f.watermark = next;
-            } else if f
+            // Passed once seen, or once missing for longer than a transaction can run.
+            let given_up = f
                 .holes
                 .get(&next)
-                .is_some_and(|since| now.duration_since(*since) >= HOLE_PATIENCE)
-            {
-                f.holes.remove(&next);
-                f.watermark = next;
-            } else {
+                .is_some_and(|since| now.duration_since(*since) >= HOLE_PATIENCE);
+            if !(f.seen.remove(&next) || given_up) {
                 break;
             }
+            f.holes.remove(&next);
+            f.watermark = next;
         }
         let watermark = f.watermark;
         if f.last_prune

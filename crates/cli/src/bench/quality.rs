@@ -105,7 +105,7 @@ pub async fn evaluate(shared: &Path, judged_path: &Path) -> Result<Table> {
         store.upsert_meeting(&m, "demo").await?;
     }
     let greve: PathBuf = shared.join("corpus/firstagenda-greve");
-    let files = collect_files(&[greve.clone()]).files;
+    let files = collect_files(std::slice::from_ref(&greve)).files;
     if files.is_empty() {
         bail!("no FirstAgenda meetings in {}", greve.display());
     }

@@ -115,7 +115,7 @@ fn vocabulary() -> Vec<String> {
             if flags.split(',').any(|f| f == "39")
                 && w.chars().all(|c| c.is_lowercase())
                 && (4..=12).contains(&w.chars().count())
-                && rng.next() % 4 == 0
+                && rng.next().is_multiple_of(4)
             {
                 words.push(w.to_string());
             }
@@ -343,7 +343,7 @@ pub async fn search(sections: usize, query_count: usize) -> Result<()> {
         .copied()
         .zip(qs.iter().map(|(_, q)| q.as_str()))
         .collect();
-    slowest.sort_by(|a, b| b.0.cmp(&a.0));
+    slowest.sort_by_key(|s| std::cmp::Reverse(s.0));
     tracing::info!("slowest queries: {:?}", &slowest[..5.min(slowest.len())]);
     println!(
         "protokol (tantivy, Danish analysis): built in {:.1} s; index {:.1} MB = {:.2} × the text; {} of {} queries found something",
