@@ -369,8 +369,12 @@ fn case_numbers_and_further_sections_are_shown_in_html_and_pdf() {
     let d = doc(&m, Edition::Public, DocKind::Minutes, Scope::Meeting);
     let page = html::standalone(&d).unwrap();
     assert!(page.contains("Sagsnr.: 21-014439"));
-    let law = page.find("<h3>Lovgrundlag</h3>").unwrap();
-    let course = page.find("<h3>Sagens forløb</h3>").unwrap();
+    let law = page.find(">Lovgrundlag</h3>").unwrap();
+    let course = page.find(">Sagens forløb</h3>").unwrap();
+    assert!(
+        page.contains(r#"<h3 id="punkt-1-afsnit-1">Lovgrundlag</h3>"#),
+        "sections have anchors for search hits"
+    );
     assert!(law < course, "sections in their order");
     assert!(page.contains("Lov om kommunernes styrelse § 20."));
     let text = pdf_text(&pdf::render(&d).unwrap());
