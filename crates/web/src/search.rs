@@ -312,7 +312,7 @@ pub async fn page(
                 None => h.item_title.clone(),
             },
             place: format!("{}, {}", h.body_name, danish_date(&h.date)),
-            part: if h.heading.is_empty() {
+            part: if h.heading.is_empty() || h.heading == h.part_label {
                 h.part_label.clone()
             } else {
                 format!("{}: {}", h.part_label, h.heading)
