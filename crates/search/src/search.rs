@@ -118,7 +118,6 @@ struct Found {
 }
 
 fn run(
-    index: &SearchIndex,
     searcher: &Searcher,
     query: &dyn Query,
     sort: Sort,
@@ -183,7 +182,6 @@ fn run(
             map.insert((f.to_string(), key), count);
         }
     }
-    let _ = index;
     Ok(Found {
         total: total as u64,
         top,
@@ -250,38 +248,16 @@ impl Search {
         } else {
             BodyScope::All
         };
-        let searcher = self.public.reader.searcher();
-        if let Some(q) =
-            self.public
-                .build(&parsed, &request.filters, public_scope, request.stem_only)
-        {
-            let found = run(
-                &self.public,
-                &searcher,
-                q.as_ref(),
-                request.sort,
-                want,
-                request.counts || request.sort != Sort::Relevance,
-            )?;
-            parts.push((&self.public, searcher, q, found));
-        }
+        let mut targets = vec![(&self.public, public_scope)];
         if let Some(internal) = internal {
-            let searcher = internal.reader.searcher();
-            if let Some(q) = internal.build(
-                &parsed,
-                &request.filters,
-                BodyScope::Only(bodies),
-                request.stem_only,
-            ) {
-                let found = run(
-                    internal,
-                    &searcher,
-                    q.as_ref(),
-                    request.sort,
-                    want,
-                    request.counts || request.sort != Sort::Relevance,
-                )?;
-                parts.push((internal, searcher, q, found));
+            targets.push((internal, BodyScope::Only(bodies)));
+        }
+        let counts = request.counts || request.sort != Sort::Relevance;
+        for (index, scope) in targets {
+            let searcher = index.reader.searcher();
+            if let Some(q) = index.build(&parsed, &request.filters, scope, request.stem_only) {
+                let found = run(&searcher, q.as_ref(), request.sort, want, counts)?;
+                parts.push((index, searcher, q, found));
             }
         }
         if parts.is_empty() {
