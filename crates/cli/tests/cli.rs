@@ -607,3 +607,51 @@ fn public_export_and_render_show_the_published_edition_not_later_edits() {
     );
     assert!(!read(&public).contains("Ikke offentliggjort lokale"));
 }
+
+/// `protokol reindex` builds the search indexes in the data folder; `protokol search` finds
+/// what the public may find (a compound by its part, a case number exactly), exits 1 when
+/// nothing is found, and prints JSON for scripts; an index of an older version is rebuilt.
+#[test]
+fn search_and_reindex_from_the_command_line() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    let with = |c: &mut Command| -> Output { run(c.arg("--data").arg(&data)) };
+    let o = with(protokol().arg("import").arg(demo_dir()));
+    assert!(o.status.success(), "{}", text(&o));
+    let o = with(protokol().arg("reindex"));
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("Indexed 4 meetings"), "{}", text(&o));
+    assert!(data.join("search/public").is_dir() && data.join("search/internal").is_dir());
+
+    // "møde" finds "Borgermødet" (a part of a compound).
+    let o = with(protokol().args(["search", "møde"]));
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("[Borgermødet]"), "{}", text(&o));
+    let o = with(protokol().args(["search", "--json", "sygefravær"]));
+    assert!(o.status.success(), "{}", text(&o));
+    let json: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(json["total"].as_u64().unwrap() >= 1, "{json}");
+    assert!(
+        json["hits"][0]["href"]
+            .as_str()
+            .unwrap()
+            .starts_with("/direktionen/2023-09-06"),
+        "{json}"
+    );
+    let o = with(protokol().args(["search", "xyzzyplugh"]));
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(text(&o).contains("0 træf"), "{}", text(&o));
+
+    // An index from an older version of protokol is built anew on first use.
+    let state = data.join("search/public/protokol-search.json");
+    let old = std::fs::read_to_string(&state).unwrap();
+    let older = old.replace(
+        &format!("\"schema\": {}", protokol_search::index::SCHEMA_VERSION),
+        "\"schema\": 0",
+    );
+    assert_ne!(old, older);
+    std::fs::write(&state, older).unwrap();
+    let o = with(protokol().args(["search", "sygefravær"]));
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("building it now"), "{}", text(&o));
+}
