@@ -103,7 +103,7 @@ pub async fn search(
     if let Some(s) = &results.suggestion {
         println!("Mente du: {s}?");
     }
-    println!("{} træf", results.total);
+    println!("{} resultater ({} steder)", results.items, results.total);
     for h in &results.hits {
         let title = match h.item {
             Some(n) => format!("{n}. {}", h.item_title),

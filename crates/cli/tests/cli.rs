@@ -640,7 +640,7 @@ fn search_and_reindex_from_the_command_line() {
     );
     let o = with(protokol().args(["search", "xyzzyplugh"]));
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
-    assert!(text(&o).contains("0 træf"), "{}", text(&o));
+    assert!(text(&o).contains("0 resultater"), "{}", text(&o));
 
     // An index from an older version of protokol is built anew on first use.
     let state = data.join("search/public/protokol-search.json");

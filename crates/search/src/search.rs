@@ -66,6 +66,8 @@ pub struct Hit {
 pub struct Results {
     /// Entries (sections, decisions, attachments…) that matched.
     pub total: u64,
+    /// Items (and meetings) they belong to: the number of results.
+    pub items: u64,
     /// The results of the page asked for, one per item.
     pub hits: Vec<Hit>,
     /// Whether there is a page after this one.
@@ -113,6 +115,7 @@ fn facet_label(facet: &str, key: &str) -> String {
 /// One index's part of a search.
 struct Found {
     total: u64,
+    items: std::collections::HashSet<u64>,
     top: Vec<(f64, f32, DocAddress)>,
     facets: HashMap<(String, String), u64>,
 }
@@ -129,6 +132,7 @@ fn run(
         let top = searcher.search(query, &TopDocs::with_limit(limit).order_by_score())?;
         return Ok(Found {
             total: top.len() as u64,
+            items: Default::default(),
             top: top.into_iter().map(|(s, a)| (f64::from(s), s, a)).collect(),
             facets: HashMap::new(),
         });
@@ -137,17 +141,22 @@ fn run(
     for f in FACETS {
         facets.add_facet(TantivyFacet::from_path([f]));
     }
-    let (top, total, counts) = match sort {
+    let (top, total, counts, items) = match sort {
         Sort::Relevance => {
-            let (top, total, counts) = searcher.search(
+            let (top, total, counts, items) = searcher.search(
                 query,
-                &(TopDocs::with_limit(limit).order_by_score(), Count, facets),
+                &(
+                    TopDocs::with_limit(limit).order_by_score(),
+                    Count,
+                    facets,
+                    DistinctItems,
+                ),
             )?;
             let top = top
                 .into_iter()
                 .map(|(s, a)| (f64::from(s), s, a))
                 .collect::<Vec<_>>();
-            (top, total, counts)
+            (top, total, counts, items)
         }
         Sort::Newest | Sort::Oldest => {
             let order = if sort == Sort::Newest {
@@ -155,12 +164,13 @@ fn run(
             } else {
                 Order::Asc
             };
-            let (top, total, counts) = searcher.search(
+            let (top, total, counts, items) = searcher.search(
                 query,
                 &(
                     TopDocs::with_limit(limit).order_by_fast_field::<i64>("day", order),
                     Count,
                     facets,
+                    DistinctItems,
                 ),
             )?;
             let sign = if sort == Sort::Newest { 1.0 } else { -1.0 };
@@ -168,7 +178,7 @@ fn run(
                 .into_iter()
                 .map(|(d, a)| (sign * d.unwrap_or(0) as f64, 0.0, a))
                 .collect::<Vec<_>>();
-            (top, total, counts)
+            (top, total, counts, items)
         }
     };
     let mut map = HashMap::new();
@@ -184,9 +194,64 @@ fn run(
     }
     Ok(Found {
         total: total as u64,
+        items,
         top,
         facets: map,
     })
+}
+
+/// The items (by their `item_key`) of the entries found: how many results a search has,
+/// one per item.
+struct DistinctItems;
+
+struct DistinctInSegment {
+    column: Option<tantivy::columnar::Column<u64>>,
+    keys: std::collections::HashSet<u64>,
+}
+
+impl tantivy::collector::Collector for DistinctItems {
+    type Fruit = std::collections::HashSet<u64>;
+    type Child = DistinctInSegment;
+
+    fn for_segment(
+        &self,
+        _: tantivy::SegmentOrdinal,
+        segment: &tantivy::SegmentReader,
+    ) -> tantivy::Result<DistinctInSegment> {
+        Ok(DistinctInSegment {
+            column: segment.fast_fields().u64("item_key").ok(),
+            keys: Default::default(),
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        false
+    }
+
+    fn merge_fruits(
+        &self,
+        fruits: Vec<std::collections::HashSet<u64>>,
+    ) -> tantivy::Result<std::collections::HashSet<u64>> {
+        let mut all = std::collections::HashSet::new();
+        for f in fruits {
+            all.extend(f);
+        }
+        Ok(all)
+    }
+}
+
+impl tantivy::collector::SegmentCollector for DistinctInSegment {
+    type Fruit = std::collections::HashSet<u64>;
+
+    fn collect(&mut self, doc: tantivy::DocId, _: tantivy::Score) {
+        if let Some(key) = self.column.as_ref().and_then(|c| c.first(doc)) {
+            self.keys.insert(key);
+        }
+    }
+
+    fn harvest(self) -> std::collections::HashSet<u64> {
+        self.keys
+    }
 }
 
 /// The public index, and where members search, the internal one.
@@ -269,12 +334,15 @@ impl Search {
         // Facets and totals: the sum over the indexes searched (their entries are
         // disjoint: a body's entries come from one index only).
         let mut facet_counts: HashMap<(String, String), u64> = HashMap::new();
+        let mut items = std::collections::HashSet::new();
         for (_, _, _, found) in &parts {
             results.total += found.total;
+            items.extend(found.items.iter().copied());
             for (k, v) in &found.facets {
                 *facet_counts.entry(k.clone()).or_default() += v;
             }
         }
+        results.items = items.len() as u64;
         results.facets = FACETS
             .iter()
             .map(|name| {

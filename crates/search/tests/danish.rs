@@ -189,6 +189,11 @@ fn quoted_phrases_are_exact_and_not_stemmed() {
 fn facets_count_and_filter() {
     let s = archive();
     let r = s.search(&Request::new("godkendt"), &[]).unwrap();
+    assert_eq!(r.items as usize, r.hits.len(), "{r:?}");
+    // One result per item however many of its places matched.
+    let one = s.search(&Request::new("lokalplanforslaget"), &[]).unwrap();
+    assert_eq!((one.items, one.hits.len()), (1, 1), "{one:?}");
+    assert!(one.total > 1, "{one:?}");
     let decision = r.facets.iter().find(|f| f.name == "beslutning").unwrap();
     let approved = decision
         .values

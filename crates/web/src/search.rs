@@ -204,6 +204,7 @@ pub struct SearchPage {
     pub sort: String,
     pub hidden: Vec<(String, String)>,
     pub total: u64,
+    pub items: u64,
     pub hits: Vec<HitView>,
     pub facets: Vec<FacetView>,
     pub notices: Vec<String>,
@@ -347,6 +348,7 @@ pub async fn page(
             .cloned()
             .collect(),
         total: results.total,
+        items: results.items,
         hits,
         facets,
         notices,
