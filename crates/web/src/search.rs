@@ -306,19 +306,29 @@ pub async fn page(
     let hits = results
         .hits
         .iter()
-        .map(|h| HitView {
-            href: h.href.clone(),
-            title: match h.item {
+        .map(|h| {
+            let item = match h.item {
                 Some(n) => format!("{n}. {}", h.item_title),
                 None => h.item_title.clone(),
-            },
-            place: format!("{}, {}", h.body_name, danish_date(&h.date)),
-            part: if h.heading.is_empty() || h.heading == h.part_label {
-                h.part_label.clone()
+            };
+            // A sub-point is named by its own title, with the item it is under.
+            let (title, part) = if h.part == "underpunkt" && !h.heading.is_empty() {
+                (
+                    h.heading.clone(),
+                    format!("{} under «{item}»", h.part_label),
+                )
+            } else if h.heading.is_empty() || h.heading == h.part_label {
+                (item, h.part_label.clone())
             } else {
-                format!("{}: {}", h.part_label, h.heading)
-            },
-            snippet: h.snippet.clone(),
+                (item, format!("{}: {}", h.part_label, h.heading))
+            };
+            HitView {
+                href: h.href.clone(),
+                title,
+                place: format!("{}, {}", h.body_name, danish_date(&h.date)),
+                part,
+                snippet: h.snippet.clone(),
+            }
         })
         .collect();
     let filtered = pairs.iter().any(|(k, v)| {
