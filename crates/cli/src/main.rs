@@ -265,6 +265,15 @@ enum BenchCommand {
         #[arg(long, value_name = "FILE", default_value = "bench/judged-queries.tsv")]
         judged: PathBuf,
     },
+    /// (For `bench search`: opens its index in a process of its own, as the server does,
+    /// runs the queries and prints the peak memory.)
+    #[command(hide = true)]
+    SearchReader {
+        #[arg(long)]
+        index: PathBuf,
+        #[arg(long)]
+        queries: PathBuf,
+    },
     /// (For `bench serve`: the static file server it measures against.)
     #[command(hide = true)]
     StaticFiles {
@@ -394,6 +403,9 @@ fn main() -> ExitCode {
                 bench::quality(shared, judged)
                     .await
                     .map(|()| ExitCode::SUCCESS)
+            }
+            Command::Bench(BenchCommand::SearchReader { index, queries }) => {
+                bench::search_reader(&index, &queries).map(|()| ExitCode::SUCCESS)
             }
             Command::Bench(BenchCommand::StaticFiles { dir }) => {
                 bench::static_files(dir).await.map(|()| ExitCode::SUCCESS)

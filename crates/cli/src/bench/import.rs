@@ -112,7 +112,7 @@ fn full_document(rng: &mut Lcg, i: usize) -> String {
     s
 }
 
-fn peak_rss_mb() -> f64 {
+pub(crate) fn peak_rss_mb() -> f64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
         .and_then(|s| {

@@ -11,7 +11,7 @@ mod structured;
 pub use import::import;
 pub use quality::quality;
 pub use render::render;
-pub use search::search;
+pub use search::{reader as search_reader, search};
 pub use serve::{serve, static_files};
 
 pub(crate) const BODIES: [(&str, &str); 6] = [

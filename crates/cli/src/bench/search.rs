@@ -284,6 +284,34 @@ fn postgres_query(kind: Kind, q: &str) -> String {
     }
 }
 
+/// `bench search-reader`: opens an index as the server does, runs the queries (each
+/// twice, with counts and facets as the page does) and prints the peak memory.
+pub fn reader(index: &std::path::Path, queries: &std::path::Path) -> Result<()> {
+    let list = std::fs::read_to_string(queries)?;
+    let public = SearchIndex::open(index, Audience::Public, crate::search::lexicon())?;
+    let entries = public.entries();
+    let search = Search {
+        public,
+        internal: None,
+    };
+    let mut latency = Latency(Vec::new());
+    for _ in 0..2 {
+        latency.0.clear();
+        for q in list.lines() {
+            let t = Instant::now();
+            search.search(&Request::new(q), &[])?;
+            latency.0.push(t.elapsed());
+        }
+    }
+    println!(
+        "{entries} entries; with counts and facets as the page: p50 {:.2} ms, p99 {:.2} ms; peak RSS {:.0} MB",
+        latency.pct(0.5),
+        latency.pct(0.99),
+        super::import::peak_rss_mb()
+    );
+    Ok(())
+}
+
 pub async fn search(sections: usize, query_count: usize) -> Result<()> {
     let started = Instant::now();
     let corpus = generate(sections);
@@ -352,6 +380,28 @@ pub async fn search(sections: usize, query_count: usize) -> Result<()> {
         size as f64 / corpus.bytes as f64,
         found / 2,
         qs.len()
+    );
+
+    // The index as a server holds it: opened by a fresh process that only searches (the
+    // benchmark process itself holds the corpus and the writer's memory).
+    drop(search);
+    let list = dir.path().join("queries.txt");
+    std::fs::write(
+        &list,
+        qs.iter()
+            .map(|(_, q)| q.as_str())
+            .collect::<Vec<_>>()
+            .join("\n"),
+    )?;
+    let reader = std::process::Command::new(std::env::current_exe()?)
+        .args(["bench", "search-reader", "--index"])
+        .arg(dir.path().join("public"))
+        .arg("--queries")
+        .arg(&list)
+        .output()?;
+    println!(
+        "protokol, index opened by a search-only process: {}",
+        String::from_utf8_lossy(&reader.stdout).trim()
     );
 
     // SQLite FTS5 on the same corpus.
