@@ -41,7 +41,13 @@ pub struct Lexicon {
     pub compounds: Compounds,
     /// Stems of the words that may end a compound.
     last_stems: HashSet<String>,
+    /// Splits made so far, shared by every tokenizer of this word list (searches make a
+    /// fresh tokenizer per query, for the query and its snippets), bounded.
+    splits: std::sync::RwLock<HashMap<String, Option<Vec<String>>>>,
 }
+
+/// At most this many words' splits are kept in [`Lexicon`]'s shared cache.
+const SHARED_SPLITS: usize = 200_000;
 
 impl Lexicon {
     pub fn new(compounds: Compounds) -> Arc<Self> {
@@ -53,6 +59,7 @@ impl Lexicon {
         Arc::new(Self {
             compounds,
             last_stems,
+            splits: Default::default(),
         })
     }
 }
@@ -139,9 +146,25 @@ impl DanishTokenizer {
             return hit.clone();
         }
         let lexicon = Arc::clone(&self.lexicon);
-        let stemmer = &mut self.stemmer;
-        let mut ends = |rest: &str| lexicon.last_stems.contains(&stem_word(stemmer, rest));
-        let parts = lexicon.compounds.split(word, &mut ends);
+        let shared = lexicon
+            .splits
+            .read()
+            .ok()
+            .and_then(|m| m.get(word).cloned());
+        let parts = match shared {
+            Some(parts) => parts,
+            None => {
+                let stemmer = &mut self.stemmer;
+                let mut ends = |rest: &str| lexicon.last_stems.contains(&stem_word(stemmer, rest));
+                let parts = lexicon.compounds.split(word, &mut ends);
+                if let Ok(mut m) = lexicon.splits.write()
+                    && m.len() < SHARED_SPLITS
+                {
+                    m.insert(word.to_string(), parts.clone());
+                }
+                parts
+            }
+        };
         if self.cache.len() >= CACHE_ENTRIES {
             self.cache.clear();
         }
