@@ -233,6 +233,21 @@ fn sequence(field: tantivy::schema::Field, terms: &[(usize, String)]) -> Option<
     }
 }
 
+/// The terms of a searched word in `parts` as one sequence: compounds by their pairs of
+/// neighbouring parts (one term each, where the parts alone are common words), other words
+/// ("europa" in "Europa-Parlamentsvalg") by themselves.
+fn with_pairs(terms: Vec<(usize, String)>) -> Vec<(usize, String)> {
+    let covered: std::collections::HashSet<usize> = terms
+        .iter()
+        .filter(|(_, t)| t.contains(PAIR))
+        .flat_map(|(p, _)| [*p, p + 1])
+        .collect();
+    terms
+        .into_iter()
+        .filter(|(p, t)| t.contains(PAIR) || !covered.contains(p))
+        .collect()
+}
+
 fn boost(q: Box<dyn Query>, by: f32) -> Box<dyn Query> {
     Box::new(BoostQuery::new(q, by))
 }
@@ -281,11 +296,7 @@ impl SearchIndex {
                     }
                     if !stem_only {
                         // A compound by its pairs of parts; anything else by its terms.
-                        let terms = self.analyze(f.parts, w);
-                        let (pairs, single): (Vec<_>, Vec<_>) =
-                            terms.into_iter().partition(|(_, t)| t.contains(PAIR));
-                        let chosen = if pairs.is_empty() { single } else { pairs };
-                        if let Some(q) = sequence(f.parts, &chosen) {
+                        if let Some(q) = sequence(f.parts, &with_pairs(self.analyze(f.parts, w))) {
                             any.push((Occur::Should, q));
                         }
                     }
@@ -449,6 +460,25 @@ mod tests {
             words(&parse("(møde) AND: [x]").must.concat()),
             ["møde", "AND", "x"]
         );
+    }
+
+    #[test]
+    fn compounds_by_their_pairs_other_words_by_themselves() {
+        let terms = |v: &[(usize, &str)]| -> Vec<(usize, String)> {
+            v.iter().map(|(p, t)| (*p, t.to_string())).collect()
+        };
+        // "Europa-Parlamentsvalg": europa, parlament, parlament_valg, valg.
+        let analyzed = terms(&[
+            (0, "europa"),
+            (1, "parlament"),
+            (1, "parlament_valg"),
+            (2, "valg"),
+        ]);
+        assert_eq!(
+            with_pairs(analyzed),
+            terms(&[(0, "europa"), (1, "parlament_valg")])
+        );
+        assert_eq!(with_pairs(terms(&[(0, "mød")])), terms(&[(0, "mød")]));
     }
 
     #[test]
