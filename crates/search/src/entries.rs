@@ -150,13 +150,33 @@ impl Entry {
 
     /// The address of the place the entry came from.
     pub fn href(&self) -> String {
-        let meeting = format!("/{}/{}", self.body_slug, self.date.format("%Y-%m-%d"));
-        match (self.item, self.attachment, self.part) {
-            (Some(n), Some(a), Part::AttachmentText) => format!("{meeting}/punkt/{n}/bilag/{a}"),
-            (Some(n), _, _) => format!("{meeting}/punkt/{n}#{}", self.anchor),
-            (None, _, Part::Meeting) => meeting,
-            (None, _, _) => format!("{meeting}#{}", self.anchor),
-        }
+        href(
+            &self.body_slug,
+            &self.date.format("%Y-%m-%d").to_string(),
+            self.item,
+            self.attachment,
+            self.part,
+            &self.anchor,
+        )
+    }
+}
+
+/// The address of a place: the meeting page, an item's page at an anchor, or an attachment
+/// (for its text). `date` as "2025-03-12".
+pub fn href(
+    body_slug: &str,
+    date: &str,
+    item: Option<u32>,
+    attachment: Option<u32>,
+    part: Part,
+    anchor: &str,
+) -> String {
+    let meeting = format!("/{body_slug}/{date}");
+    match (item, attachment, part) {
+        (Some(n), Some(a), Part::AttachmentText) => format!("{meeting}/punkt/{n}/bilag/{a}"),
+        (Some(n), _, _) => format!("{meeting}/punkt/{n}#{anchor}"),
+        (None, _, Part::Meeting) => meeting,
+        (None, _, _) => format!("{meeting}#{anchor}"),
     }
 }
 

@@ -449,24 +449,14 @@ impl Search {
                 day / 100 % 100,
                 day % 100
             );
-            let entry_href = Entry {
-                meeting_id: String::new(),
-                body_code: String::new(),
-                body_name: String::new(),
-                body_slug: stored_str(&doc, f.body_slug),
-                date: chrono::NaiveDate::parse_from_str(&date, "%Y-%m-%d").unwrap_or_default(),
-                document: "",
-                item: stored_u64(&doc, f.item).and_then(|n| u32::try_from(n).ok()),
-                item_title: String::new(),
-                part: Part::from_key(&part).unwrap_or(Part::Title),
-                heading: String::new(),
-                anchor: stored_str(&doc, f.anchor),
-                attachment: stored_u64(&doc, f.attachment).and_then(|n| u32::try_from(n).ok()),
-                text: String::new(),
-                identifiers: Vec::new(),
-                decision: None,
-            }
-            .href();
+            let entry_href = crate::entries::href(
+                &stored_str(&doc, f.body_slug),
+                &date,
+                stored_u64(&doc, f.item).and_then(|n| u32::try_from(n).ok()),
+                stored_u64(&doc, f.attachment).and_then(|n| u32::try_from(n).ok()),
+                Part::from_key(&part).unwrap_or(Part::Title),
+                &stored_str(&doc, f.anchor),
+            );
             let decision = Some(stored_str(&doc, f.decision)).filter(|d| !d.is_empty());
             results.hits.push(Hit {
                 href: entry_href,

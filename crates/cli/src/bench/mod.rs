@@ -47,3 +47,10 @@ impl Lcg {
         v[(self.next() as usize) % v.len()]
     }
 }
+
+/// The PostgreSQL server the benchmarks compare with: `PROTOKOL_BENCH_POSTGRES_URL`, else
+/// the local test database.
+pub(crate) fn postgres_url() -> String {
+    std::env::var("PROTOKOL_BENCH_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
+}

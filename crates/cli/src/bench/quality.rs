@@ -174,8 +174,7 @@ pub async fn evaluate(shared: &Path, judged_path: &Path) -> Result<Table> {
     };
 
     // PostgreSQL's danish text search over the same entries, where reachable.
-    let pg_url = std::env::var("PROTOKOL_BENCH_POSTGRES_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
+    let pg_url = super::postgres_url();
     let mut pg = match sqlx::PgConnection::connect(&pg_url).await {
         Ok(mut pg) => {
             sqlx::query("DROP TABLE IF EXISTS protokol_bench_quality")

@@ -447,8 +447,7 @@ pub async fn search(sections: usize, query_count: usize) -> Result<()> {
     );
 
     // PostgreSQL danish text search, where reachable.
-    let pg_url = std::env::var("PROTOKOL_BENCH_POSTGRES_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
+    let pg_url = super::postgres_url();
     let mut pg_latency = None;
     match sqlx::PgConnection::connect(&pg_url).await {
         Ok(mut pg) => {
