@@ -655,3 +655,28 @@ fn search_and_reindex_from_the_command_line() {
     assert!(o.status.success(), "{}", text(&o));
     assert!(text(&o).contains("building it now"), "{}", text(&o));
 }
+
+/// `protokol search` searches as the public: closed content (every closed field carries
+/// the canary) is not found and not shown.
+#[test]
+fn search_on_the_command_line_never_shows_closed_content() {
+    use protokol_testkit::{CANARY, council_meeting, with_closed_canaries};
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    let file = tmp.path().join("kb.json");
+    let m = with_closed_canaries(council_meeting());
+    std::fs::write(&file, protokol_core::exchange::to_json(&m)).unwrap();
+    let o = run(protokol().arg("--data").arg(&data).arg("import").arg(&file));
+    assert!(o.status.success(), "{}", text(&o));
+    for q in ["kanarie", "Filtekst", "Underpunktets", "godkendt", "direktør"] {
+        let o = run(protokol()
+            .arg("--data")
+            .arg(&data)
+            .args(["search", "--json", "--limit", "100", q]));
+        let out = text(&o);
+        let shown = out.replace(&format!("\"query\": \"{q}\""), "");
+        assert!(!shown.contains(CANARY), "{q}: {out}");
+    }
+    let o = run(protokol().arg("--data").arg(&data).args(["search", "kanarie"]));
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+}
