@@ -668,7 +668,13 @@ fn search_on_the_command_line_never_shows_closed_content() {
     std::fs::write(&file, protokol_core::exchange::to_json(&m)).unwrap();
     let o = run(protokol().arg("--data").arg(&data).arg("import").arg(&file));
     assert!(o.status.success(), "{}", text(&o));
-    for q in ["kanarie", "Filtekst", "Underpunktets", "godkendt", "direktør"] {
+    for q in [
+        "kanarie",
+        "Filtekst",
+        "Underpunktets",
+        "godkendt",
+        "direktør",
+    ] {
         let o = run(protokol()
             .arg("--data")
             .arg(&data)
@@ -677,6 +683,9 @@ fn search_on_the_command_line_never_shows_closed_content() {
         let shown = out.replace(&format!("\"query\": \"{q}\""), "");
         assert!(!shown.contains(CANARY), "{q}: {out}");
     }
-    let o = run(protokol().arg("--data").arg(&data).args(["search", "kanarie"]));
+    let o = run(protokol()
+        .arg("--data")
+        .arg(&data)
+        .args(["search", "kanarie"]));
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
 }
