@@ -212,12 +212,33 @@ pub async fn export(g: &Global, out: &Path, public: bool) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// How the site names itself to other systems (the open-data API and feeds).
+#[derive(Clone, Debug, clap::Args)]
+pub struct SiteOptions {
+    /// The address clients reach the site at ("https://dagsordener.kommune.dk"), used in the
+    /// links of the open-data API and feeds. Default: the Host of each request.
+    #[arg(long, env = "PROTOKOL_PUBLIC_URL", value_name = "URL")]
+    pub public_url: Option<String>,
+    /// The municipality's name ("Norddjurs Kommune"), shown by the open-data API and feeds.
+    /// Default: "Norddjurs Kommune" with --demo, else "Kommunen".
+    #[arg(long, env = "PROTOKOL_MUNICIPALITY", value_name = "NAME")]
+    pub municipality: Option<String>,
+}
+
 pub async fn serve(
     g: &Global,
     addr: SocketAddr,
     demo: bool,
     behind_proxy: bool,
+    site: SiteOptions,
 ) -> Result<ExitCode> {
+    if let Some(url) = &site.public_url
+        && !(url.starts_with("http://") || url.starts_with("https://"))
+    {
+        anyhow::bail!(
+            "--public-url {url:?} is not an address: it must start with http:// or https://"
+        );
+    }
     let store = open_store(g).await?;
     if demo {
         if store.meeting_count().await? == 0 {
@@ -232,6 +253,15 @@ pub async fn serve(
     }
     let mut state = protokol_web::AppState::new(store);
     state.behind_proxy = behind_proxy;
+    state.public_url = site.public_url;
+    state.municipality = site.municipality.unwrap_or_else(|| {
+        if demo {
+            "Norddjurs Kommune"
+        } else {
+            "Kommunen"
+        }
+        .to_string()
+    });
     state.pdf_limits = protokol_import::PdfLimits::with_seconds(g.pdf_seconds);
     // PDFs are laid out by this program in a worker process (see `render_worker`).
     state.pdf_layout = protokol_web::PdfLayout::Worker(

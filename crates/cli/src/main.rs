@@ -121,6 +121,8 @@ enum Command {
         /// Leave it off when clients reach protokol directly (they could forge the header).
         #[arg(long, env = "PROTOKOL_BEHIND_PROXY")]
         behind_proxy: bool,
+        #[command(flatten)]
+        site: commands::SiteOptions,
     },
     /// Render a meeting's agenda or minutes (or one item of it) as PDF or HTML.
     ///
@@ -344,7 +346,8 @@ fn main() -> ExitCode {
                 addr,
                 demo,
                 behind_proxy,
-            } => commands::serve(g, addr, demo, behind_proxy).await,
+                site,
+            } => commands::serve(g, addr, demo, behind_proxy, site).await,
             Command::Migrate => commands::migrate(g).await,
             Command::RenderWorker => commands::render_worker(),
             Command::Republish => commands::republish(g).await,

@@ -75,6 +75,22 @@ pub fn local_date_time<Tz: chrono::TimeZone>(t: &DateTime<Tz>) -> chrono::NaiveD
     t.with_timezone(&Copenhagen).naive_local()
 }
 
+/// The instant the clocks in Denmark show `hour`:`minute` on `date`, with its offset
+/// (+01:00 in winter, +02:00 in summer). `None` for a time the clocks skip in spring; the
+/// earlier of the two in autumn.
+pub fn danish_instant(
+    date: NaiveDate,
+    hour: u32,
+    minute: u32,
+) -> Option<DateTime<chrono::FixedOffset>> {
+    use chrono::TimeZone;
+    let local = date.and_hms_opt(hour, minute, 0)?;
+    Copenhagen
+        .from_local_datetime(&local)
+        .earliest()
+        .map(|t| t.fixed_offset())
+}
+
 /// A moment in Danish time: "24. november 2026 kl. 14.03" (CET/CEST, as the clocks in
 /// the town hall show it).
 pub fn local_moment(t: DateTime<Utc>) -> String {

@@ -384,3 +384,40 @@ mod tests {
         assert!(serde_json::to_string(&inside).unwrap().contains(CANARY));
     }
 }
+
+/// The key a case number is known by in addresses and lookups: lower case, letters and
+/// digits kept, every run of anything else one hyphen ("91141/23" → "91141-23",
+/// "EMN-2025-01234" → "emn-2025-01234"). `None` when nothing is left.
+pub fn case_key(number: &str) -> Option<String> {
+    let mut key = String::with_capacity(number.len());
+    for c in number.trim().chars().flat_map(char::to_lowercase) {
+        if c.is_alphanumeric() {
+            key.push(c);
+        } else if !key.is_empty() && !key.ends_with('-') {
+            key.push('-');
+        }
+    }
+    while key.ends_with('-') {
+        key.pop();
+    }
+    (!key.is_empty()).then_some(key)
+}
+
+#[cfg(test)]
+mod case_key_tests {
+    use super::case_key;
+
+    #[test]
+    fn case_numbers_become_address_keys() {
+        assert_eq!(case_key("91141/23").as_deref(), Some("91141-23"));
+        assert_eq!(
+            case_key(" EMN-2025-01234 ").as_deref(),
+            Some("emn-2025-01234")
+        );
+        assert_eq!(
+            case_key("Sag nr. 27.00.00-A00-1-25").as_deref(),
+            Some("sag-nr-27-00-00-a00-1-25")
+        );
+        assert_eq!(case_key(" / "), None);
+    }
+}

@@ -198,6 +198,8 @@ pub struct ItemDoc {
     pub route: String,
     /// The case number (sagsnummer) or empty.
     pub case_number: String,
+    /// The public case page of an open item's case ("/sag/24-01234"), or empty.
+    pub case_href: String,
     pub case: Vec<Block>,
     pub economy: Vec<Block>,
     pub recommendation: Vec<Block>,
@@ -562,6 +564,13 @@ fn item_doc(m: &Meeting, item: &Item, minutes: bool) -> ItemDoc {
         closed_reason: item.closed_reason.clone().unwrap_or_default(),
         route: item.route.join(", "),
         case_number: item.case_number.clone().unwrap_or_default(),
+        case_href: item
+            .case_number
+            .as_deref()
+            .filter(|_| !item.access.is_closed())
+            .and_then(protokol_core::public::case_key)
+            .map(|k| format!("/sag/{k}"))
+            .unwrap_or_default(),
         case: blocks(item.case.as_deref()),
         economy: blocks(item.economy.as_deref()),
         recommendation: blocks(item.recommendation.as_deref()),

@@ -18,7 +18,7 @@ pub mod query;
 pub mod search;
 
 pub use compounds::Compounds;
-pub use entries::{Entry, Part, entries};
+pub use entries::{Entry, Part, decision_kind, entries};
 pub use index::{Audience, IndexState, SearchIndex};
 pub use query::{Filters, Request, Sort};
 pub use search::{Facet, FacetValue, Hit, Results, Search};

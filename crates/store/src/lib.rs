@@ -23,6 +23,7 @@ mod bulk;
 mod changes;
 mod codec;
 mod documents;
+pub mod open_data;
 mod plan;
 pub mod public;
 mod publications;

@@ -98,6 +98,17 @@ pub(crate) fn summary_from(r: &sqlx::any::AnyRow) -> Result<PublicSummary> {
     })
 }
 
+/// A public meeting from a row with the summary columns, `record` and `etag`.
+pub(crate) fn public_meeting_from(r: &sqlx::any::AnyRow) -> Result<PublicMeeting> {
+    let record: String = r.try_get("record")?;
+    Ok(PublicMeeting {
+        summary: summary_from(r)?,
+        record: serde_json::from_str(&record)
+            .map_err(|e| StoreError::Corrupt(format!("public_meetings.record: {e}")))?,
+        etag: r.try_get("etag")?,
+    })
+}
+
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
@@ -180,23 +191,35 @@ async fn recount_year(conn: &mut AnyConnection, body: &str, year: i32) -> Result
 /// it, for a meeting the public may not see or one that no longer exists), inside the
 /// caller's transaction: the change and its public record commit together or not at all.
 pub(crate) async fn refresh(conn: &mut AnyConnection, id: &str) -> Result<()> {
-    // Where it was listed before, to recount that year.
-    let before =
-        sqlx::query("SELECT body_code, meeting_date FROM public_meetings WHERE meeting_id = $1")
-            .bind(id)
-            .fetch_optional(&mut *conn)
-            .await?
-            .map(|r| -> Result<(String, NaiveDate)> {
-                Ok((
-                    r.try_get("body_code")?,
-                    date(&r.try_get::<String, _>("meeting_date")?)?,
-                ))
-            })
-            .transpose()?;
+    // Where it was listed before, to recount that year; and since when and in which
+    // version, so that harvesters see it as changed only when its record changed.
+    let listed = sqlx::query(
+        "SELECT body_code, meeting_date, created_at, updated_at, etag FROM public_meetings
+         WHERE meeting_id = $1",
+    )
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await?
+    .map(|r| -> Result<((String, NaiveDate), Stamps)> {
+        Ok((
+            (
+                r.try_get("body_code")?,
+                date(&r.try_get::<String, _>("meeting_date")?)?,
+            ),
+            Stamps {
+                created: r.try_get("created_at")?,
+                updated: r.try_get("updated_at")?,
+                etag: r.try_get("etag")?,
+            },
+        ))
+    })
+    .transpose()?;
+    let (before, stamps) = listed.unzip();
     // The meetings its links pointed to before (their "Tidligere behandling" may change).
     let mut targets = link_targets(conn, id).await?;
     for table in [
         "public_meetings",
+        "public_case_items",
         "public_links",
         "public_files",
         "rendered_documents",
@@ -218,7 +241,7 @@ pub(crate) async fn refresh(conn: &mut AnyConnection, id: &str) -> Result<()> {
         None => None,
     };
     if let Some((record, files)) = &record {
-        write(conn, id, record, files).await?;
+        write(conn, id, record, files, stamps.as_ref()).await?;
         targets.extend(link_targets(conn, id).await?);
         let m = &record.meeting;
         targets.push((name_key(&m.body.name), date_text(m.date)));
@@ -232,6 +255,8 @@ pub(crate) async fn refresh(conn: &mut AnyConnection, id: &str) -> Result<()> {
         .execute(&mut *conn)
         .await?;
     crate::search_feed::note_change(conn, id).await?;
+    crate::open_data::note_presence(conn, id, before.as_ref(), stamps.as_ref(), record.is_some())
+        .await?;
     if let Some((body, d)) = &before {
         recount_year(conn, body, d.year()).await?;
     }
@@ -318,22 +343,39 @@ async fn derive(
     ))
 }
 
+/// When a public meeting entered the published record, when its record last changed, and
+/// that record's version.
+pub(crate) struct Stamps {
+    pub(crate) created: String,
+    pub(crate) updated: String,
+    pub(crate) etag: String,
+}
+
 async fn write(
     conn: &mut AnyConnection,
     id: &str,
     record: &PublicRecord,
     files: &[PublicFile],
+    before: Option<&Stamps>,
 ) -> Result<()> {
     let m = &record.meeting;
     let json = serde_json::to_string(record)
         .map_err(|e| StoreError::Corrupt(format!("public record: {e}")))?;
     let etag = hex(&Sha256::digest(json.as_bytes())[..12]);
+    let at = now();
+    let created = before.map_or(at.as_str(), |b| b.created.as_str());
+    // A record derived again unchanged keeps its instant: harvests fetch only what changed.
+    let updated = match before {
+        Some(b) if b.etag == etag => b.updated.as_str(),
+        _ => at.as_str(),
+    };
     let titles = serde_json::to_string(&record.titles())
         .map_err(|e| StoreError::Corrupt(format!("public titles: {e}")))?;
     sqlx::query(
         "INSERT INTO public_meetings (meeting_id, body_code, body_name, body_key, body_slug,
-         meeting_date, kind, status, edition, item_count, titles, record, etag, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+         meeting_date, kind, status, edition, item_count, titles, record, etag, updated_at,
+         created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
     )
     .bind(id)
     .bind(m.body.code.as_str())
@@ -348,9 +390,11 @@ async fn write(
     .bind(titles)
     .bind(json)
     .bind(etag)
-    .bind(now())
+    .bind(updated)
+    .bind(created)
     .execute(&mut *conn)
     .await?;
+    crate::open_data::write_case_items(conn, id, record).await?;
     let mut links = crate::bulk::Rows::new(
         "public_links",
         &[
@@ -524,14 +568,7 @@ impl Store {
         .bind(date_text(on))
         .fetch_optional(&self.pool)
         .await?;
-        let Some(r) = row else { return Ok(None) };
-        let record: String = r.try_get("record")?;
-        Ok(Some(PublicMeeting {
-            summary: summary_from(&r)?,
-            record: serde_json::from_str(&record)
-                .map_err(|e| StoreError::Corrupt(format!("public_meetings.record: {e}")))?,
-            etag: r.try_get("etag")?,
-        }))
+        row.as_ref().map(public_meeting_from).transpose()
     }
 
     /// The newest public meetings of a body, at most `limit`.

@@ -8,7 +8,7 @@ use sqlx::{AnyConnection, Row};
 use crate::codec::now;
 use crate::public::PublicMeeting;
 use crate::read::load_meeting;
-use crate::{Result, Store, StoreError};
+use crate::{Result, Store};
 
 /// One row of the search outbox.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -117,13 +117,8 @@ impl Store {
         .bind(id.to_string())
         .fetch_optional(&self.pool)
         .await?;
-        let Some(r) = row else { return Ok(None) };
-        let record: String = r.try_get("record")?;
-        Ok(Some(PublicMeeting {
-            summary: crate::public::summary_from(&r)?,
-            record: serde_json::from_str(&record)
-                .map_err(|e| StoreError::Corrupt(format!("public_meetings.record: {e}")))?,
-            etag: r.try_get("etag")?,
-        }))
+        row.as_ref()
+            .map(crate::public::public_meeting_from)
+            .transpose()
     }
 }

@@ -11,6 +11,7 @@ mod admin;
 mod attendance;
 mod bodies;
 mod cache;
+mod cases;
 mod client;
 mod conditional;
 mod documents;
@@ -19,6 +20,7 @@ mod error;
 mod files;
 mod form_fields;
 mod members;
+mod oparl;
 mod page_cache;
 mod pages;
 mod pdf_worker;
@@ -67,6 +69,13 @@ pub struct AppState {
     pub pdf_layout: PdfLayout,
     /// This node's search indexes (none: search answers that it is not set up).
     pub search: Option<std::sync::Arc<search_sync::SearchService>>,
+    /// The address clients reach the site at ("https://dagsordener.kommune.dk"), for links
+    /// in the open-data API and feeds; unset: taken from each request's `Host`.
+    pub public_url: Option<String>,
+    /// The municipality's name ("Norddjurs Kommune"), for the open-data API and feeds.
+    pub municipality: String,
+    /// The people the open-data API names, per version of the published record.
+    pub roster: oparl::RosterCache,
 }
 
 impl AppState {
@@ -80,6 +89,9 @@ impl AppState {
             pdf_limits: protokol_import::PdfLimits::default(),
             pdf_layout: PdfLayout::default(),
             search: None,
+            public_url: None,
+            municipality: "Kommunen".into(),
+            roster: oparl::RosterCache::default(),
         }
     }
 }
@@ -90,7 +102,9 @@ pub fn app(state: AppState) -> Router {
         .route("/", get(pages::index))
         .route("/tilgaengelighed", get(pages::accessibility))
         .route("/soeg", get(search::page))
+        .route("/sag/{key}", get(cases::page))
         .route("/api/search", get(search::api))
+        .nest("/oparl/v1", oparl_routes())
         .route("/logind", get(signin::form).post(signin::sign_in))
         .route("/logud", post(signin::sign_out))
         .route("/mit", get(members::page))
@@ -166,6 +180,34 @@ pub fn app(state: AppState) -> Router {
         .layer(middleware::from_fn(security_headers))
         .layer(compression())
         .with_state(state)
+}
+
+/// The open-data API (see [`oparl`]).
+fn oparl_routes() -> Router<AppState> {
+    use oparl::*;
+    Router::new()
+        .route("/", get(system))
+        .route("/body", get(bodies))
+        .route("/body/{id}", get(body))
+        .route("/body/{id}/organization", get(organizations))
+        .route("/body/{id}/person", get(persons))
+        .route("/body/{id}/membership", get(memberships))
+        .route("/body/{id}/meeting", get(meetings))
+        .route("/body/{id}/paper", get(papers))
+        .route("/body/{id}/legislativeterm", get(body_terms))
+        .route("/legislativeterm/{start}", get(legislative_term))
+        .route("/organization/{code}", get(organization_one))
+        .route("/organization/{code}/meeting", get(organization_meetings))
+        .route("/person/{key}", get(person_one))
+        .route("/membership/{code}/{key}", get(membership_one))
+        .route("/meeting/{id}", get(meeting))
+        .route("/agendaitem/{id}/{key}", get(agenda_item))
+        .route("/consultation/{id}/{key}", get(consultation))
+        .route("/location/{id}", get(location))
+        .route("/file/{id}/{doc}", get(document_file))
+        .route("/file/{id}/{item}/{attachment}", get(attachment_file))
+        .route("/paper/{key}", get(paper_one))
+        .fallback(unknown)
 }
 
 /// gzip for clients that accept it, except for what is compressed already (PDFs, fonts).

@@ -1,0 +1,496 @@
+//! The published record as open data: meetings in the order they changed (with tombstones
+//! for those that left the record), the public attachments' files with their sizes, cases
+//! (the public items that print the same case number) and date ranges for bulk export.
+//!
+//! Everything here reads the public tables only (see `crate::public`), so nothing closed
+//! can reach the API, feeds or exports built on it. Every read is a keyset walk of an index
+//! with a limit: a harvest of the whole archive costs the same per page at any size.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use protokol_core::public::{PublicRecord, case_key};
+use protokol_core::{BodyCode, MeetingId};
+use sqlx::{AnyConnection, Row};
+
+use crate::codec::{date_text, now};
+use crate::public::{PublicMeeting, SUMMARY_COLUMNS, Stamps, public_meeting_from};
+use crate::{Result, Store, StoreError};
+
+/// Limits on when objects were created and last modified (all optional, inclusive).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Window {
+    pub created_since: Option<DateTime<Utc>>,
+    pub created_until: Option<DateTime<Utc>>,
+    pub modified_since: Option<DateTime<Utc>>,
+    pub modified_until: Option<DateTime<Utc>>,
+}
+
+/// Where a walk in change order stands: the last instant and id seen.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Cursor {
+    pub modified: String,
+    pub id: String,
+}
+
+/// A meeting as the open-data API lists it: in the published record, or gone from it.
+#[derive(Clone, Debug, PartialEq)]
+pub enum OpenMeeting {
+    Live {
+        meeting: Box<PublicMeeting>,
+        /// When it entered the published record and when its record last changed (RFC 3339).
+        created: String,
+        modified: String,
+    },
+    Gone {
+        id: MeetingId,
+        body_code: BodyCode,
+        /// When it was to be held.
+        date: NaiveDate,
+        created: String,
+        deleted: String,
+    },
+}
+
+impl OpenMeeting {
+    pub fn id(&self) -> MeetingId {
+        match self {
+            OpenMeeting::Live { meeting, .. } => meeting.summary.id,
+            OpenMeeting::Gone { id, .. } => *id,
+        }
+    }
+
+    /// The cursor that continues a walk after this meeting.
+    pub fn cursor(&self) -> Cursor {
+        let modified = match self {
+            OpenMeeting::Live { modified, .. } => modified,
+            OpenMeeting::Gone { deleted, .. } => deleted,
+        };
+        Cursor {
+            modified: modified.clone(),
+            id: self.id().to_string(),
+        }
+    }
+}
+
+/// A public attachment's file, without its text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OpenFile {
+    pub meeting_id: MeetingId,
+    pub item: u32,
+    pub attachment: u32,
+    pub title: String,
+    pub name: String,
+    pub media_type: String,
+    pub sha256: Option<String>,
+    /// In bytes, when the file itself is stored.
+    pub size: Option<i64>,
+}
+
+/// One public treatment of a case: the item at `position` of a public meeting.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Treatment {
+    pub case_number: String,
+    pub position: usize,
+    pub meeting: PublicMeeting,
+    pub created: String,
+    pub modified: String,
+}
+
+/// How many treatments of one case are read at most (a case is treated a handful of times).
+pub const MAX_TREATMENTS: i64 = 500;
+
+/// Records, inside the caller's transaction, whether meeting `id` is in the published
+/// record: one that left it (`was` listed, no longer public) gets a tombstone, one that
+/// is public loses any.
+pub(crate) async fn note_presence(
+    conn: &mut AnyConnection,
+    id: &str,
+    was: Option<&(String, NaiveDate)>,
+    stamps: Option<&Stamps>,
+    public: bool,
+) -> Result<()> {
+    sqlx::query("DELETE FROM public_tombstones WHERE meeting_id = $1")
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    if let (false, Some((body, on)), Some(stamps)) = (public, was, stamps) {
+        sqlx::query(
+            "INSERT INTO public_tombstones (meeting_id, body_code, meeting_date, created_at,
+             deleted_at) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(id)
+        .bind(body.as_str())
+        .bind(date_text(*on))
+        .bind(stamps.created.as_str())
+        .bind(now())
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+/// Writes, inside the caller's transaction, the case numbers of meeting `id`'s public items.
+pub(crate) async fn write_case_items(
+    conn: &mut AnyConnection,
+    id: &str,
+    record: &PublicRecord,
+) -> Result<()> {
+    let mut rows = crate::bulk::Rows::new(
+        "public_case_items",
+        &[
+            "case_key",
+            "case_number",
+            "meeting_id",
+            "position",
+            "meeting_date",
+        ],
+    );
+    let mut seen = std::collections::HashSet::new();
+    for (position, item) in record.meeting.items.iter().enumerate() {
+        let Some(number) = item.case_number.as_deref() else {
+            continue;
+        };
+        let Some(key) = case_key(number) else {
+            continue;
+        };
+        if !seen.insert((key.clone(), position)) {
+            continue;
+        }
+        rows.push(vec![
+            key.into(),
+            number.trim().into(),
+            id.into(),
+            i64::try_from(position).unwrap_or(i64::MAX).into(),
+            date_text(record.meeting.date).into(),
+        ]);
+    }
+    rows.flush(conn).await
+}
+
+/// An instant as the public tables store it (RFC 3339 in UTC, as `codec::now` writes).
+fn instant(at: &DateTime<Utc>) -> String {
+    at.to_rfc3339()
+}
+
+/// SQL conditions and their values, with placeholders numbered from `$1`.
+#[derive(Default)]
+struct Conditions {
+    sql: Vec<String>,
+    values: Vec<String>,
+}
+
+impl Conditions {
+    /// Adds `template`, whose `?`s stand for `values` in order.
+    fn push(&mut self, template: &str, values: &[&str]) {
+        let mut sql = String::with_capacity(template.len() + 8);
+        let mut values = values.iter();
+        for c in template.chars() {
+            match (c, if c == '?' { values.next() } else { None }) {
+                ('?', Some(v)) => {
+                    self.values.push((*v).to_string());
+                    sql.push_str(&format!("${}", self.values.len()));
+                }
+                _ => sql.push(c),
+            }
+        }
+        self.sql.push(sql);
+    }
+
+    fn clause(&self) -> String {
+        if self.sql.is_empty() {
+            "1 = 1".into()
+        } else {
+            self.sql.join(" AND ")
+        }
+    }
+}
+
+/// The conditions of a walk in change order over a table whose change column is `changed`.
+fn walk(
+    body: Option<&BodyCode>,
+    window: &Window,
+    after: Option<&Cursor>,
+    changed: &str,
+) -> Conditions {
+    let mut c = Conditions::default();
+    if let Some(body) = body {
+        c.push("body_code = ?", &[body.as_str()]);
+    }
+    if let Some(after) = after {
+        c.push(
+            &format!("({changed} > ? OR ({changed} = ? AND meeting_id > ?))"),
+            &[&after.modified, &after.modified, &after.id],
+        );
+    }
+    if let Some(t) = &window.modified_since {
+        c.push(&format!("{changed} >= ?"), &[&instant(t)]);
+    }
+    if let Some(t) = &window.modified_until {
+        c.push(&format!("{changed} <= ?"), &[&instant(t)]);
+    }
+    if let Some(t) = &window.created_since {
+        // Nothing changed before it was created: the index on the change column helps.
+        c.push(
+            &format!("{changed} >= ? AND created_at >= ?"),
+            &[&instant(t), &instant(t)],
+        );
+    }
+    if let Some(t) = &window.created_until {
+        c.push("created_at <= ?", &[&instant(t)]);
+    }
+    c
+}
+
+impl Store {
+    /// Meetings in the order their public record changed (tombstones by when they left it),
+    /// of one body or all, within `window`, after `after`, at most `limit`.
+    pub async fn open_meetings(
+        &self,
+        body: Option<&BodyCode>,
+        window: &Window,
+        after: Option<&Cursor>,
+        limit: i64,
+    ) -> Result<Vec<OpenMeeting>> {
+        let live = walk(body, window, after, "updated_at");
+        let gone = walk(body, window, after, "deleted_at");
+        // Both walks bind the same values in the same order: the tombstones' conditions
+        // use the live walk's placeholders.
+        let n = live.values.len() + 1;
+        let sql = format!(
+            "SELECT * FROM (
+               SELECT meeting_id, updated_at AS changed, CAST(0 AS BIGINT) AS gone
+               FROM public_meetings
+               WHERE {} ORDER BY updated_at, meeting_id LIMIT ${n}) AS live
+             UNION ALL
+             SELECT * FROM (
+               SELECT meeting_id, deleted_at AS changed, CAST(1 AS BIGINT) AS gone
+               FROM public_tombstones
+               WHERE {} ORDER BY deleted_at, meeting_id LIMIT ${n}) AS gone
+             ORDER BY changed, meeting_id LIMIT ${n}",
+            live.clause(),
+            gone.clause(),
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for v in &live.values {
+            q = q.bind(v.clone());
+        }
+        let rows = q.bind(limit).fetch_all(&self.pool).await?;
+        let mut order = Vec::with_capacity(rows.len());
+        for r in &rows {
+            let id: String = r.try_get("meeting_id")?;
+            let gone: i64 = r.try_get("gone")?;
+            order.push((id, gone != 0));
+        }
+        self.open_meetings_by_id(&order).await
+    }
+
+    /// The meetings `order` names (id, whether a tombstone), in that order.
+    async fn open_meetings_by_id(&self, order: &[(String, bool)]) -> Result<Vec<OpenMeeting>> {
+        let live: Vec<&str> = order
+            .iter()
+            .filter(|(_, g)| !g)
+            .map(|(i, _)| i.as_str())
+            .collect();
+        let gone: Vec<&str> = order
+            .iter()
+            .filter(|(_, g)| *g)
+            .map(|(i, _)| i.as_str())
+            .collect();
+        let mut found = std::collections::HashMap::new();
+        if !live.is_empty() {
+            let sql = format!(
+                "SELECT {SUMMARY_COLUMNS}, record, etag, created_at, updated_at FROM public_meetings
+                 WHERE meeting_id IN ({})",
+                placeholders(live.len())
+            );
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for id in &live {
+                q = q.bind(*id);
+            }
+            for r in q.fetch_all(&self.pool).await? {
+                let meeting = public_meeting_from(&r)?;
+                found.insert(
+                    (meeting.summary.id.to_string(), false),
+                    OpenMeeting::Live {
+                        meeting: Box::new(meeting),
+                        created: r.try_get("created_at")?,
+                        modified: r.try_get("updated_at")?,
+                    },
+                );
+            }
+        }
+        if !gone.is_empty() {
+            let sql = format!(
+                "SELECT meeting_id, body_code, meeting_date, created_at, deleted_at FROM public_tombstones
+                 WHERE meeting_id IN ({})",
+                placeholders(gone.len())
+            );
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for id in &gone {
+                q = q.bind(*id);
+            }
+            for r in q.fetch_all(&self.pool).await? {
+                let id: String = r.try_get("meeting_id")?;
+                let code: String = r.try_get("body_code")?;
+                let corrupt = |what: &str| StoreError::Corrupt(format!("public_tombstones.{what}"));
+                found.insert(
+                    (id.clone(), true),
+                    OpenMeeting::Gone {
+                        id: id.parse().map_err(|_| corrupt("meeting_id"))?,
+                        body_code: code.parse().map_err(|_| corrupt("body_code"))?,
+                        date: crate::codec::date(&r.try_get::<String, _>("meeting_date")?)?,
+                        created: r.try_get("created_at")?,
+                        deleted: r.try_get("deleted_at")?,
+                    },
+                );
+            }
+        }
+        // A meeting that changed between the two reads is left for the next page.
+        Ok(order.iter().filter_map(|k| found.remove(k)).collect())
+    }
+
+    /// Meeting `id` as the open-data API shows it: public, a tombstone, or `None` (never
+    /// public, or no such meeting: the same answer).
+    pub async fn open_meeting(&self, id: MeetingId) -> Result<Option<OpenMeeting>> {
+        let id = id.to_string();
+        let mut found = self.open_meetings_by_id(&[(id.clone(), false)]).await?;
+        if found.is_empty() {
+            found = self.open_meetings_by_id(&[(id, true)]).await?;
+        }
+        Ok(found.pop())
+    }
+
+    /// The public attachments' files of the meetings `ids`, without their texts.
+    pub async fn open_files(&self, ids: &[MeetingId]) -> Result<Vec<OpenFile>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "SELECT p.meeting_id, p.item_number, p.attachment_number, p.title, p.file_name,
+                    p.media_type, p.sha256, f.size
+             FROM public_files p LEFT JOIN files f ON f.sha256 = p.sha256
+             WHERE p.meeting_id IN ({})
+             ORDER BY p.meeting_id, p.item_number, p.attachment_number",
+            placeholders(ids.len())
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for id in ids {
+            q = q.bind(id.to_string());
+        }
+        q.fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|r| {
+                let id: String = r.try_get("meeting_id")?;
+                let corrupt = |what: &str| StoreError::Corrupt(format!("public_files.{what}"));
+                Ok(OpenFile {
+                    meeting_id: id.parse().map_err(|_| corrupt("meeting_id"))?,
+                    item: u32::try_from(r.try_get::<i64, _>("item_number")?)
+                        .map_err(|_| corrupt("item_number"))?,
+                    attachment: u32::try_from(r.try_get::<i64, _>("attachment_number")?)
+                        .map_err(|_| corrupt("attachment_number"))?,
+                    title: r.try_get("title")?,
+                    name: r.try_get("file_name")?,
+                    media_type: r.try_get("media_type")?,
+                    sha256: r.try_get("sha256")?,
+                    size: r.try_get("size")?,
+                })
+            })
+            .collect()
+    }
+
+    /// The first and last year with public meetings (a small table, read whole).
+    pub async fn public_year_span(&self) -> Result<Option<(i32, i32)>> {
+        let r = sqlx::query(
+            "SELECT CAST(MIN(year) AS BIGINT) AS lo, CAST(MAX(year) AS BIGINT) AS hi FROM public_years",
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        let (lo, hi): (Option<i64>, Option<i64>) = (r.try_get("lo")?, r.try_get("hi")?);
+        Ok(lo
+            .zip(hi)
+            .and_then(|(lo, hi)| Some((i32::try_from(lo).ok()?, i32::try_from(hi).ok()?))))
+    }
+
+    /// The keys of the public cases after `after`, in key order, at most `limit`.
+    pub async fn open_case_keys(&self, after: &str, limit: i64) -> Result<Vec<String>> {
+        sqlx::query(
+            "SELECT DISTINCT case_key FROM public_case_items WHERE case_key > $1
+             ORDER BY case_key LIMIT $2",
+        )
+        .bind(after)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(|r| Ok(r.try_get("case_key")?))
+        .collect()
+    }
+
+    /// The public treatments of the case with key `key`, by meeting date.
+    pub async fn open_case(&self, key: &str) -> Result<Vec<Treatment>> {
+        let sql = format!(
+            "SELECT c.case_number, c.position, {}, p.record, p.etag, p.created_at, p.updated_at
+             FROM public_case_items c JOIN public_meetings p ON p.meeting_id = c.meeting_id
+             WHERE c.case_key = $1 ORDER BY c.meeting_date, c.meeting_id, c.position LIMIT $2",
+            SUMMARY_COLUMNS
+                .split(", ")
+                .map(|c| format!("p.{c}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(key)
+            .bind(MAX_TREATMENTS)
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|r| {
+                Ok(Treatment {
+                    case_number: r.try_get("case_number")?,
+                    position: usize::try_from(r.try_get::<i64, _>("position")?)
+                        .map_err(|_| StoreError::Corrupt("public_case_items.position".into()))?,
+                    meeting: public_meeting_from(r)?,
+                    created: r.try_get("created_at")?,
+                    modified: r.try_get("updated_at")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Public meetings held from `from` to `to` (inclusive), by date and id, after
+    /// (`date`, `id`), at most `limit`: bulk export walks a date range a page at a time.
+    pub async fn public_meetings_between(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+        after: Option<(NaiveDate, MeetingId)>,
+        limit: i64,
+    ) -> Result<Vec<PublicMeeting>> {
+        let (after_date, after_id) = match after {
+            Some((d, id)) => (date_text(d), id.to_string()),
+            None => (String::new(), String::new()),
+        };
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {SUMMARY_COLUMNS}, record, etag FROM public_meetings
+             WHERE meeting_date >= $1 AND meeting_date <= $2
+               AND (meeting_date > $3 OR (meeting_date = $3 AND meeting_id > $4))
+             ORDER BY meeting_date, meeting_id LIMIT $5"
+        )))
+        .bind(date_text(from))
+        .bind(date_text(to))
+        .bind(after_date)
+        .bind(after_id)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(public_meeting_from).collect()
+    }
+}
+
+/// "$1, $2, …, $n".
+fn placeholders(n: usize) -> String {
+    (1..=n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}

@@ -1,0 +1,112 @@
+//! The case page `/sag/{key}`: one matter (the public items that print the same case
+//! number) across bodies, each treatment in date order with its decision, and where it
+//! goes next. Read from the published record only: a closed treatment shows its public
+//! title and public decision.
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::response::{Html, IntoResponse, Response};
+use protokol_core::danish::{long_date, today};
+use protokol_core::item::NextKind;
+
+use crate::AppState;
+use crate::error::WebError;
+use crate::visitor::{Nav, Visitor};
+
+pub struct TreatmentLine {
+    pub href: String,
+    pub body: String,
+    pub date: String,
+    pub number: String,
+    pub title: String,
+    pub decision: Option<String>,
+    pub next: Vec<String>,
+}
+
+#[derive(Template)]
+#[template(path = "case.html")]
+pub struct CasePage {
+    pub nav: Nav,
+    pub title: String,
+    pub number: String,
+    pub treatments: Vec<TreatmentLine>,
+    /// Treatments announced for a date still to come, not yet on a public agenda.
+    pub coming: Vec<String>,
+    pub api: String,
+}
+
+fn next_words(kind: NextKind) -> &'static str {
+    match kind {
+        NextKind::Postponed => "udsat til",
+        NextKind::Continued => "behandles i",
+    }
+}
+
+/// `GET /sag/{key}`.
+pub async fn page(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Path(key): Path<String>,
+) -> Result<Response, WebError> {
+    let treatments = state.store.open_case(&key).await?;
+    let first = treatments.first().ok_or(WebError::NotFound)?;
+    let title = first
+        .meeting
+        .record
+        .meeting
+        .items
+        .get(first.position)
+        .map(|i| i.title.clone())
+        .ok_or(WebError::NotFound)?;
+    let mut lines = Vec::new();
+    let mut announced = Vec::new();
+    for t in &treatments {
+        let s = &t.meeting.summary;
+        let Some(item) = t.meeting.record.meeting.items.get(t.position) else {
+            continue;
+        };
+        let page = format!("/{}/{}", s.body_slug, s.date.format("%Y-%m-%d"));
+        let next: Vec<String> = item
+            .next
+            .iter()
+            .map(|n| format!("{} {} {}", next_words(n.kind), n.body, long_date(n.date)))
+            .collect();
+        announced.extend(item.next.iter().map(|n| (n.body.clone(), n.date, n.kind)));
+        lines.push(TreatmentLine {
+            href: item
+                .number
+                .map_or(page.clone(), |n| format!("{page}/punkt/{n}")),
+            body: s.body_name.clone(),
+            date: long_date(s.date),
+            number: item.number.map_or("–".into(), |n| n.to_string()),
+            title: item.title.clone(),
+            decision: item.decision.clone(),
+            next,
+        });
+    }
+    // What is announced for a later date and not (yet) among the public treatments.
+    let today = today();
+    let coming = announced
+        .into_iter()
+        .filter(|(body, date, _)| {
+            *date >= today
+                && !treatments.iter().any(|t| {
+                    t.meeting.summary.date == *date
+                        && t.meeting.summary.body_name.eq_ignore_ascii_case(body)
+                })
+        })
+        .map(|(body, date, kind)| format!("{} {body} {}", next_words(kind), long_date(date)))
+        .collect();
+    Ok(Html(
+        CasePage {
+            nav: visitor.nav(),
+            title: title.clone(),
+            number: first.case_number.clone(),
+            treatments: lines,
+            coming,
+            api: format!("{}/paper/{key}", crate::oparl::ROOT),
+        }
+        .render()?,
+    )
+    .into_response())
+}

@@ -1,0 +1,1389 @@
+//! The open-data API: OParl 1.1 (<https://oparl.org>) under `/oparl/v1`, read from the
+//! published record only, so nothing closed can appear (a closed item shows its public
+//! title and public decision, a closed attachment does not appear at all).
+//!
+//! Objects: the System; one Body (the municipality); an Organization per board or
+//! committee; Persons and Memberships from each body's newest published roster; Meetings
+//! with their AgendaItems and Files embedded; Papers (cases: public items printing the same
+//! case number) with their Consultations; Locations; LegislativeTerms (the Danish
+//! four-year municipal terms). Meetings are listed in the order their public record
+//! changed, a keyset page at a time (`links.next`), with `created_since`, `created_until`,
+//! `modified_since` and `modified_until`; meetings that left the record are listed as
+//! `deleted: true` tombstones. Errors are JSON with a Danish message.
+
+use std::sync::Arc;
+
+use axum::Json;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use chrono::{DateTime, NaiveDate, Utc};
+use protokol_core::danish::{danish_instant, day_month_year, slug};
+use protokol_core::public::case_key;
+use protokol_core::{BodyCode, Item, Meeting, MeetingId, MeetingKind, MeetingStatus};
+use protokol_store::open_data::{Cursor, OpenFile, OpenMeeting, Treatment, Window};
+use protokol_store::public::PublicMeeting;
+use serde_json::{Map, Value, json};
+
+use crate::AppState;
+
+/// Where the API lives.
+pub const ROOT: &str = "/oparl/v1";
+/// The body (the municipality) has this id.
+const BODY: &str = "kommune";
+/// Objects per list page unless `limit` asks for fewer (or up to [`MAX_LIMIT`]).
+const DEFAULT_LIMIT: i64 = 100;
+const MAX_LIMIT: i64 = 500;
+const SCHEMA: &str = "https://schema.oparl.org/1.1/";
+const LICENSE: &str = "https://creativecommons.org/publicdomain/zero/1.0/";
+
+/// An API error: a status and a Danish message, answered as JSON.
+#[derive(Debug)]
+pub struct ApiError {
+    status: StatusCode,
+    message: String,
+}
+
+impl ApiError {
+    fn not_found() -> Self {
+        Self {
+            status: StatusCode::NOT_FOUND,
+            message: "Objektet findes ikke.".into(),
+        }
+    }
+
+    fn bad(message: impl Into<String>) -> Self {
+        Self {
+            status: StatusCode::BAD_REQUEST,
+            message: message.into(),
+        }
+    }
+}
+
+impl From<protokol_store::StoreError> for ApiError {
+    fn from(e: protokol_store::StoreError) -> Self {
+        tracing::error!(error = %e, "open-data API: store failed");
+        Self {
+            status: StatusCode::INTERNAL_SERVER_ERROR,
+            message: "Der opstod en fejl. Prøv igen om lidt.".into(),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        (
+            self.status,
+            Json(json!({
+                "type": "Error",
+                "status": self.status.as_u16(),
+                "message": self.message,
+            })),
+        )
+            .into_response()
+    }
+}
+
+type Answer = Result<Response, ApiError>;
+
+fn answer(value: Value) -> Answer {
+    let mut response = Json(value).into_response();
+    response.headers_mut().insert(
+        header::ACCESS_CONTROL_ALLOW_ORIGIN,
+        HeaderValue::from_static("*"),
+    );
+    Ok(response)
+}
+
+/// The site's address as clients reach it: the configured public address, else the
+/// request's host (only if it looks like a host name: it goes into every link).
+pub(crate) fn site(state: &AppState, headers: &HeaderMap) -> String {
+    if let Some(url) = &state.public_url {
+        return url.trim_end_matches('/').to_string();
+    }
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .filter(|h| {
+            !h.is_empty()
+                && h.len() < 256
+                && h.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c))
+        })
+        .unwrap_or("localhost");
+    let https = state.behind_proxy
+        && headers
+            .get("x-forwarded-proto")
+            .and_then(|h| h.to_str().ok())
+            == Some("https");
+    format!("{}://{host}", if https { "https" } else { "http" })
+}
+
+/// Addresses of the API's objects and of the site's pages.
+struct Links {
+    site: String,
+}
+
+impl Links {
+    fn api(&self, path: &str) -> String {
+        format!("{}{ROOT}{path}", self.site)
+    }
+    fn page(&self, path: &str) -> String {
+        format!("{}{path}", self.site)
+    }
+    fn body(&self) -> String {
+        self.api(&format!("/body/{BODY}"))
+    }
+    fn organization(&self, code: &BodyCode) -> String {
+        self.api(&format!("/organization/{}", code.as_str().to_lowercase()))
+    }
+    fn meeting(&self, id: MeetingId) -> String {
+        self.api(&format!("/meeting/{id}"))
+    }
+    fn person(&self, name: &str) -> String {
+        self.api(&format!("/person/{}", slug(name)))
+    }
+    fn membership(&self, code: &BodyCode, name: &str) -> String {
+        self.api(&format!(
+            "/membership/{}/{}",
+            code.as_str().to_lowercase(),
+            slug(name)
+        ))
+    }
+    fn paper(&self, key: &str) -> String {
+        self.api(&format!("/paper/{key}"))
+    }
+}
+
+/// What a list request asks for.
+#[derive(Debug, Default)]
+struct ListQuery {
+    window: Window,
+    cursor: Option<String>,
+    limit: i64,
+    /// The filters as given, for the `next` link.
+    filters: Vec<(String, String)>,
+}
+
+fn instant(name: &str, value: &str) -> Result<DateTime<Utc>, ApiError> {
+    let v = value.trim();
+    if let Ok(t) = DateTime::parse_from_rfc3339(v) {
+        return Ok(t.with_timezone(&Utc));
+    }
+    if let Ok(d) = NaiveDate::parse_from_str(v, "%Y-%m-%d")
+        && let Some(t) = danish_instant(d, 0, 0)
+    {
+        return Ok(t.with_timezone(&Utc));
+    }
+    Err(ApiError::bad(format!(
+        "Parameteren «{name}» kunne ikke læses: skriv et tidspunkt som 2024-01-31T00:00:00+01:00 \
+         eller en dato som 2024-01-31."
+    )))
+}
+
+/// Reads a list's query: the four date filters, `cursor` and `limit`; anything else is
+/// refused by name.
+fn list_query(raw: Option<&str>, cursor_allowed: bool) -> Result<ListQuery, ApiError> {
+    let mut q = ListQuery {
+        limit: DEFAULT_LIMIT,
+        ..ListQuery::default()
+    };
+    for (k, v) in form_urlencoded::parse(raw.unwrap_or("").as_bytes()).take(32) {
+        let slot = match k.as_ref() {
+            "created_since" => &mut q.window.created_since,
+            "created_until" => &mut q.window.created_until,
+            "modified_since" => &mut q.window.modified_since,
+            "modified_until" => &mut q.window.modified_until,
+            "cursor" if cursor_allowed => {
+                q.cursor = Some(v.into_owned());
+                continue;
+            }
+            "limit" => {
+                q.limit = v
+                    .trim()
+                    .parse::<i64>()
+                    .ok()
+                    .filter(|n| (1..=MAX_LIMIT).contains(n))
+                    .ok_or_else(|| {
+                        ApiError::bad(format!(
+                            "Parameteren «limit» skal være et helt tal fra 1 til {MAX_LIMIT}."
+                        ))
+                    })?;
+                q.filters.push(("limit".into(), q.limit.to_string()));
+                continue;
+            }
+            "page" => {
+                return Err(ApiError::bad(
+                    "Parameteren «page» bruges ikke: følg «links.next» i svaret for at bladre.",
+                ));
+            }
+            other => {
+                return Err(ApiError::bad(format!(
+                    "Parameteren «{}» kendes ikke. Mulige parametre: created_since, \
+                     created_until, modified_since, modified_until, limit{}.",
+                    other.chars().take(64).collect::<String>(),
+                    if cursor_allowed { ", cursor" } else { "" }
+                )));
+            }
+        };
+        *slot = Some(instant(&k, &v)?);
+        q.filters.push((k.into_owned(), v.into_owned()));
+    }
+    Ok(q)
+}
+
+/// Refuses any query on an object's address.
+fn no_query(raw: Option<&str>) -> Result<(), ApiError> {
+    match form_urlencoded::parse(raw.unwrap_or("").as_bytes()).next() {
+        Some((k, _)) => Err(ApiError::bad(format!(
+            "Parameteren «{}» kendes ikke: et enkelt objekt tager ingen parametre.",
+            k.chars().take(64).collect::<String>()
+        ))),
+        None => Ok(()),
+    }
+}
+
+fn with_query(url: &str, pairs: &[(String, String)]) -> String {
+    if pairs.is_empty() {
+        return url.to_string();
+    }
+    let mut s = form_urlencoded::Serializer::new(String::new());
+    for (k, v) in pairs {
+        s.append_pair(k, v);
+    }
+    format!("{url}?{}", s.finish())
+}
+
+/// A list answer: the objects, and the links to this page, the first and the next.
+fn list(
+    url: &str,
+    data: Vec<Value>,
+    filters: &[(String, String)],
+    this: Option<&str>,
+    next: Option<String>,
+) -> Value {
+    let mut links = Map::new();
+    links.insert("first".into(), Value::String(with_query(url, filters)));
+    let mut self_pairs = filters.to_vec();
+    if let Some(c) = this {
+        self_pairs.push(("cursor".into(), c.to_string()));
+    }
+    links.insert("self".into(), Value::String(with_query(url, &self_pairs)));
+    if let Some(c) = next {
+        let mut pairs = filters.to_vec();
+        pairs.push(("cursor".into(), c));
+        links.insert("next".into(), Value::String(with_query(url, &pairs)));
+    }
+    json!({
+        "data": data,
+        "pagination": { "elementsPerPage": data.len() },
+        "links": links,
+    })
+}
+
+/// A whole (unpaged) list.
+fn whole(url: &str, data: Vec<Value>) -> Value {
+    list(url, data, &[], None, None)
+}
+
+fn meeting_cursor(c: &Cursor) -> String {
+    format!("{}~{}", c.modified, c.id)
+}
+
+fn read_meeting_cursor(s: &str) -> Result<Cursor, ApiError> {
+    let bad = || ApiError::bad("Parameteren «cursor» kunne ikke læses: brug «links.next».");
+    let (modified, id) = s.rsplit_once('~').ok_or_else(bad)?;
+    DateTime::parse_from_rfc3339(modified).map_err(|_| bad())?;
+    id.parse::<MeetingId>().map_err(|_| bad())?;
+    Ok(Cursor {
+        modified: modified.to_string(),
+        id: id.to_string(),
+    })
+}
+
+fn meeting_state(status: Option<MeetingStatus>, kind: MeetingKind) -> &'static str {
+    match (status, kind) {
+        (Some(MeetingStatus::Planned), _) => "Planlagt",
+        (Some(MeetingStatus::AgendaPublished), _) => "Dagsorden offentliggjort",
+        (Some(MeetingStatus::Held), _) => "Afholdt",
+        (Some(MeetingStatus::MinutesApproved), _) => "Referat godkendt",
+        (None, MeetingKind::Agenda) => "Dagsorden",
+        (None, MeetingKind::Minutes) => "Referat",
+    }
+}
+
+/// The key of item `position` of a meeting in addresses: its id, or its place.
+fn item_key(item: &Item, position: usize) -> String {
+    item.id
+        .map_or_else(|| format!("{}", position + 1), |id| id.to_string())
+}
+
+fn find_item<'a>(m: &'a Meeting, key: &str) -> Option<(usize, &'a Item)> {
+    m.items.iter().enumerate().find(|(i, item)| {
+        item.id.map(|id| id.to_string()).as_deref() == Some(key)
+            || (item.id.is_none() && key.parse::<usize>().ok() == Some(i + 1))
+    })
+}
+
+/// Everything one public meeting's objects are made from.
+struct MeetingParts<'a> {
+    links: &'a Links,
+    meeting: &'a PublicMeeting,
+    created: &'a str,
+    modified: &'a str,
+    files: &'a [OpenFile],
+    people: &'a Roster,
+}
+
+impl MeetingParts<'_> {
+    fn m(&self) -> &Meeting {
+        &self.meeting.record.meeting
+    }
+
+    fn page(&self) -> String {
+        let s = &self.meeting.summary;
+        self.links
+            .page(&format!("/{}/{}", s.body_slug, s.date.format("%Y-%m-%d")))
+    }
+
+    fn common(&self, o: &mut Map<String, Value>, web: Option<String>) {
+        o.insert("license".into(), LICENSE.into());
+        o.insert("created".into(), self.created.into());
+        o.insert("modified".into(), self.modified.into());
+        if let Some(web) = web {
+            o.insert("web".into(), web.into());
+        }
+    }
+
+    fn document(&self, slug: &str, name: &str) -> Value {
+        let id = self.meeting.summary.id;
+        let url = format!("{}/{slug}.pdf", self.page());
+        let mut o = Map::new();
+        o.insert(
+            "id".into(),
+            self.links.api(&format!("/file/{id}/{slug}")).into(),
+        );
+        o.insert("type".into(), format!("{SCHEMA}File").into());
+        o.insert("name".into(), name.into());
+        o.insert("fileName".into(), format!("{slug}.pdf").into());
+        o.insert("mimeType".into(), "application/pdf".into());
+        o.insert(
+            "date".into(),
+            self.m().date.format("%Y-%m-%d").to_string().into(),
+        );
+        o.insert("accessUrl".into(), url.clone().into());
+        o.insert("downloadUrl".into(), url.into());
+        o.insert("meeting".into(), json!([self.links.meeting(id)]));
+        self.common(&mut o, Some(format!("{}/{slug}", self.page())));
+        Value::Object(o)
+    }
+
+    fn attachment(&self, f: &OpenFile, text: Option<&str>) -> Value {
+        let id = self.meeting.summary.id;
+        let url = format!("{}/punkt/{}/bilag/{}", self.page(), f.item, f.attachment);
+        let mut o = Map::new();
+        o.insert(
+            "id".into(),
+            self.links
+                .api(&format!("/file/{id}/{}/{}", f.item, f.attachment))
+                .into(),
+        );
+        o.insert("type".into(), format!("{SCHEMA}File").into());
+        o.insert("name".into(), f.title.as_str().into());
+        o.insert("fileName".into(), f.name.as_str().into());
+        o.insert("mimeType".into(), f.media_type.as_str().into());
+        o.insert(
+            "date".into(),
+            self.m().date.format("%Y-%m-%d").to_string().into(),
+        );
+        if let Some(size) = f.size {
+            o.insert("size".into(), size.into());
+        }
+        if let Some(sha) = &f.sha256 {
+            // OParl names SHA-1 and SHA-512 sums; the store keeps SHA-256 (an extension).
+            o.insert("sha256Checksum".into(), sha.as_str().into());
+        }
+        if let Some(text) = text {
+            o.insert("text".into(), text.into());
+        }
+        o.insert("accessUrl".into(), url.clone().into());
+        o.insert("downloadUrl".into(), url.into());
+        o.insert("meeting".into(), json!([self.links.meeting(id)]));
+        if let Some((pos, item)) = self
+            .m()
+            .items
+            .iter()
+            .enumerate()
+            .find(|(_, i)| i.number == Some(f.item))
+        {
+            o.insert(
+                "agendaItem".into(),
+                json!([self
+                    .links
+                    .api(&format!("/agendaitem/{id}/{}", item_key(item, pos)))]),
+            );
+        }
+        self.common(&mut o, None);
+        Value::Object(o)
+    }
+
+    fn consultation(&self, item: &Item, pos: usize, paper: &str) -> Value {
+        let id = self.meeting.summary.id;
+        let key = item_key(item, pos);
+        let decides = item.decision.is_some() && item.next.is_empty();
+        let mut o = Map::new();
+        o.insert(
+            "id".into(),
+            self.links.api(&format!("/consultation/{id}/{key}")).into(),
+        );
+        o.insert("type".into(), format!("{SCHEMA}Consultation").into());
+        o.insert("paper".into(), self.links.paper(paper).into());
+        o.insert(
+            "agendaItem".into(),
+            self.links.api(&format!("/agendaitem/{id}/{key}")).into(),
+        );
+        o.insert("meeting".into(), self.links.meeting(id).into());
+        o.insert(
+            "organization".into(),
+            json!([self.links.organization(&self.meeting.summary.body_code)]),
+        );
+        o.insert("authoritative".into(), decides.into());
+        o.insert(
+            "role".into(),
+            if decides { "Beslutning" } else { "Behandling" }.into(),
+        );
+        self.common(&mut o, None);
+        Value::Object(o)
+    }
+
+    fn agenda_item(&self, item: &Item, pos: usize) -> Value {
+        let id = self.meeting.summary.id;
+        let key = item_key(item, pos);
+        let mut o = Map::new();
+        o.insert(
+            "id".into(),
+            self.links.api(&format!("/agendaitem/{id}/{key}")).into(),
+        );
+        o.insert("type".into(), format!("{SCHEMA}AgendaItem").into());
+        o.insert("meeting".into(), self.links.meeting(id).into());
+        if let Some(n) = item.number {
+            o.insert("number".into(), n.to_string().into());
+        }
+        o.insert(
+            "order".into(),
+            i64::try_from(pos + 1).unwrap_or(i64::MAX).into(),
+        );
+        o.insert("name".into(), item.title.as_str().into());
+        o.insert("public".into(), (!item.access.is_closed()).into());
+        if let Some(case) = item.case_number.as_deref().and_then(case_key) {
+            o.insert(
+                "consultation".into(),
+                self.links.api(&format!("/consultation/{id}/{key}")).into(),
+            );
+            o.insert("keyword".into(), json!([format!("sag:{case}")]));
+        }
+        if let Some(decision) = &item.decision {
+            o.insert("resolutionText".into(), decision.as_str().into());
+            let result = match protokol_search::decision_kind(decision) {
+                "godkendt" => Some("Godkendt"),
+                "afvist" => Some("Afvist"),
+                "udsat" => Some("Udsat"),
+                "anbefalet" => Some("Anbefalet"),
+                "efterretning" => Some("Taget til efterretning"),
+                "droeftet" => Some("Drøftet"),
+                _ => None,
+            };
+            if let Some(result) = result {
+                o.insert("result".into(), result.into());
+            }
+        }
+        let files: Vec<Value> = match item.number {
+            Some(n) => self
+                .files
+                .iter()
+                .filter(|f| f.meeting_id == id && f.item == n)
+                .map(|f| self.attachment(f, None))
+                .collect(),
+            None => Vec::new(),
+        };
+        if !files.is_empty() {
+            o.insert("auxiliaryFile".into(), files.into());
+        }
+        let web = item.number.map(|n| format!("{}/punkt/{n}", self.page()));
+        self.common(&mut o, web);
+        Value::Object(o)
+    }
+
+    fn location(&self) -> Option<Value> {
+        let place = self.m().location.as_deref()?.trim();
+        if place.is_empty() {
+            return None;
+        }
+        let id = self.meeting.summary.id;
+        let mut o = Map::new();
+        o.insert(
+            "id".into(),
+            self.links.api(&format!("/location/{id}")).into(),
+        );
+        o.insert("type".into(), format!("{SCHEMA}Location").into());
+        o.insert("description".into(), place.into());
+        o.insert("meetings".into(), json!([self.links.meeting(id)]));
+        self.common(&mut o, None);
+        Some(Value::Object(o))
+    }
+
+    fn meeting(&self) -> Value {
+        let s = &self.meeting.summary;
+        let m = self.m();
+        let mut o = Map::new();
+        o.insert("id".into(), self.links.meeting(s.id).into());
+        o.insert("type".into(), format!("{SCHEMA}Meeting").into());
+        o.insert(
+            "name".into(),
+            format!("{} {}", s.body_name, day_month_year(s.date)).into(),
+        );
+        o.insert(
+            "meetingState".into(),
+            meeting_state(s.status, s.kind).into(),
+        );
+        o.insert("cancelled".into(), false.into());
+        for (field, time) in [("start", m.start), ("end", m.end)] {
+            if let Some(t) = time.and_then(|t| danish_instant(s.date, t.hour(), t.minute())) {
+                o.insert(field.into(), t.to_rfc3339().into());
+            }
+        }
+        if let Some(place) = self.location() {
+            o.insert("location".into(), place);
+        }
+        o.insert(
+            "organization".into(),
+            json!([self.links.organization(&s.body_code)]),
+        );
+        let participants: Vec<Value> = m
+            .attendees()
+            .into_iter()
+            .filter(|name| self.people.knows(&s.body_code, name))
+            .map(|name| Value::String(self.links.person(name)))
+            .collect();
+        o.insert("participant".into(), participants.into());
+        o.insert("invitation".into(), self.document("dagsorden", "Dagsorden"));
+        if m.kind == MeetingKind::Minutes {
+            o.insert(
+                "resultsProtocol".into(),
+                self.document("referat", "Referat"),
+            );
+        }
+        let items: Vec<Value> = m
+            .items
+            .iter()
+            .enumerate()
+            .map(|(pos, item)| self.agenda_item(item, pos))
+            .collect();
+        o.insert("agendaItem".into(), items.into());
+        o.insert("keyword".into(), json!([s.body_code.as_str()]));
+        self.common(&mut o, Some(self.page()));
+        Value::Object(o)
+    }
+}
+
+fn tombstone(kind: &str, id: String, created: &str, deleted: &str) -> Value {
+    json!({
+        "id": id,
+        "type": format!("{SCHEMA}{kind}"),
+        "created": created,
+        "modified": deleted,
+        "deleted": true,
+    })
+}
+
+/// One member of one body, as the body's newest public meeting lists them.
+#[derive(Clone, Debug)]
+struct Seat {
+    body: BodyCode,
+    name: String,
+    role: Option<String>,
+    party: Option<String>,
+}
+
+/// The people the API names: each body's members as its newest public meeting lists them.
+#[derive(Debug, Default)]
+pub struct Roster {
+    seats: Vec<Seat>,
+}
+
+impl Roster {
+    fn knows(&self, body: &BodyCode, name: &str) -> bool {
+        self.seats.iter().any(|s| s.body == *body && s.name == name)
+    }
+
+    /// Every person once, by slug, with their seats.
+    fn people(&self) -> Vec<(&str, Vec<&Seat>)> {
+        let mut by_slug: Vec<(String, &str, Vec<&Seat>)> = Vec::new();
+        for seat in &self.seats {
+            let key = slug(&seat.name);
+            match by_slug.iter_mut().find(|(k, ..)| *k == key) {
+                Some((_, _, seats)) => seats.push(seat),
+                None => by_slug.push((key, &seat.name, vec![seat])),
+            }
+        }
+        by_slug.sort_by(|a, b| a.0.cmp(&b.0));
+        by_slug
+            .into_iter()
+            .map(|(_, n, seats)| (n, seats))
+            .collect()
+    }
+}
+
+/// The roster as last read, with the version of the published record it was read at.
+type KeptRoster = Option<(i64, Arc<Roster>)>;
+
+/// The roster as last read, shared by the requests of one node.
+#[derive(Clone, Debug, Default)]
+pub struct RosterCache(Arc<std::sync::Mutex<KeptRoster>>);
+
+/// The roster, kept per version of the published record (every body's newest meeting).
+async fn roster(state: &AppState) -> Result<Arc<Roster>, ApiError> {
+    let version = state.store.public_version().await?;
+    if let Ok(kept) = state.roster.0.lock()
+        && let Some((v, r)) = kept.as_ref()
+        && *v == version
+    {
+        return Ok(r.clone());
+    }
+    let mut roster = Roster::default();
+    for body in state.store.public_bodies().await? {
+        let Some(newest) = state.store.public_newest(&body.code, 1).await?.pop() else {
+            continue;
+        };
+        let Some(p) = state.store.public_meeting_by_id(newest.id).await? else {
+            continue;
+        };
+        roster.seats.extend(
+            p.record
+                .meeting
+                .members
+                .iter()
+                .filter(|m| !m.vacant)
+                .filter_map(|m| {
+                    let name = m.name.as_deref()?.trim();
+                    (!name.is_empty() && !slug(name).is_empty()).then(|| Seat {
+                        body: body.code.clone(),
+                        name: name.to_string(),
+                        role: m.role.clone(),
+                        party: m.party.clone(),
+                    })
+                }),
+        );
+    }
+    let roster = Arc::new(roster);
+    if let Ok(mut kept) = state.roster.0.lock() {
+        *kept = Some((version, roster.clone()));
+    }
+    Ok(roster)
+}
+
+fn links(state: &AppState, headers: &HeaderMap) -> Links {
+    Links {
+        site: site(state, headers),
+    }
+}
+
+/// `GET /oparl/v1`: the System.
+pub async fn system(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    RawQuery(raw): RawQuery,
+) -> Answer {
+    no_query(raw.as_deref())?;
+    let l = links(&state, &headers);
+    answer(json!({
+        "id": l.api(""),
+        "type": format!("{SCHEMA}System"),
+        "oparlVersion": SCHEMA,
+        "license": LICENSE,
+        "body": l.api("/body"),
+        "name": format!("protokol – {}", state.municipality),
+        "website": l.page("/"),
+        "product": "https://example.invalid/protokol",
+        "web": l.page("/"),
+    }))
+}
+
+/// The Danish municipal terms (valgperioder, four years from 1 January after the election)
+/// that overlap the years with public meetings.
+fn terms(l: &Links, span: Option<(i32, i32)>) -> Vec<Value> {
+    let Some((first, last)) = span else {
+        return Vec::new();
+    };
+    // Terms begin in 2022, 2018, 2014, … (and 2026, 2030, …).
+    let start_of = |year: i32| year - (year - 2022).rem_euclid(4);
+    let mut out = Vec::new();
+    let mut start = start_of(first);
+    while start <= last {
+        out.push(term(l, start));
+        start += 4;
+    }
+    out
+}
+
+fn term(l: &Links, start: i32) -> Value {
+    json!({
+        "id": l.api(&format!("/legislativeterm/{start}")),
+        "type": format!("{SCHEMA}LegislativeTerm"),
+        "body": l.body(),
+        "name": format!("Valgperioden {start}–{}", start + 3),
+        "startDate": format!("{start:04}-01-01"),
+        "endDate": format!("{:04}-12-31", start + 3),
+        "license": LICENSE,
+    })
+}
+
+async fn body_object(state: &AppState, l: &Links) -> Result<Value, ApiError> {
+    let span = state.store.public_year_span().await?;
+    Ok(json!({
+        "id": l.body(),
+        "type": format!("{SCHEMA}Body"),
+        "system": l.api(""),
+        "name": state.municipality,
+        "shortName": state.municipality,
+        "website": l.page("/"),
+        "license": LICENSE,
+        "classification": "Kommune",
+        "organization": l.api(&format!("/body/{BODY}/organization")),
+        "person": l.api(&format!("/body/{BODY}/person")),
+        "meeting": l.api(&format!("/body/{BODY}/meeting")),
+        "paper": l.api(&format!("/body/{BODY}/paper")),
+        "membership": l.api(&format!("/body/{BODY}/membership")),
+        "legislativeTermList": l.api(&format!("/body/{BODY}/legislativeterm")),
+        "legislativeTerm": terms(l, span),
+        "web": l.page("/"),
+    }))
+}
+
+/// `GET /oparl/v1/body`: the list of bodies (the one municipality).
+pub async fn bodies(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    RawQuery(raw): RawQuery,
+) -> Answer {
+    list_query(raw.as_deref(), false)?;
+    let l = links(&state, &headers);
+    let body = body_object(&state, &l).await?;
+    answer(whole(&l.api("/body"), vec![body]))
+}
+
+fn check_body(id: &str) -> Result<(), ApiError> {
+    if id == BODY {
+        Ok(())
+    } else {
+        Err(ApiError::not_found())
+    }
+}
+
+/// `GET /oparl/v1/body/kommune`.
+pub async fn body(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> Answer {
+    check_body(&id)?;
+    no_query(raw.as_deref())?;
+    let l = links(&state, &headers);
+    answer(body_object(&state, &l).await?)
+}
+
+/// `GET /oparl/v1/body/kommune/legislativeterm`.
+pub async fn body_terms(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> Answer {
+    check_body(&id)?;
+    list_query(raw.as_deref(), false)?;
+    let l = links(&state, &headers);
+    let span = state.store.public_year_span().await?;
+    answer(whole(
+        &l.api(&format!("/body/{BODY}/legislativeterm")),
+        terms(&l, span),
+    ))
+}
+
+/// `GET /oparl/v1/legislativeterm/{start year}`.
+pub async fn legislative_term(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(start): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> Answer {
+    no_query(raw.as_deref())?;
+    let l = links(&state, &headers);
+    let span = state.store.public_year_span().await?;
+    terms(&l, span)
+        .into_iter()
+        .find(|t| t["id"] == l.api(&format!("/legislativeterm/{start}")))
+        .map_or_else(|| Err(ApiError::not_found()), answer)
+}
+
+fn organization(l: &Links, body: &protokol_store::public::PublicBody, roster: &Roster) -> Value {
+    let members: Vec<Value> = roster
+        .seats
+        .iter()
+        .filter(|s| s.body == body.code)
+        .map(|s| Value::String(l.membership(&s.body, &s.name)))
+        .collect();
+    let code = body.code.as_str().to_lowercase();
+    json!({
+        "id": l.organization(&body.code),
+        "type": format!("{SCHEMA}Organization"),
+        "body": l.body(),
+        "name": body.name,
+        "shortName": body.code.as_str(),
+        "membership": members,
+        "meeting": l.api(&format!("/organization/{code}/meeting")),
+        "organizationType": "Gremium",
+        "classification": "Udvalg",
+        "license": LICENSE,
+        "web": l.page(&format!("/{}", body.slug)),
+    })
+}
+
+/// `GET /oparl/v1/body/kommune/organization`.
+pub async fn organizations(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> Answer {
+    check_body(&id)?;
+    list_query(raw.as_deref(), false)?;
+    let l = links(&state, &headers);
+    let roster = roster(&state).await?;
+    let data = state
+        .store
+        .public_bodies()
+        .await?
+        .iter()
+        .map(|b| organization(&l, b, &roster))
+        .collect();
+    answer(whole(&l.api(&format!("/body/{BODY}/organization")), data))
+}
+
+async fn find_body(
+    state: &AppState,
+    code: &str,
+) -> Result<protokol_store::public::PublicBody, ApiError> {
+    state
+        .store
+        .public_bodies()
+        .await?
+        .into_iter()
+        .find(|b| b.code.as_str().eq_ignore_ascii_case(code))
+        .ok_or_else(ApiError::not_found)
+}
+
+/// `GET /oparl/v1/organization/{code}`.
+pub async fn organization_one(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(code): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> Answer {
+    no_query(raw.as_deref())?;
+    let l = links(&state, &headers);
+    let body = find_body(&state, &code).await?;
+    let roster = roster(&state).await?;
+    answer(organization(&l, &body, &roster))
+}
+
+fn person(l: &Links, name: &str, seats: &[&Seat]) -> Value {
+    let memberships: Vec<Value> = seats.iter().map(|s| membership(l, s)).collect();
+    json!({
+        "id": l.person(name),
+        "type": format!("{SCHEMA}Person"),
+        "body": l.body(),
+        "name": name,
+        "membership": memberships,
+        "license": LICENSE,
+    })
+}
+
+fn membership(l: &Links, seat: &Seat) -> Value {
+    let mut o = Map::new();
+    o.insert("id".into(), l.membership(&seat.body, &seat.name).into());
+    o.insert("type".into(), format!("{SCHEMA}Membership").into());
+    o.insert("person".into(), l.person(&seat.name).into());
+    o.insert("organization".into(), l.organization(&seat.body).into());
+    if let Some(role) = &seat.role {
+        o.insert("role".into(), role.as_str().into());
+    }
+    if let Some(party) = &seat.party {
+        o.insert("keyword".into(), json!([party]));
+    }
+    o.insert("votingRight".into(), true.into());
+    o.insert("license".into(), LICENSE.into());
+    Value::Object(o)
+}
+
+/// `GET /oparl/v1/body/kommune/person`.
+pub async fn persons(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> Answer {
+    check_body(&id)?;
+    list_query(raw.as_deref(), false)?;
+    let l = links(&state, &headers);
+    let data = roster(&state)
+        .await?
+        .people()
+        .iter()
+        .map(|(name, ms)| person(&l, name, ms))
+        .collect();
+    answer(whole(&l.api(&format!("/body/{BODY}/person")), data))
+}
+
+/// `GET /oparl/v1/person/{slug}`.
+pub async fn person_one(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(key): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> Answer {
+    no_query(raw.as_deref())?;
+    let l = links(&state, &headers);
+    roster(&state)
+        .await?
+        .people()
+        .iter()
+        .find(|(name, _)| slug(name) == key)
+        .map_or_else(
+            || Err(ApiError::not_found()),
+            |(name, ms)| answer(person(&l, name, ms)),
+        )
+}
+
+/// `GET /oparl/v1/body/kommune/membership`.
+pub async fn memberships(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> Answer {
+    check_body(&id)?;
+    list_query(raw.as_deref(), false)?;
+    let l = links(&state, &headers);
+    let roster = roster(&state).await?;
+    let data = roster.seats.iter().map(|s| membership(&l, s)).collect();
+    answer(whole(&l.api(&format!("/body/{BODY}/membership")), data))
+}
+
+/// `GET /oparl/v1/membership/{code}/{slug}`.
+pub async fn membership_one(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path((code, key)): Path<(String, String)>,
+    RawQuery(raw): RawQuery,
+) -> Answer {
+    no_query(raw.as_deref())?;
+    let l = links(&state, &headers);
+    let roster = roster(&state).await?;
+    roster
+        .seats
+        .iter()
+        .find(|s| s.body.as_str().eq_ignore_ascii_case(&code) && slug(&s.name) == key)
+        .map_or_else(|| Err(ApiError::not_found()), |s| answer(membership(&l, s)))
+}
+
+/// Meetings as OParl objects, with their files read in one query.
+async fn meeting_objects(
+    state: &AppState,
+    l: &Links,
+    meetings: &[OpenMeeting],
+) -> Result<Vec<Value>, ApiError> {
+    let ids: Vec<MeetingId> = meetings
+        .iter()
+        .filter(|m| matches!(m, OpenMeeting::Live { .. }))
+        .map(OpenMeeting::id)
+        .collect();
+    let files = state.store.open_files(&ids).await?;
+    let roster = roster(state).await?;
+    Ok(meetings
+        .iter()
+        .map(|m| match m {
+            OpenMeeting::Live {
+                meeting,
+                created,
+                modified,
+            } => MeetingParts {
+                links: l,
+                meeting,
+                created,
+                modified,
+                files: &files,
+                people: &roster,
+            }
+            .meeting(),
+            OpenMeeting::Gone {
+                id,
+                created,
+                deleted,
+                ..
+            } => tombstone("Meeting", l.meeting(*id), created, deleted),
+        })
+        .collect())
+}
+
+async fn meeting_list(
+    state: &AppState,
+    headers: &HeaderMap,
+    body: Option<&BodyCode>,
+    url_path: &str,
+    raw: Option<&str>,
+) -> Answer {
+    let q = list_query(raw, true)?;
+    let cursor = q.cursor.as_deref().map(read_meeting_cursor).transpose()?;
+    let l = links(state, headers);
+    let meetings = state
+        .store
+        .open_meetings(body, &q.window, cursor.as_ref(), q.limit)
+        .await?;
+    let next = (i64::try_from(meetings.len()).unwrap_or(i64::MAX) >= q.limit)
+        .then(|| meetings.last().map(|m| meeting_cursor(&m.cursor())))
+        .flatten();
+    let data = meeting_objects(state, &l, &meetings).await?;
+    answer(list(
+        &l.api(url_path),
+        data,
+        &q.filters,
+        q.cursor.as_deref(),
+        next,
+    ))
+}
+
+/// `GET /oparl/v1/body/kommune/meeting`.
+pub async fn meetings(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> Answer {
+    check_body(&id)?;
+    meeting_list(
+        &state,
+        &headers,
+        None,
+        &format!("/body/{BODY}/meeting"),
+        raw.as_deref(),
+    )
+    .await
+}
+
+/// `GET /oparl/v1/organization/{code}/meeting`.
+pub async fn organization_meetings(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(code): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> Answer {
+    let body = find_body(&state, &code).await?;
+    meeting_list(
+        &state,
+        &headers,
+        Some(&body.code),
+        &format!(
+            "/organization/{}/meeting",
+            body.code.as_str().to_lowercase()
+        ),
+        raw.as_deref(),
+    )
+    .await
+}
+
+fn meeting_id(s: &str) -> Result<MeetingId, ApiError> {
+    s.parse().map_err(|_| ApiError::not_found())
+}
+
+/// One public meeting with what its objects need, or why not.
+async fn one_meeting(state: &AppState, id: &str) -> Result<OpenMeeting, ApiError> {
+    state
+        .store
+        .open_meeting(meeting_id(id)?)
+        .await?
+        .ok_or_else(ApiError::not_found)
+}
+
+/// `GET /oparl/v1/meeting/{id}`.
+pub async fn meeting(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> Answer {
+    no_query(raw.as_deref())?;
+    let l = links(&state, &headers);
+    let m = one_meeting(&state, &id).await?;
+    let mut objects = meeting_objects(&state, &l, std::slice::from_ref(&m)).await?;
+    objects
+        .pop()
+        .map_or_else(|| Err(ApiError::not_found()), answer)
+}
+
+/// Calls `f` with the parts of a live public meeting; a tombstone answers as one of `kind`.
+async fn with_meeting(
+    state: &AppState,
+    headers: &HeaderMap,
+    id: &str,
+    kind: &str,
+    tomb_path: String,
+    f: impl FnOnce(&MeetingParts<'_>) -> Option<Value>,
+) -> Answer {
+    let l = links(state, headers);
+    match one_meeting(state, id).await? {
+        OpenMeeting::Live {
+            meeting,
+            created,
+            modified,
+        } => {
+            let files = state.store.open_files(&[meeting.summary.id]).await?;
+            let roster = roster(state).await?;
+            let parts = MeetingParts {
+                links: &l,
+                meeting: &meeting,
+                created: &created,
+                modified: &modified,
+                files: &files,
+                people: &roster,
+            };
+            f(&parts).map_or_else(|| Err(ApiError::not_found()), answer)
+        }
+        OpenMeeting::Gone {
+            created, deleted, ..
+        } => answer(tombstone(kind, l.api(&tomb_path), &created, &deleted)),
+    }
+}
+
+/// `GET /oparl/v1/agendaitem/{meeting}/{item}`: a withdrawn item of a public meeting answers
+/// as a tombstone.
+pub async fn agenda_item(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path((id, key)): Path<(String, String)>,
+    RawQuery(raw): RawQuery,
+) -> Answer {
+    no_query(raw.as_deref())?;
+    let l = links(&state, &headers);
+    let path = format!("/agendaitem/{id}/{key}");
+    let tomb = l.api(&path);
+    with_meeting(&state, &headers, &id, "AgendaItem", path, |p| {
+        Some(match find_item(p.m(), &key) {
+            Some((pos, item)) => p.agenda_item(item, pos),
+            // Only item ids in the shape the API hands out are answered.
+            None if key.parse::<protokol_core::ItemId>().is_ok() => {
+                tombstone("AgendaItem", tomb, p.created, p.modified)
+            }
+            None => return None,
+        })
+    })
+    .await
+}
+
+/// `GET /oparl/v1/consultation/{meeting}/{item}`.
+pub async fn consultation(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path((id, key)): Path<(String, String)>,
+    RawQuery(raw): RawQuery,
+) -> Answer {
+    no_query(raw.as_deref())?;
+    let path = format!("/consultation/{id}/{key}");
+    with_meeting(&state, &headers, &id, "Consultation", path, |p| {
+        let (pos, item) = find_item(p.m(), &key)?;
+        let case = item.case_number.as_deref().and_then(case_key)?;
+        Some(p.consultation(item, pos, &case))
+    })
+    .await
+}
+
+/// `GET /oparl/v1/location/{meeting}`.
+pub async fn location(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> Answer {
+    no_query(raw.as_deref())?;
+    let path = format!("/location/{id}");
+    with_meeting(&state, &headers, &id, "Location", path, |p| p.location()).await
+}
+
+/// `GET /oparl/v1/file/{meeting}/{dagsorden|referat}`.
+pub async fn document_file(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path((id, doc)): Path<(String, String)>,
+    RawQuery(raw): RawQuery,
+) -> Answer {
+    no_query(raw.as_deref())?;
+    let path = format!("/file/{id}/{doc}");
+    with_meeting(&state, &headers, &id, "File", path, |p| {
+        match doc.as_str() {
+            "dagsorden" => Some(p.document("dagsorden", "Dagsorden")),
+            "referat" if p.m().kind == MeetingKind::Minutes => {
+                Some(p.document("referat", "Referat"))
+            }
+            _ => None,
+        }
+    })
+    .await
+}
+
+/// `GET /oparl/v1/file/{meeting}/{item}/{attachment}`: a public attachment with its text.
+pub async fn attachment_file(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path((id, item, attachment)): Path<(String, String, String)>,
+    RawQuery(raw): RawQuery,
+) -> Answer {
+    no_query(raw.as_deref())?;
+    let (Ok(n), Ok(a)) = (item.parse::<u32>(), attachment.parse::<u32>()) else {
+        return Err(ApiError::not_found());
+    };
+    let mid = meeting_id(&id)?;
+    let text = state
+        .store
+        .public_file(mid, n, a)
+        .await?
+        .and_then(|f| f.text);
+    let path = format!("/file/{id}/{item}/{attachment}");
+    with_meeting(&state, &headers, &id, "File", path, |p| {
+        let f = p.files.iter().find(|f| f.item == n && f.attachment == a)?;
+        Some(p.attachment(f, text.as_deref()))
+    })
+    .await
+}
+
+/// A case (Paper) from its public treatments, oldest first; `None` when it has none.
+fn paper(l: &Links, key: &str, treatments: &[Treatment], files: &[OpenFile]) -> Option<Value> {
+    let first = treatments.first()?;
+    let item = first.meeting.record.meeting.items.get(first.position)?;
+    let roster = Roster::default();
+    let mut consultations = Vec::new();
+    let mut organizations: Vec<String> = Vec::new();
+    for t in treatments {
+        let parts = MeetingParts {
+            links: l,
+            meeting: &t.meeting,
+            created: &t.created,
+            modified: &t.modified,
+            files,
+            people: &roster,
+        };
+        if let Some(item) = t.meeting.record.meeting.items.get(t.position) {
+            consultations.push(parts.consultation(item, t.position, key));
+        }
+        let org = l.organization(&t.meeting.summary.body_code);
+        if !organizations.contains(&org) {
+            organizations.push(org);
+        }
+    }
+    let created = treatments.iter().map(|t| t.created.as_str()).min()?;
+    let modified = treatments.iter().map(|t| t.modified.as_str()).max()?;
+    Some(json!({
+        "id": l.paper(key),
+        "type": format!("{SCHEMA}Paper"),
+        "body": l.body(),
+        "name": item.title,
+        "reference": first.case_number,
+        "date": first.meeting.summary.date.format("%Y-%m-%d").to_string(),
+        "paperType": "Sag",
+        "originatorOrganization": organizations,
+        "consultation": consultations,
+        "license": LICENSE,
+        "created": created,
+        "modified": modified,
+        "web": l.page(&format!("/sag/{key}")),
+    }))
+}
+
+async fn paper_of(state: &AppState, l: &Links, key: &str) -> Result<Option<Value>, ApiError> {
+    let treatments = state.store.open_case(key).await?;
+    let ids: Vec<MeetingId> = treatments.iter().map(|t| t.meeting.summary.id).collect();
+    let files = state.store.open_files(&ids).await?;
+    Ok(paper(l, key, &treatments, &files))
+}
+
+/// `GET /oparl/v1/body/kommune/paper`: cases in key order, a page at a time.
+pub async fn papers(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> Answer {
+    check_body(&id)?;
+    let q = list_query(raw.as_deref(), true)?;
+    let l = links(&state, &headers);
+    let after = q.cursor.clone().unwrap_or_default();
+    let keys = state.store.open_case_keys(&after, q.limit).await?;
+    let mut data = Vec::new();
+    for key in &keys {
+        let Some(p) = paper_of(&state, &l, key).await? else {
+            continue;
+        };
+        if within(&p, &q.window) {
+            data.push(p);
+        }
+    }
+    let next = (i64::try_from(keys.len()).unwrap_or(i64::MAX) >= q.limit)
+        .then(|| keys.last().cloned())
+        .flatten();
+    answer(list(
+        &l.api(&format!("/body/{BODY}/paper")),
+        data,
+        &q.filters,
+        q.cursor.as_deref(),
+        next,
+    ))
+}
+
+/// Whether an object's `created` and `modified` fall within `w`.
+fn within(o: &Value, w: &Window) -> bool {
+    let at = |field: &str| {
+        o[field]
+            .as_str()
+            .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
+            .map(|t| t.with_timezone(&Utc))
+    };
+    let (created, modified) = (at("created"), at("modified"));
+    let after = |t: Option<DateTime<Utc>>, since: &Option<DateTime<Utc>>| {
+        since.is_none_or(|s| t.is_some_and(|t| t >= s))
+    };
+    let before = |t: Option<DateTime<Utc>>, until: &Option<DateTime<Utc>>| {
+        until.is_none_or(|u| t.is_some_and(|t| t <= u))
+    };
+    after(created, &w.created_since)
+        && before(created, &w.created_until)
+        && after(modified, &w.modified_since)
+        && before(modified, &w.modified_until)
+}
+
+/// `GET /oparl/v1/paper/{key}`.
+pub async fn paper_one(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(key): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> Answer {
+    no_query(raw.as_deref())?;
+    let l = links(&state, &headers);
+    paper_of(&state, &l, &key)
+        .await?
+        .map_or_else(|| Err(ApiError::not_found()), answer)
+}
+
+/// Anything else under `/oparl/v1`.
+pub async fn unknown() -> Answer {
+    Err(ApiError::not_found())
+}

@@ -1,0 +1,387 @@
+//! The OParl API as a harvester meets it, on SQLite and PostgreSQL: a crawl from the System
+//! through every list, page and linked object validates each object against the OParl 1.1
+//! JSON Schemas (`../shared/oparl/schema`, with the `jsonschema` crate) and follows every
+//! link (API objects and the site's pages and files); closed content (a canary in every
+//! closed field) appears nowhere; a closed item shows only its public title and decision;
+//! a case treated by two bodies is one Paper with two Consultations; a meeting taken out of
+//! the published record becomes a tombstone; bad requests get JSON errors naming what.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::path::PathBuf;
+
+use protokol_core::{MeetingStatus, PublicationKind};
+use protokol_testkit::{CANARY, Kind, council_meeting, fresh, store_tests, with_closed_canaries};
+use protokol_web::AppState;
+use serde_json::Value;
+
+use common::get;
+
+const SITE: &str = "http://localhost";
+const CASE: &str = "24/01234";
+
+fn schema_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/oparl/schema")
+}
+
+/// The OParl schemas refer to each other as "Location.json" (relative to their `$id`,
+/// "https://schema.oparl.org/1.1/Meeting"): answer those from the folder.
+struct Schemas;
+
+impl jsonschema::Retrieve for Schemas {
+    fn retrieve(
+        &self,
+        uri: &jsonschema::Uri<String>,
+    ) -> Result<Value, Box<dyn std::error::Error + Send + Sync>> {
+        let name = uri.path().as_str().rsplit('/').next().unwrap_or("");
+        let name = name.strip_suffix(".json").unwrap_or(name);
+        let text = std::fs::read_to_string(schema_dir().join(format!("{name}.json")))?;
+        Ok(serde_json::from_str(&text)?)
+    }
+}
+
+fn validators() -> BTreeMap<String, jsonschema::Validator> {
+    let mut out = BTreeMap::new();
+    for entry in std::fs::read_dir(schema_dir()).expect("the OParl schemas in ../shared/oparl") {
+        let path = entry.unwrap().path();
+        let name = path.file_stem().unwrap().to_string_lossy().into_owned();
+        let schema: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        let v = jsonschema::options()
+            .with_retriever(Schemas)
+            .should_validate_formats(true)
+            .build(&schema)
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        out.insert(name, v);
+    }
+    assert_eq!(out.len(), 12, "twelve OParl object schemas");
+    out
+}
+
+/// Every string in `v` that is an address on this site.
+fn addresses(v: &Value, out: &mut Vec<String>) {
+    match v {
+        Value::String(s) if s.starts_with(SITE) => out.push(s.clone()),
+        Value::Array(a) => a.iter().for_each(|x| addresses(x, out)),
+        Value::Object(o) => o.values().for_each(|x| addresses(x, out)),
+        _ => {}
+    }
+}
+
+/// Every object with a `type` in `v` (the object itself and what it embeds).
+fn objects<'a>(v: &'a Value, out: &mut Vec<&'a Value>) {
+    match v {
+        Value::Array(a) => a.iter().for_each(|x| objects(x, out)),
+        Value::Object(o) => {
+            if o.get("type").and_then(Value::as_str).is_some() && o.contains_key("id") {
+                out.push(v);
+            }
+            o.values().for_each(|x| objects(x, out));
+        }
+        _ => {}
+    }
+}
+
+/// What a crawl found: each object by id (the fullest copy seen), and every address.
+#[derive(Default)]
+struct Crawl {
+    objects: BTreeMap<String, Value>,
+    fetched: BTreeSet<String>,
+}
+
+impl Crawl {
+    fn of_type(&self, kind: &str) -> Vec<&Value> {
+        self.objects
+            .values()
+            .filter(|o| o["type"].as_str().unwrap().ends_with(&format!("/{kind}")))
+            .collect()
+    }
+}
+
+/// Crawls from `start`, validating every object and following every link.
+async fn crawl(state: &AppState, starts: &[&str]) -> Crawl {
+    let validators = validators();
+    let mut c = Crawl::default();
+    let mut queue: VecDeque<String> = starts.iter().map(|s| format!("{SITE}{s}")).collect();
+    while let Some(url) = queue.pop_front() {
+        if !c.fetched.insert(url.clone()) {
+            continue;
+        }
+        let path = url.strip_prefix(SITE).unwrap();
+        let r = get(state, path, None).await;
+        assert_eq!(r.status, 200, "{path} does not resolve: {}", r.body);
+        assert!(
+            !r.body.contains(CANARY),
+            "{path} shows closed content: {}",
+            r.body
+        );
+        if !path.starts_with("/oparl/") {
+            // A page or file of the site: it resolved, and that is all a link promises.
+            continue;
+        }
+        assert_eq!(
+            r.headers["content-type"], "application/json",
+            "{path} answers JSON"
+        );
+        let v: Value = serde_json::from_str(&r.body).unwrap();
+        let mut found = Vec::new();
+        objects(&v, &mut found);
+        assert!(!found.is_empty() || v["data"].is_array(), "{path}: {v}");
+        for o in found {
+            let kind = o["type"].as_str().unwrap();
+            let name = kind
+                .strip_prefix("https://schema.oparl.org/1.1/")
+                .unwrap_or_else(|| panic!("{path}: type {kind}"));
+            let errors: Vec<String> = validators[name]
+                .iter_errors(o)
+                .map(|e| format!("{} at {}", e, e.instance_path()))
+                .collect();
+            assert!(errors.is_empty(), "{path}: {name} invalid: {errors:?}\n{o}");
+            let id = o["id"].as_str().unwrap().to_string();
+            let size = o.to_string().len();
+            let keep = c
+                .objects
+                .get(&id)
+                .is_none_or(|kept| kept.to_string().len() < size);
+            if keep {
+                c.objects.insert(id, o.clone());
+            }
+        }
+        let mut links = Vec::new();
+        addresses(&v, &mut links);
+        for l in links {
+            if !c.fetched.contains(&l) {
+                queue.push_back(l);
+            }
+        }
+    }
+    c
+}
+
+/// A store with the four demo meetings (Direktionen) and the council meeting with closed
+/// canaries, published; the first demo meeting's first item and the council's first item
+/// print the same case number.
+async fn archive(
+    kind: Kind,
+) -> (
+    protokol_testkit::TestStore,
+    AppState,
+    protokol_core::MeetingId,
+) {
+    let t = fresh(kind).await;
+    for (i, mut m) in protokol_testkit::demo_meetings().into_iter().enumerate() {
+        if i == 0 {
+            m.items[0].case_number = Some(CASE.into());
+        }
+        t.upsert_meeting(&m, "import").await.unwrap();
+    }
+    let mut m = with_closed_canaries(council_meeting());
+    m.items[0].case_number = Some(CASE.into());
+    let id = t.upsert_meeting(&m, "import").await.unwrap().id;
+    let mut state = AppState::new(t.store.clone());
+    state.municipality = "Norddjurs Kommune".into();
+    (t, state, id)
+}
+
+async fn the_whole_api_is_valid_oparl_and_shows_nothing_closed(kind: Kind) {
+    let (_t, state, council) = archive(kind).await;
+    // Small pages, so that paging is crawled too.
+    let c = crawl(
+        &state,
+        &["/oparl/v1", "/oparl/v1/body/kommune/meeting?limit=2"],
+    )
+    .await;
+
+    let meetings = c.of_type("Meeting");
+    assert_eq!(meetings.len(), 5, "every public meeting, once");
+    assert_eq!(c.of_type("Organization").len(), 2);
+    assert_eq!(c.of_type("Body").len(), 1);
+    assert_eq!(c.of_type("Body")[0]["name"], "Norddjurs Kommune");
+    assert!(!c.of_type("LegislativeTerm").is_empty());
+    let people: Vec<&str> = c
+        .of_type("Person")
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    assert!(people.contains(&"Kasper Bjerregaard"), "{people:?}");
+    assert!(
+        !c.of_type("Membership").is_empty(),
+        "memberships are listed"
+    );
+
+    // The council meeting: Danish text kept, the closed item as the public sees it.
+    let kb = &c.objects[&format!("{SITE}/oparl/v1/meeting/{council}")];
+    assert_eq!(kb["name"], "Kommunalbestyrelsen 18. juni 2024");
+    assert_eq!(kb["start"], "2024-06-18T17:00:00+02:00");
+    assert_eq!(kb["location"]["description"], "Byrådssalen, rådhuset");
+    let items = kb["agendaItem"].as_array().unwrap();
+    let closed = items
+        .iter()
+        .find(|i| i["name"] == "Ansættelse af direktør")
+        .expect("the closed item under its public title");
+    assert_eq!(closed["public"], false);
+    assert_eq!(closed["resolutionText"], "Indstillingen blev godkendt.");
+    assert!(closed.get("auxiliaryFile").is_none());
+    assert!(
+        closed.get("consultation").is_none(),
+        "its case number is closed"
+    );
+    assert!(
+        kb["resultsProtocol"]["accessUrl"]
+            .as_str()
+            .unwrap()
+            .ends_with("/referat.pdf")
+    );
+
+    // One case, treated by two bodies.
+    let paper = &c.objects[&format!("{SITE}/oparl/v1/paper/24-01234")];
+    assert_eq!(paper["reference"], CASE);
+    let consultations = paper["consultation"].as_array().unwrap();
+    assert_eq!(consultations.len(), 2, "{paper}");
+    let orgs: BTreeSet<&str> = consultations
+        .iter()
+        .map(|c| c["organization"][0].as_str().unwrap())
+        .collect();
+    assert_eq!(orgs.len(), 2, "{paper}");
+    assert_eq!(
+        c.of_type("Paper").len(),
+        1,
+        "only printed case numbers make cases"
+    );
+
+    // No file of a closed attachment is listed, whatever its title.
+    for f in c.of_type("File") {
+        let name = f["name"].as_str().unwrap();
+        assert!(!name.contains("Lukket"), "closed file listed: {f}");
+    }
+}
+
+async fn a_meeting_taken_out_of_the_record_is_a_tombstone(kind: Kind) {
+    let (t, state, _) = archive(kind).await;
+    // A coming meeting whose agenda is published.
+    let mut m = with_closed_canaries(council_meeting());
+    m.date = "2026-12-08".parse().unwrap();
+    m.kind = protokol_core::MeetingKind::Agenda;
+    m.status = Some(MeetingStatus::AgendaPublished);
+    m.signatures.clear();
+    let coming = t.upsert_meeting(&m, "import").await.unwrap().id;
+    let all = |q: &'static str| {
+        let state = state.clone();
+        async move {
+            let r = get(&state, &format!("/oparl/v1/body/kommune/meeting{q}"), None).await;
+            assert_eq!(r.status, 200, "{}", r.body);
+            serde_json::from_str::<Value>(&r.body).unwrap()["data"]
+                .as_array()
+                .unwrap()
+                .clone()
+        }
+    };
+    assert_eq!(all("").await.len(), 6);
+    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    let before = chrono::Utc::now().to_rfc3339();
+    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+
+    // Nothing changed since: an incremental harvest gets nothing.
+    let since = format!("?modified_since={}", protokol_testkit::urlencode(&before));
+    let since: &'static str = Box::leak(since.into_boxed_str());
+    assert!(all(since).await.is_empty(), "nothing changed");
+
+    // Back to a draft: the meeting leaves the published record.
+    let (mut m, v) = t.meeting(coming).await.unwrap().unwrap();
+    m.status = Some(MeetingStatus::Planned);
+    t.update_meeting(&m, v, "sekretær").await.unwrap();
+
+    let changed = all(since).await;
+    assert_eq!(changed.len(), 1, "only the change: {changed:?}");
+    assert_eq!(changed[0]["deleted"], true);
+    assert_eq!(
+        changed[0]["id"],
+        format!("{SITE}/oparl/v1/meeting/{coming}")
+    );
+    assert!(!changed[0].to_string().contains("Kommunalbestyrelsen"));
+    let one = get(&state, &format!("/oparl/v1/meeting/{coming}"), None).await;
+    assert_eq!(one.status, 200);
+    assert!(one.body.contains("\"deleted\":true"), "{}", one.body);
+    let listed = all("").await;
+    assert_eq!(listed.len(), 6, "five meetings and a tombstone");
+    assert_eq!(listed.iter().filter(|m| m["deleted"] == true).count(), 1);
+
+    // Published again: the tombstone is gone, the meeting back.
+    let (mut m, v) = t.meeting(coming).await.unwrap().unwrap();
+    m.status = Some(MeetingStatus::AgendaPublished);
+    t.publish(&m, v, PublicationKind::Agenda, "sekretær")
+        .await
+        .unwrap();
+    let listed = all("").await;
+    assert_eq!(listed.iter().filter(|m| m["deleted"] == true).count(), 0);
+    assert_eq!(listed.len(), 6);
+    assert!(!listed.iter().any(|m| m.to_string().contains(CANARY)));
+}
+
+async fn bad_requests_get_json_errors_that_name_what(kind: Kind) {
+    let (_t, state, council) = archive(kind).await;
+    let cases: &[(&str, u16, &str)] = &[
+        (
+            "/oparl/v1/meeting/00000000-0000-7000-8000-000000000000",
+            404,
+            "findes ikke",
+        ),
+        ("/oparl/v1/meeting/ikke-et-id", 404, "findes ikke"),
+        ("/oparl/v1/paper/findes-ikke", 404, "findes ikke"),
+        ("/oparl/v1/organization/xyz", 404, "findes ikke"),
+        ("/oparl/v1/body/andet", 404, "findes ikke"),
+        ("/oparl/v1/noget/helt/andet", 404, "findes ikke"),
+        (
+            "/oparl/v1/body/kommune/meeting?modified_since=igår",
+            400,
+            "modified_since",
+        ),
+        (
+            "/oparl/v1/body/kommune/meeting?created_until=2024-13-45",
+            400,
+            "created_until",
+        ),
+        (
+            "/oparl/v1/body/kommune/meeting?page=999999",
+            400,
+            "links.next",
+        ),
+        ("/oparl/v1/body/kommune/meeting?sort=date", 400, "«sort»"),
+        ("/oparl/v1/body/kommune/meeting?limit=0", 400, "limit"),
+        ("/oparl/v1/body/kommune/meeting?cursor=x", 400, "cursor"),
+        (
+            "/oparl/v1/body/kommune/paper?cursor=%E2%88%9E&limit=abc",
+            400,
+            "limit",
+        ),
+    ];
+    for (path, status, says) in cases {
+        let r = get(&state, path, None).await;
+        assert_eq!(r.status.as_u16(), *status, "{path}: {}", r.body);
+        assert_eq!(r.headers["content-type"], "application/json", "{path}");
+        let v: Value = serde_json::from_str(&r.body).unwrap();
+        assert!(v["message"].as_str().unwrap().contains(says), "{path}: {v}");
+    }
+    let r = get(&state, &format!("/oparl/v1/meeting/{council}?x=1"), None).await;
+    assert_eq!(r.status, 400, "{}", r.body);
+    // A date-only filter is read as the start of that day in Denmark.
+    let r = get(
+        &state,
+        "/oparl/v1/body/kommune/meeting?modified_until=2000-01-01",
+        None,
+    )
+    .await;
+    assert_eq!(r.status, 200);
+    assert_eq!(
+        serde_json::from_str::<Value>(&r.body).unwrap()["data"],
+        serde_json::json!([])
+    );
+}
+
+store_tests!(
+    the_whole_api_is_valid_oparl_and_shows_nothing_closed,
+    a_meeting_taken_out_of_the_record_is_a_tombstone,
+    bad_requests_get_json_errors_that_name_what,
+);
