@@ -398,6 +398,63 @@ impl Store {
             .collect()
     }
 
+    /// Public meetings held on or after `from`, soonest first, with the meetings that left
+    /// the record and were to be held then (tombstones: cancelled), of one body or all, at
+    /// most `limit` of each: what a calendar subscription shows.
+    pub async fn open_upcoming(
+        &self,
+        body: Option<&BodyCode>,
+        from: NaiveDate,
+        limit: i64,
+    ) -> Result<Vec<OpenMeeting>> {
+        let mut order = Vec::new();
+        for (table, gone) in [("public_meetings", false), ("public_tombstones", true)] {
+            let (filter, code) = match body {
+                Some(b) => ("AND body_code = $3", b.to_string()),
+                None => ("AND $3 = $3", String::new()),
+            };
+            let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+                "SELECT meeting_id FROM {table} WHERE meeting_date >= $1 {filter}
+                 ORDER BY meeting_date, meeting_id LIMIT $2"
+            )))
+            .bind(date_text(from))
+            .bind(limit)
+            .bind(code)
+            .fetch_all(&self.pool)
+            .await?;
+            for r in rows {
+                order.push((r.try_get::<String, _>("meeting_id")?, gone));
+            }
+        }
+        self.open_meetings_by_id(&order).await
+    }
+
+    /// The public meetings whose record changed last, newest first, of one body or all, at
+    /// most `limit`: what a news feed shows.
+    pub async fn open_recent(
+        &self,
+        body: Option<&BodyCode>,
+        limit: i64,
+    ) -> Result<Vec<OpenMeeting>> {
+        let (filter, code) = match body {
+            Some(b) => ("WHERE body_code = $2", b.to_string()),
+            None => ("WHERE $2 = $2", String::new()),
+        };
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT meeting_id FROM public_meetings {filter}
+             ORDER BY updated_at DESC, meeting_id DESC LIMIT $1"
+        )))
+        .bind(limit)
+        .bind(code)
+        .fetch_all(&self.pool)
+        .await?;
+        let order: Vec<(String, bool)> = rows
+            .iter()
+            .map(|r| Ok((r.try_get::<String, _>("meeting_id")?, false)))
+            .collect::<Result<_>>()?;
+        self.open_meetings_by_id(&order).await
+    }
+
     /// The first and last year with public meetings (a small table, read whole).
     pub async fn public_year_span(&self) -> Result<Option<(i32, i32)>> {
         let r = sqlx::query(

@@ -17,6 +17,7 @@ mod conditional;
 mod documents;
 mod editions;
 mod error;
+mod feeds;
 mod files;
 mod form_fields;
 mod members;
@@ -102,6 +103,11 @@ pub fn app(state: AppState) -> Router {
         .route("/", get(pages::index))
         .route("/tilgaengelighed", get(pages::accessibility))
         .route("/soeg", get(search::page))
+        .route("/soeg/atom", get(search::atom))
+        .route("/abonner/kalender", get(feeds::calendar_all))
+        .route("/abonner/kalender/{body}", get(feeds::calendar_body))
+        .route("/abonner/nyt", get(feeds::news_all))
+        .route("/abonner/nyt/{body}", get(feeds::news_body))
         .route("/sag/{key}", get(cases::page))
         .route("/api/search", get(search::api))
         .nest("/oparl/v1", oparl_routes())

@@ -393,6 +393,50 @@ pub struct ApiAnswer {
     pub results: Results,
 }
 
+/// `GET /soeg/atom?q=…`: a saved search as an Atom feed of its newest results. Always as
+/// the public sees them (feed readers are not signed in, and feeds are shared).
+pub async fn atom(
+    State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
+    RawQuery(query): RawQuery,
+) -> Result<Response, WebError> {
+    let asked = read(query.as_deref());
+    let mut request = asked.request.unwrap_or_else(|| Request::new(""));
+    request.sort = Sort::Newest;
+    request.page = 1;
+    let public = Visitor {
+        session: None,
+        token_hash: None,
+    };
+    let results = run(&state, &public, &request).await?;
+    let site = crate::oparl::site(&state, &headers);
+    let entries = results
+        .hits
+        .iter()
+        .map(|h| {
+            let day = NaiveDate::parse_from_str(&h.date, "%Y-%m-%d")
+                .ok()
+                .and_then(|d| d.and_hms_opt(0, 0, 0))
+                .map_or_else(chrono::Utc::now, |t| t.and_utc());
+            crate::feeds::entry(
+                format!("{site}{}", h.href),
+                format!("{} – {} {}", h.item_title, h.body_name, h.date),
+                format!("{site}{}", h.href),
+                day,
+                atom_syndication::Text::html(h.snippet.clone()),
+            )
+        })
+        .collect();
+    let shown: String = request.query.chars().take(200).collect();
+    let self_href = format!("/soeg/atom?{}", query.as_deref().unwrap_or(""));
+    Ok(crate::feeds::send_atom(crate::feeds::atom(
+        &site,
+        &self_href,
+        &format!("Søgning: {shown}"),
+        entries,
+    )))
+}
+
 pub async fn api(
     State(state): State<AppState>,
     visitor: Visitor,
