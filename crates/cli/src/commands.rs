@@ -212,6 +212,60 @@ pub async fn export(g: &Global, out: &Path, public: bool) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// `protokol export-public`: the public record of a date range as JSON Lines.
+pub async fn export_public(
+    g: &Global,
+    from: Option<chrono::NaiveDate>,
+    to: Option<chrono::NaiveDate>,
+    out: &Path,
+) -> Result<ExitCode> {
+    use std::io::Write;
+    let first = chrono::NaiveDate::from_ymd_opt(1, 1, 1).unwrap_or_default();
+    let last = chrono::NaiveDate::from_ymd_opt(9999, 12, 31).unwrap_or_default();
+    let (from, to) = (from.unwrap_or(first), to.unwrap_or(last));
+    if from > to {
+        anyhow::bail!("--from {from} is after --to {to}");
+    }
+    let store = open_store(g).await?;
+    let to_stdout = out.as_os_str() == "-";
+    let tmp = out.with_extension("jsonl.tmp");
+    let mut sink: Box<dyn Write> = if to_stdout {
+        Box::new(std::io::stdout().lock())
+    } else {
+        Box::new(std::io::BufWriter::new(
+            std::fs::File::create(&tmp)
+                .with_context(|| format!("cannot write {}", tmp.display()))?,
+        ))
+    };
+    let pb = spinner("meetings");
+    let mut after = None;
+    let mut exported = 0usize;
+    loop {
+        let page = store.public_meetings_between(from, to, after, 200).await?;
+        let Some(last) = page.last() else { break };
+        after = Some((last.summary.date, last.summary.id));
+        for p in &page {
+            let meeting = store.public_meeting_with_texts(p).await?;
+            sink.write_all(protokol_core::exchange::to_json_line(&meeting).as_bytes())
+                .context("cannot write the export")?;
+            exported += 1;
+            pb.inc(1);
+        }
+    }
+    sink.flush().context("cannot write the export")?;
+    drop(sink);
+    pb.finish_and_clear();
+    if !to_stdout {
+        std::fs::rename(&tmp, out).with_context(|| format!("cannot write {}", out.display()))?;
+        eprintln!(
+            "Exported {exported} public meetings held {from} to {to} to {}.",
+            out.display()
+        );
+    }
+    store.close().await;
+    Ok(ExitCode::SUCCESS)
+}
+
 /// How the site names itself to other systems (the open-data API and feeds).
 #[derive(Clone, Debug, clap::Args)]
 pub struct SiteOptions {

@@ -108,6 +108,20 @@ enum Command {
         #[arg(long)]
         public: bool,
     },
+    /// Export the public record of the meetings held in a date range as JSON Lines: one
+    /// protokol.meeting/1 document per line, with the public attachments' texts (what
+    /// GET /data/moeder.jsonl?fra=…&til=… serves).
+    ExportPublic {
+        /// First meeting date (YYYY-MM-DD); default: the first.
+        #[arg(long, value_name = "DATE")]
+        from: Option<chrono::NaiveDate>,
+        /// Last meeting date (YYYY-MM-DD); default: the last.
+        #[arg(long, value_name = "DATE")]
+        to: Option<chrono::NaiveDate>,
+        /// File to write ("-": standard output).
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
     /// Start the web server.
     Serve {
         /// Address to listen on.
@@ -348,6 +362,9 @@ fn main() -> ExitCode {
                 behind_proxy,
                 site,
             } => commands::serve(g, addr, demo, behind_proxy, site).await,
+            Command::ExportPublic { from, to, out } => {
+                commands::export_public(g, from, to, &out).await
+            }
             Command::Migrate => commands::migrate(g).await,
             Command::RenderWorker => commands::render_worker(),
             Command::Republish => commands::republish(g).await,

@@ -689,3 +689,60 @@ fn search_on_the_command_line_never_shows_closed_content() {
         .args(["search", "kanarie"]));
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
 }
+
+/// `protokol export-public` writes the public record of a date range as JSON Lines: one
+/// meeting per line, nothing closed, a bad range refused with a message.
+#[test]
+fn export_public_writes_the_public_record_as_json_lines() {
+    use protokol_testkit::{CANARY, council_meeting, with_closed_canaries};
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    let file = tmp.path().join("kb.json");
+    std::fs::write(
+        &file,
+        protokol_core::exchange::to_json(&with_closed_canaries(council_meeting())),
+    )
+    .unwrap();
+    let o = run(protokol().arg("--data").arg(&data).arg("import").arg(&file));
+    assert!(o.status.success(), "{}", text(&o));
+    let out = tmp.path().join("moeder.jsonl");
+    let o = run(protokol()
+        .arg("--data")
+        .arg(&data)
+        .args([
+            "export-public",
+            "--from",
+            "2024-01-01",
+            "--to",
+            "2024-12-31",
+            "--out",
+        ])
+        .arg(&out));
+    assert!(o.status.success(), "{}", text(&o));
+    let written = std::fs::read_to_string(&out).unwrap();
+    assert_eq!(written.lines().count(), 1, "{written}");
+    assert!(!written.contains(CANARY), "closed content exported");
+    let m = protokol_core::exchange::parse_meeting(written.lines().next().unwrap()).unwrap();
+    assert!(m.items.iter().any(|i| i.title == "Ansættelse af direktør"));
+    // Another year: nothing.
+    let o = run(protokol().arg("--data").arg(&data).args([
+        "export-public",
+        "--from",
+        "2025-01-01",
+        "--out",
+        "-",
+    ]));
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(String::from_utf8_lossy(&o.stdout).is_empty());
+    let o = run(protokol().arg("--data").arg(&data).args([
+        "export-public",
+        "--from",
+        "2025-01-01",
+        "--to",
+        "2024-01-01",
+        "--out",
+        "-",
+    ]));
+    assert!(!o.status.success());
+    assert!(text(&o).contains("after"), "{}", text(&o));
+}

@@ -128,6 +128,14 @@ pub fn to_json(meeting: &Meeting) -> String {
     s
 }
 
+/// Prints a meeting as one line of JSON Lines: a compact `protokol.meeting/1` document
+/// followed by a newline (JSON escapes every newline inside strings).
+pub fn to_json_line(meeting: &Meeting) -> String {
+    let mut s = serde_json::to_string(meeting).unwrap_or_default();
+    s.push('\n');
+    s
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

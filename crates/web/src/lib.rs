@@ -17,6 +17,7 @@ mod conditional;
 mod documents;
 mod editions;
 mod error;
+pub mod export;
 mod feeds;
 mod files;
 mod form_fields;
@@ -104,6 +105,7 @@ pub fn app(state: AppState) -> Router {
         .route("/tilgaengelighed", get(pages::accessibility))
         .route("/soeg", get(search::page))
         .route("/soeg/atom", get(search::atom))
+        .route("/data/moeder.jsonl", get(export::meetings))
         .route("/abonner/kalender", get(feeds::calendar_all))
         .route("/abonner/kalender/{body}", get(feeds::calendar_body))
         .route("/abonner/nyt", get(feeds::news_all))

@@ -380,7 +380,58 @@ async fn bad_requests_get_json_errors_that_name_what(kind: Kind) {
     );
 }
 
+async fn bulk_export_is_the_public_record_as_json_lines(kind: Kind) {
+    let (_t, state, _) = archive(kind).await;
+    let r = get(&state, "/data/moeder.jsonl", None).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(!r.body.contains(CANARY), "closed content exported");
+    let lines: Vec<&str> = r.body.lines().collect();
+    assert_eq!(lines.len(), 5, "every public meeting, one per line");
+    let meetings: Vec<protokol_core::Meeting> = lines
+        .iter()
+        .map(|l| protokol_core::exchange::parse_meeting(l).unwrap())
+        .collect();
+    let dates: Vec<_> = meetings.iter().map(|m| m.date).collect();
+    let mut sorted = dates.clone();
+    sorted.sort();
+    assert_eq!(dates, sorted, "by date");
+    let kb = meetings
+        .iter()
+        .find(|m| m.body.code.as_str() == "KB")
+        .unwrap();
+    assert!(kb.items.iter().any(|i| i.title == "Ansættelse af direktør"));
+
+    let in_2024 = dates
+        .iter()
+        .filter(|d| d.to_string().starts_with("2024"))
+        .count();
+    assert!(in_2024 > 0 && in_2024 < dates.len());
+    let r = get(
+        &state,
+        "/data/moeder.jsonl?fra=2024-01-01&til=2024-12-31",
+        None,
+    )
+    .await;
+    assert_eq!(
+        r.body.lines().count(),
+        in_2024,
+        "only that year: {}",
+        r.body
+    );
+    for (q, says) in [
+        ("fra=2024-02-30", "fra"),
+        ("til=i%20morgen", "til"),
+        ("fra=2025-01-01&til=2024-01-01", "efter"),
+        ("format=csv", "format"),
+    ] {
+        let r = get(&state, &format!("/data/moeder.jsonl?{q}"), None).await;
+        assert_eq!(r.status, 400, "{q}");
+        assert!(r.body.contains(says), "{q}: {}", r.body);
+    }
+}
+
 store_tests!(
+    bulk_export_is_the_public_record_as_json_lines,
     the_whole_api_is_valid_oparl_and_shows_nothing_closed,
     a_meeting_taken_out_of_the_record_is_a_tombstone,
     bad_requests_get_json_errors_that_name_what,
