@@ -23,14 +23,14 @@ pub const MAX_RESULTS: usize = 1_000;
 const SNIPPET_CHARS: usize = 220;
 
 /// A facet: its values with the number of entries found for each.
-#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 pub struct Facet {
     /// "organ", "år", "dokument", "del", "beslutning".
     pub name: String,
     pub values: Vec<FacetValue>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 pub struct FacetValue {
     /// As in the URL ("direktionen", "2025", "referat").
     pub key: String,
@@ -40,7 +40,7 @@ pub struct FacetValue {
 }
 
 /// One result: the best entry of an item (or meeting) that matched.
-#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, utoipa::ToSchema)]
 pub struct Hit {
     pub href: String,
     pub meeting_id: String,
@@ -62,7 +62,7 @@ pub struct Hit {
 }
 
 /// What a search found.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, utoipa::ToSchema)]
 pub struct Results {
     /// Entries (sections, decisions, attachments…) that matched.
     pub total: u64,

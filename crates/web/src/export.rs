@@ -99,6 +99,19 @@ async fn next_page(mut w: Walk) -> Option<(Result<String, std::io::Error>, Walk)
 }
 
 /// `GET /data/moeder.jsonl`.
+#[utoipa::path(
+    get,
+    path = "/data/moeder.jsonl",
+    tag = "data",
+    params(
+        ("fra" = Option<String>, Query, description = "Første mødedato, ÅÅÅÅ-MM-DD"),
+        ("til" = Option<String>, Query, description = "Sidste mødedato, ÅÅÅÅ-MM-DD"),
+    ),
+    responses(
+        (status = 200, description = "Ét protokol.meeting/1-dokument pr. linje, efter dato", body = String, content_type = "application/jsonl"),
+        (status = 400, description = "En dato kunne ikke læses, eller en parameter kendes ikke", body = String, content_type = "text/plain"),
+    )
+)]
 pub async fn meetings(State(state): State<AppState>, RawQuery(query): RawQuery) -> Response {
     let (from, to) = match range(query.as_deref()) {
         Ok(r) => r,

@@ -133,6 +133,12 @@ async fn calendar_of(
 }
 
 /// `GET /abonner/kalender`: every body's coming meetings.
+#[utoipa::path(
+    get,
+    path = "/abonner/kalender",
+    tag = "abonnementer",
+    responses((status = 200, description = "iCalendar med alle udvalgs kommende møder", body = String, content_type = "text/calendar"))
+)]
 pub async fn calendar_all(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -141,6 +147,16 @@ pub async fn calendar_all(
 }
 
 /// `GET /abonner/kalender/{body}`.
+#[utoipa::path(
+    get,
+    path = "/abonner/kalender/{body}",
+    tag = "abonnementer",
+    params(("body" = String, Path, description = "Udvalgets adresse-navn (\"direktionen\")")),
+    responses(
+        (status = 200, description = "iCalendar med udvalgets kommende møder", body = String, content_type = "text/calendar"),
+        (status = 404, description = "Udvalget findes ikke"),
+    )
+)]
 pub async fn calendar_body(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -257,6 +273,12 @@ async fn news_of(
 }
 
 /// `GET /abonner/nyt`: newly published agendas, minutes and corrections of every body.
+#[utoipa::path(
+    get,
+    path = "/abonner/nyt",
+    tag = "abonnementer",
+    responses((status = 200, description = "Atom-feed med nye dagsordener, referater og rettelser", body = String, content_type = "application/atom+xml"))
+)]
 pub async fn news_all(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -265,6 +287,16 @@ pub async fn news_all(
 }
 
 /// `GET /abonner/nyt/{body}`.
+#[utoipa::path(
+    get,
+    path = "/abonner/nyt/{body}",
+    tag = "abonnementer",
+    params(("body" = String, Path, description = "Udvalgets adresse-navn (\"direktionen\")")),
+    responses(
+        (status = 200, description = "Atom-feed med udvalgets nye dagsordener, referater og rettelser", body = String, content_type = "application/atom+xml"),
+        (status = 404, description = "Udvalget findes ikke"),
+    )
+)]
 pub async fn news_body(
     State(state): State<AppState>,
     headers: HeaderMap,

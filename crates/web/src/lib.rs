@@ -23,6 +23,7 @@ mod files;
 mod form_fields;
 mod members;
 mod oparl;
+pub mod openapi;
 mod page_cache;
 mod pages;
 mod pdf_worker;
@@ -112,6 +113,7 @@ pub fn app(state: AppState) -> Router {
         .route("/abonner/nyt/{body}", get(feeds::news_body))
         .route("/sag/{key}", get(cases::page))
         .route("/api/search", get(search::api))
+        .route("/api/openapi.json", get(openapi::document))
         .nest("/oparl/v1", oparl_routes())
         .route("/logind", get(signin::form).post(signin::sign_in))
         .route("/logud", post(signin::sign_out))

@@ -384,7 +384,7 @@ pub async fn page(
 }
 
 /// The answer of `GET /api/search`.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct ApiAnswer {
     pub query: String,
     pub page: usize,
@@ -395,6 +395,13 @@ pub struct ApiAnswer {
 
 /// `GET /soeg/atom?q=…`: a saved search as an Atom feed of its newest results. Always as
 /// the public sees them (feed readers are not signed in, and feeds are shared).
+#[utoipa::path(
+    get,
+    path = "/soeg/atom",
+    tag = "abonnementer",
+    params(("q" = Option<String>, Query, description = "Som for /api/search; de nyeste resultater")),
+    responses((status = 200, description = "Atom-feed med søgningens nyeste offentlige resultater", body = String, content_type = "application/atom+xml"))
+)]
 pub async fn atom(
     State(state): State<AppState>,
     headers: axum::http::HeaderMap,
@@ -437,6 +444,26 @@ pub async fn atom(
     )))
 }
 
+/// Searches the public record (and, for a signed-in member, their bodies' closed content).
+#[utoipa::path(
+    get,
+    path = "/api/search",
+    tag = "søgning",
+    params(
+        ("q" = Option<String>, Query, description = "Søgeord: ord, \"præcis frase\", -udeladt, ELLER; sags-, dokument- og journalnumre findes præcist"),
+        ("organ" = Option<String>, Query, description = "Udvalgets adresse-navn (\"direktionen\"); kan gentages"),
+        ("aar" = Option<i32>, Query, description = "Mødeår"),
+        ("dokument" = Option<String>, Query, description = "\"dagsorden\" eller \"referat\""),
+        ("del" = Option<String>, Query, description = "Del af punktet (sagsfremstilling, beslutning, bilag, …)"),
+        ("beslutning" = Option<String>, Query, description = "Beslutningens art (godkendt, afvist, udsat, …)"),
+        ("fra" = Option<String>, Query, description = "Første mødedato, ÅÅÅÅ-MM-DD"),
+        ("til" = Option<String>, Query, description = "Sidste mødedato, ÅÅÅÅ-MM-DD"),
+        ("sortering" = Option<String>, Query, description = "\"relevans\", \"nyeste\" eller \"aeldste\""),
+        ("side" = Option<usize>, Query, description = "Sidenummer, fra 1"),
+        ("antal" = Option<usize>, Query, description = "Resultater pr. side, 1–100"),
+    ),
+    responses((status = 200, description = "Resultaterne; ugyldige parametre giver en dansk besked i notices, aldrig en fejl", body = ApiAnswer))
+)]
 pub async fn api(
     State(state): State<AppState>,
     visitor: Visitor,

@@ -519,6 +519,32 @@ async fn warm_and_copy(
     Ok(out)
 }
 
+/// Harvests the whole meeting list of the OParl API as a harvester does (following
+/// `links.next` from the first page, 100 meetings a page); returns the page paths, how
+/// many meetings they held and how long it took.
+async fn harvest(addr: SocketAddr) -> Result<(Vec<String>, usize, Duration)> {
+    let mut conn = Conn::open(addr).await?;
+    let host = addr.to_string();
+    let site = format!("http://{host}");
+    let started = Instant::now();
+    let mut next = Some("/oparl/v1/body/kommune/meeting".to_string());
+    let (mut pages, mut meetings) = (Vec::new(), 0);
+    while let Some(path) = next.take() {
+        let (status, body) = conn.get(&host, &path).await?;
+        if status != 200 {
+            bail!("{path}: status {status}");
+        }
+        let page: serde_json::Value = serde_json::from_slice(&body)?;
+        meetings += page["data"].as_array().map_or(0, Vec::len);
+        next = page["links"]["next"]
+            .as_str()
+            .and_then(|n| n.strip_prefix(&site))
+            .map(str::to_string);
+        pages.push(path);
+    }
+    Ok((pages, meetings, started.elapsed()))
+}
+
 fn on_path(cmd: &str) -> Option<PathBuf> {
     std::env::var_os("PATH")?
         .to_str()?
@@ -607,7 +633,19 @@ async fn measure(n: usize, seconds: u64, connections: usize) -> Result<Vec<(&'st
         .arg(&url)
         .args(["serve", "--addr", "127.0.0.1:0"]);
     let server = Server::start(cmd)?;
-    let kinds = page_kinds(n, today());
+    let mut kinds = page_kinds(n, today());
+    let (pages, harvested, harvest_took) = harvest(server.addr).await?;
+    println!(
+        "\nOParl harvest of all {n} meetings: {} pages, {harvested} meetings with their items and files, {:.1} s ({:.0} meetings/s), one connection",
+        pages.len(),
+        harvest_took.as_secs_f64(),
+        harvested as f64 / harvest_took.as_secs_f64().max(1e-9)
+    );
+    let step = pages.len().div_ceil(200).max(1);
+    kinds.push((
+        "OParl 100 mtg",
+        pages.iter().step_by(step).cloned().collect(),
+    ));
     let statics = work.path().join("static");
     std::fs::create_dir_all(statics.join("s"))?;
     let started_mb = server.memory_mb("VmRSS:");
