@@ -552,6 +552,13 @@ impl MeetingParts<'_> {
                 o.insert(field.into(), t.to_rfc3339().into());
             }
         }
+        // Harvesters (meine-stadt-transparent among them) need a start: without a printed
+        // time it is the start of the meeting's day in Denmark.
+        if m.start.is_none()
+            && let Some(day) = danish_instant(s.date, 0, 0)
+        {
+            o.insert("start".into(), day.to_rfc3339().into());
+        }
         if let Some(place) = self.location() {
             o.insert("location".into(), place);
         }
@@ -605,6 +612,9 @@ struct Seat {
     party: Option<String>,
 }
 
+/// How many of a body's newest meetings are looked at for one that lists its members.
+const ROSTER_LOOK_BACK: i64 = 10;
+
 /// The people the API names: each body's members as its newest public meeting lists them.
 #[derive(Debug, Default)]
 pub struct Roster {
@@ -652,14 +662,18 @@ async fn roster(state: &AppState) -> Result<Arc<Roster>, ApiError> {
     }
     let mut roster = Roster::default();
     for body in state.store.public_bodies().await? {
-        let Some(newest) = state.store.public_newest(&body.code, 1).await?.pop() else {
-            continue;
-        };
-        let Some(p) = state.store.public_meeting_by_id(newest.id).await? else {
-            continue;
-        };
-        roster.seats.extend(
-            p.record
+        // The newest meeting that lists its members by name (minutes of small boards often
+        // list none); a bounded look back.
+        for newest in state
+            .store
+            .public_newest(&body.code, ROSTER_LOOK_BACK)
+            .await?
+        {
+            let Some(p) = state.store.public_meeting_by_id(newest.id).await? else {
+                continue;
+            };
+            let seats: Vec<Seat> = p
+                .record
                 .meeting
                 .members
                 .iter()
@@ -672,8 +686,13 @@ async fn roster(state: &AppState) -> Result<Arc<Roster>, ApiError> {
                         role: m.role.clone(),
                         party: m.party.clone(),
                     })
-                }),
-        );
+                })
+                .collect();
+            if !seats.is_empty() {
+                roster.seats.extend(seats);
+                break;
+            }
+        }
     }
     let roster = Arc::new(roster);
     if let Ok(mut kept) = state.roster.0.lock() {
