@@ -368,7 +368,10 @@ fn case_numbers_and_further_sections_are_shown_in_html_and_pdf() {
     ];
     let d = doc(&m, Edition::Public, DocKind::Minutes, Scope::Meeting);
     let page = html::standalone(&d).unwrap();
-    assert!(page.contains("Sagsnr.: 21-014439"));
+    assert!(
+        page.contains(r#"Sagsnr.: <a href="/sag/21-014439">21-014439</a>"#),
+        "the case number links to the case page"
+    );
     let law = page.find(">Lovgrundlag</h3>").unwrap();
     let course = page.find(">Sagens forløb</h3>").unwrap();
     assert!(
