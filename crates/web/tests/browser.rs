@@ -155,10 +155,15 @@ async fn public_pages_pass_axe_reflow_and_keyboard_checks_and_show_no_closed_con
         return;
     }
     let t = sqlite().await;
-    for m in demo_meetings() {
+    // One matter treated by both bodies: the case page has two treatments.
+    for (i, mut m) in demo_meetings().into_iter().enumerate() {
+        if i == 0 {
+            m.items[0].case_number = Some("24/01234".into());
+        }
         t.upsert_meeting(&m, "test").await.unwrap();
     }
-    let council = with_closed_canaries(council_meeting());
+    let mut council = with_closed_canaries(council_meeting());
+    council.items[0].case_number = Some("24/01234".into());
     t.upsert_meeting(&council, "test").await.unwrap();
     let closed_item = council
         .items
@@ -196,6 +201,7 @@ async fn public_pages_pass_axe_reflow_and_keyboard_checks_and_show_no_closed_con
         "/soeg?q=godkendt&organ=direktionen&sortering=nyeste",
         "/soeg?q=kanarie",
         "/soeg?q=mdoe",
+        "/sag/24-01234",
     ];
     let pages = audit(&base, &paths).await;
     assert_eq!(pages.len(), paths.len());
@@ -209,6 +215,13 @@ async fn public_pages_pass_axe_reflow_and_keyboard_checks_and_show_no_closed_con
     let text = closed["text"].as_str().unwrap();
     assert!(text.contains("Lukket sag"), "{text}");
     assert!(text.contains("Ansættelse af direktør"), "{text}");
+    // The case page lists both bodies' treatments.
+    let case = pages.iter().find(|p| p["path"] == "/sag/24-01234").unwrap();
+    let text = case["text"].as_str().unwrap();
+    assert!(
+        text.contains("Direktionen") && text.contains("Kommunalbestyrelsen"),
+        "{text}"
+    );
 }
 
 /// The checks above can fail: a page with a missing alt text, too little contrast, an
