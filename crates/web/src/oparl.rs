@@ -11,6 +11,7 @@
 //! `modified_since` and `modified_until`; meetings that left the record are listed as
 //! `deleted: true` tombstones. Errors are JSON with a Danish message.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::Json;
@@ -23,6 +24,7 @@ use protokol_core::public::case_key;
 use protokol_core::{BodyCode, Item, Meeting, MeetingId, MeetingKind, MeetingStatus};
 use protokol_store::open_data::{Cursor, OpenFile, OpenMeeting, Treatment, Window};
 use protokol_store::public::PublicMeeting;
+use serde::Serialize;
 use serde_json::{Map, Value, json};
 
 use crate::AppState;
@@ -87,6 +89,11 @@ impl IntoResponse for ApiError {
 type Answer = Result<Response, ApiError>;
 
 fn answer(value: Value) -> Answer {
+    answer_typed(&value)
+}
+
+/// An answer serialised straight from `value`.
+fn answer_typed<T: Serialize>(value: &T) -> Answer {
     let mut response = Json(value).into_response();
     response.headers_mut().insert(
         header::ACCESS_CONTROL_ALLOW_ORIGIN,
@@ -255,13 +262,13 @@ fn with_query(url: &str, pairs: &[(String, String)]) -> String {
 }
 
 /// A list answer: the objects, and the links to this page, the first and the next.
-fn list(
+fn list<T: Serialize>(
     url: &str,
-    data: Vec<Value>,
+    data: Vec<T>,
     filters: &[(String, String)],
     this: Option<&str>,
     next: Option<String>,
-) -> Value {
+) -> ListPage<T> {
     let mut links = Map::new();
     links.insert("first".into(), Value::String(with_query(url, filters)));
     let mut self_pairs = filters.to_vec();
@@ -274,16 +281,33 @@ fn list(
         pairs.push(("cursor".into(), c));
         links.insert("next".into(), Value::String(with_query(url, &pairs)));
     }
-    json!({
-        "data": data,
-        "pagination": { "elementsPerPage": data.len() },
-        "links": links,
-    })
+    ListPage {
+        pagination: Pagination {
+            elements_per_page: data.len(),
+        },
+        data,
+        links,
+    }
+}
+
+/// A page of a list: its objects, how many, and the links to this page, the first and
+/// the next.
+#[derive(Serialize)]
+struct ListPage<T> {
+    data: Vec<T>,
+    pagination: Pagination,
+    links: Map<String, Value>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Pagination {
+    elements_per_page: usize,
 }
 
 /// A whole (unpaged) list.
 fn whole(url: &str, data: Vec<Value>) -> Value {
-    list(url, data, &[], None, None)
+    value(list(url, data, &[], None, None)).unwrap_or(Value::Null)
 }
 
 fn meeting_cursor(c: &Cursor) -> String {
@@ -325,272 +349,351 @@ fn find_item<'a>(m: &'a Meeting, key: &str) -> Option<(usize, &'a Item)> {
     })
 }
 
+/// The OParl type of each object.
+const T_MEETING: &str = "https://schema.oparl.org/1.1/Meeting";
+const T_AGENDA_ITEM: &str = "https://schema.oparl.org/1.1/AgendaItem";
+const T_FILE: &str = "https://schema.oparl.org/1.1/File";
+const T_LOCATION: &str = "https://schema.oparl.org/1.1/Location";
+const T_CONSULTATION: &str = "https://schema.oparl.org/1.1/Consultation";
+
+// The objects of a meeting, serialised straight from these structs (a page of 100 meetings
+// embeds about a thousand agenda items and files: no intermediate JSON trees).
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct FileObject<'a> {
+    id: String,
+    #[serde(rename = "type")]
+    kind: &'static str,
+    name: &'a str,
+    file_name: String,
+    mime_type: &'a str,
+    date: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    size: Option<i64>,
+    /// OParl names SHA-1 and SHA-512 sums; the store keeps SHA-256 (an extension).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    sha256_checksum: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    text: Option<&'a str>,
+    access_url: String,
+    download_url: String,
+    meeting: [String; 1],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    agenda_item: Option<[String; 1]>,
+    license: &'static str,
+    created: &'a str,
+    modified: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    web: Option<String>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct AgendaItemObject<'a> {
+    id: String,
+    #[serde(rename = "type")]
+    kind: &'static str,
+    meeting: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    number: Option<String>,
+    order: usize,
+    name: &'a str,
+    public: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    consultation: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    keyword: Option<[String; 1]>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    resolution_text: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    result: Option<&'static str>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    auxiliary_file: Vec<FileObject<'a>>,
+    license: &'static str,
+    created: &'a str,
+    modified: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    web: Option<String>,
+}
+
+#[derive(Serialize)]
+struct LocationObject<'a> {
+    id: String,
+    #[serde(rename = "type")]
+    kind: &'static str,
+    description: &'a str,
+    meetings: [String; 1],
+    license: &'static str,
+    created: &'a str,
+    modified: &'a str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ConsultationObject<'a> {
+    id: String,
+    #[serde(rename = "type")]
+    kind: &'static str,
+    paper: String,
+    agenda_item: String,
+    meeting: String,
+    organization: [String; 1],
+    authoritative: bool,
+    role: &'static str,
+    license: &'static str,
+    created: &'a str,
+    modified: &'a str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct MeetingObject<'a> {
+    id: String,
+    #[serde(rename = "type")]
+    kind: &'static str,
+    name: String,
+    meeting_state: &'static str,
+    cancelled: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    start: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    end: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    location: Option<LocationObject<'a>>,
+    organization: [String; 1],
+    participant: Vec<String>,
+    invitation: FileObject<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    results_protocol: Option<FileObject<'a>>,
+    agenda_item: Vec<AgendaItemObject<'a>>,
+    keyword: [&'a str; 1],
+    license: &'static str,
+    created: &'a str,
+    modified: &'a str,
+    web: String,
+}
+
+/// A meeting in a list: in the record, or a tombstone.
+#[derive(Serialize)]
+#[serde(untagged)]
+enum MeetingOut<'a> {
+    Live(Box<MeetingObject<'a>>),
+    Gone(Value),
+}
+
+/// The result an agenda item's decision is of, in Danish (none when it says nothing).
+fn result_of(decision: &str) -> Option<&'static str> {
+    match protokol_search::decision_kind(decision) {
+        "godkendt" => Some("Godkendt"),
+        "afvist" => Some("Afvist"),
+        "udsat" => Some("Udsat"),
+        "anbefalet" => Some("Anbefalet"),
+        "efterretning" => Some("Taget til efterretning"),
+        "droeftet" => Some("Drøftet"),
+        _ => None,
+    }
+}
+
 /// Everything one public meeting's objects are made from.
 struct MeetingParts<'a> {
     links: &'a Links,
     meeting: &'a PublicMeeting,
     created: &'a str,
     modified: &'a str,
+    /// This meeting's public files.
     files: &'a [OpenFile],
     people: &'a Roster,
 }
 
-impl MeetingParts<'_> {
-    fn m(&self) -> &Meeting {
+impl<'a> MeetingParts<'a> {
+    fn m(&self) -> &'a Meeting {
         &self.meeting.record.meeting
     }
 
     fn page(&self) -> String {
         let s = &self.meeting.summary;
-        self.links
-            .page(&format!("/{}/{}", s.body_slug, s.date.format("%Y-%m-%d")))
+        self.links.page(&format!("/{}/{}", s.body_slug, s.date))
     }
 
-    fn common(&self, o: &mut Map<String, Value>, web: Option<String>) {
-        o.insert("license".into(), LICENSE.into());
-        o.insert("created".into(), self.created.into());
-        o.insert("modified".into(), self.modified.into());
-        if let Some(web) = web {
-            o.insert("web".into(), web.into());
+    fn document(&self, slug: &str, name: &'static str) -> FileObject<'a> {
+        let id = self.meeting.summary.id;
+        let page = self.page();
+        let url = format!("{page}/{slug}.pdf");
+        FileObject {
+            id: self.links.api(&format!("/file/{id}/{slug}")),
+            kind: T_FILE,
+            name,
+            file_name: format!("{slug}.pdf"),
+            mime_type: "application/pdf",
+            date: self.m().date.to_string(),
+            size: None,
+            sha256_checksum: None,
+            text: None,
+            access_url: url.clone(),
+            download_url: url,
+            meeting: [self.links.meeting(id)],
+            agenda_item: None,
+            license: LICENSE,
+            created: self.created,
+            modified: self.modified,
+            web: Some(format!("{page}/{slug}")),
         }
     }
 
-    fn document(&self, slug: &str, name: &str) -> Value {
-        let id = self.meeting.summary.id;
-        let url = format!("{}/{slug}.pdf", self.page());
-        let mut o = Map::new();
-        o.insert(
-            "id".into(),
-            self.links.api(&format!("/file/{id}/{slug}")).into(),
-        );
-        o.insert("type".into(), format!("{SCHEMA}File").into());
-        o.insert("name".into(), name.into());
-        o.insert("fileName".into(), format!("{slug}.pdf").into());
-        o.insert("mimeType".into(), "application/pdf".into());
-        o.insert(
-            "date".into(),
-            self.m().date.format("%Y-%m-%d").to_string().into(),
-        );
-        o.insert("accessUrl".into(), url.clone().into());
-        o.insert("downloadUrl".into(), url.into());
-        o.insert("meeting".into(), json!([self.links.meeting(id)]));
-        self.common(&mut o, Some(format!("{}/{slug}", self.page())));
-        Value::Object(o)
-    }
-
-    fn attachment(&self, f: &OpenFile, text: Option<&str>) -> Value {
+    fn attachment(&self, f: &'a OpenFile, text: Option<&'a str>) -> FileObject<'a> {
         let id = self.meeting.summary.id;
         let url = format!("{}/punkt/{}/bilag/{}", self.page(), f.item, f.attachment);
-        let mut o = Map::new();
-        o.insert(
-            "id".into(),
-            self.links
-                .api(&format!("/file/{id}/{}/{}", f.item, f.attachment))
-                .into(),
-        );
-        o.insert("type".into(), format!("{SCHEMA}File").into());
-        o.insert("name".into(), f.title.as_str().into());
-        o.insert("fileName".into(), f.name.as_str().into());
-        o.insert("mimeType".into(), f.media_type.as_str().into());
-        o.insert(
-            "date".into(),
-            self.m().date.format("%Y-%m-%d").to_string().into(),
-        );
-        if let Some(size) = f.size {
-            o.insert("size".into(), size.into());
-        }
-        if let Some(sha) = &f.sha256 {
-            // OParl names SHA-1 and SHA-512 sums; the store keeps SHA-256 (an extension).
-            o.insert("sha256Checksum".into(), sha.as_str().into());
-        }
-        if let Some(text) = text {
-            o.insert("text".into(), text.into());
-        }
-        o.insert("accessUrl".into(), url.clone().into());
-        o.insert("downloadUrl".into(), url.into());
-        o.insert("meeting".into(), json!([self.links.meeting(id)]));
-        if let Some((pos, item)) = self
+        let item = self
             .m()
             .items
             .iter()
             .enumerate()
-            .find(|(_, i)| i.number == Some(f.item))
-        {
-            o.insert(
-                "agendaItem".into(),
-                json!([self
+            .find(|(_, i)| i.number == Some(f.item));
+        FileObject {
+            id: self
+                .links
+                .api(&format!("/file/{id}/{}/{}", f.item, f.attachment)),
+            kind: T_FILE,
+            name: &f.title,
+            file_name: f.name.clone(),
+            mime_type: &f.media_type,
+            date: self.m().date.to_string(),
+            size: f.size,
+            sha256_checksum: f.sha256.as_deref(),
+            text,
+            access_url: url.clone(),
+            download_url: url,
+            meeting: [self.links.meeting(id)],
+            agenda_item: item.map(|(pos, item)| {
+                [self
                     .links
-                    .api(&format!("/agendaitem/{id}/{}", item_key(item, pos)))]),
-            );
+                    .api(&format!("/agendaitem/{id}/{}", item_key(item, pos)))]
+            }),
+            license: LICENSE,
+            created: self.created,
+            modified: self.modified,
+            web: None,
         }
-        self.common(&mut o, None);
-        Value::Object(o)
     }
 
-    fn consultation(&self, item: &Item, pos: usize, paper: &str) -> Value {
+    fn consultation(&self, item: &Item, pos: usize, paper: &str) -> ConsultationObject<'a> {
         let id = self.meeting.summary.id;
         let key = item_key(item, pos);
         let decides = item.decision.is_some() && item.next.is_empty();
-        let mut o = Map::new();
-        o.insert(
-            "id".into(),
-            self.links.api(&format!("/consultation/{id}/{key}")).into(),
-        );
-        o.insert("type".into(), format!("{SCHEMA}Consultation").into());
-        o.insert("paper".into(), self.links.paper(paper).into());
-        o.insert(
-            "agendaItem".into(),
-            self.links.api(&format!("/agendaitem/{id}/{key}")).into(),
-        );
-        o.insert("meeting".into(), self.links.meeting(id).into());
-        o.insert(
-            "organization".into(),
-            json!([self.links.organization(&self.meeting.summary.body_code)]),
-        );
-        o.insert("authoritative".into(), decides.into());
-        o.insert(
-            "role".into(),
-            if decides { "Beslutning" } else { "Behandling" }.into(),
-        );
-        self.common(&mut o, None);
-        Value::Object(o)
+        ConsultationObject {
+            id: self.links.api(&format!("/consultation/{id}/{key}")),
+            kind: T_CONSULTATION,
+            paper: self.links.paper(paper),
+            agenda_item: self.links.api(&format!("/agendaitem/{id}/{key}")),
+            meeting: self.links.meeting(id),
+            organization: [self.links.organization(&self.meeting.summary.body_code)],
+            authoritative: decides,
+            role: if decides { "Beslutning" } else { "Behandling" },
+            license: LICENSE,
+            created: self.created,
+            modified: self.modified,
+        }
     }
 
-    fn agenda_item(&self, item: &Item, pos: usize) -> Value {
+    fn agenda_item(&self, item: &'a Item, pos: usize) -> AgendaItemObject<'a> {
         let id = self.meeting.summary.id;
         let key = item_key(item, pos);
-        let mut o = Map::new();
-        o.insert(
-            "id".into(),
-            self.links.api(&format!("/agendaitem/{id}/{key}")).into(),
-        );
-        o.insert("type".into(), format!("{SCHEMA}AgendaItem").into());
-        o.insert("meeting".into(), self.links.meeting(id).into());
-        if let Some(n) = item.number {
-            o.insert("number".into(), n.to_string().into());
+        let case = item.case_number.as_deref().and_then(case_key);
+        AgendaItemObject {
+            id: self.links.api(&format!("/agendaitem/{id}/{key}")),
+            kind: T_AGENDA_ITEM,
+            meeting: self.links.meeting(id),
+            number: item.number.map(|n| n.to_string()),
+            order: pos + 1,
+            name: &item.title,
+            public: !item.access.is_closed(),
+            consultation: case
+                .as_ref()
+                .map(|_| self.links.api(&format!("/consultation/{id}/{key}"))),
+            keyword: case.map(|c| [format!("sag:{c}")]),
+            resolution_text: item.decision.as_deref(),
+            result: item.decision.as_deref().and_then(result_of),
+            auxiliary_file: match item.number {
+                Some(n) => self
+                    .files
+                    .iter()
+                    .filter(|f| f.item == n)
+                    .map(|f| self.attachment(f, None))
+                    .collect(),
+                None => Vec::new(),
+            },
+            license: LICENSE,
+            created: self.created,
+            modified: self.modified,
+            web: item.number.map(|n| format!("{}/punkt/{n}", self.page())),
         }
-        o.insert(
-            "order".into(),
-            i64::try_from(pos + 1).unwrap_or(i64::MAX).into(),
-        );
-        o.insert("name".into(), item.title.as_str().into());
-        o.insert("public".into(), (!item.access.is_closed()).into());
-        if let Some(case) = item.case_number.as_deref().and_then(case_key) {
-            o.insert(
-                "consultation".into(),
-                self.links.api(&format!("/consultation/{id}/{key}")).into(),
-            );
-            o.insert("keyword".into(), json!([format!("sag:{case}")]));
-        }
-        if let Some(decision) = &item.decision {
-            o.insert("resolutionText".into(), decision.as_str().into());
-            let result = match protokol_search::decision_kind(decision) {
-                "godkendt" => Some("Godkendt"),
-                "afvist" => Some("Afvist"),
-                "udsat" => Some("Udsat"),
-                "anbefalet" => Some("Anbefalet"),
-                "efterretning" => Some("Taget til efterretning"),
-                "droeftet" => Some("Drøftet"),
-                _ => None,
-            };
-            if let Some(result) = result {
-                o.insert("result".into(), result.into());
-            }
-        }
-        let files: Vec<Value> = match item.number {
-            Some(n) => self
-                .files
-                .iter()
-                .filter(|f| f.meeting_id == id && f.item == n)
-                .map(|f| self.attachment(f, None))
-                .collect(),
-            None => Vec::new(),
-        };
-        if !files.is_empty() {
-            o.insert("auxiliaryFile".into(), files.into());
-        }
-        let web = item.number.map(|n| format!("{}/punkt/{n}", self.page()));
-        self.common(&mut o, web);
-        Value::Object(o)
     }
 
-    fn location(&self) -> Option<Value> {
+    fn location(&self) -> Option<LocationObject<'a>> {
         let place = self.m().location.as_deref()?.trim();
         if place.is_empty() {
             return None;
         }
         let id = self.meeting.summary.id;
-        let mut o = Map::new();
-        o.insert(
-            "id".into(),
-            self.links.api(&format!("/location/{id}")).into(),
-        );
-        o.insert("type".into(), format!("{SCHEMA}Location").into());
-        o.insert("description".into(), place.into());
-        o.insert("meetings".into(), json!([self.links.meeting(id)]));
-        self.common(&mut o, None);
-        Some(Value::Object(o))
+        Some(LocationObject {
+            id: self.links.api(&format!("/location/{id}")),
+            kind: T_LOCATION,
+            description: place,
+            meetings: [self.links.meeting(id)],
+            license: LICENSE,
+            created: self.created,
+            modified: self.modified,
+        })
     }
 
-    fn meeting(&self) -> Value {
+    fn meeting(&self) -> MeetingObject<'a> {
         let s = &self.meeting.summary;
         let m = self.m();
-        let mut o = Map::new();
-        o.insert("id".into(), self.links.meeting(s.id).into());
-        o.insert("type".into(), format!("{SCHEMA}Meeting").into());
-        o.insert(
-            "name".into(),
-            format!("{} {}", s.body_name, day_month_year(s.date)).into(),
-        );
-        o.insert(
-            "meetingState".into(),
-            meeting_state(s.status, s.kind).into(),
-        );
-        o.insert("cancelled".into(), false.into());
-        for (field, time) in [("start", m.start), ("end", m.end)] {
-            if let Some(t) = time.and_then(|t| danish_instant(s.date, t.hour(), t.minute())) {
-                o.insert(field.into(), t.to_rfc3339().into());
-            }
-        }
+        let at = |time: Option<protokol_core::ClockTime>| {
+            time.and_then(|t| danish_instant(s.date, t.hour(), t.minute()))
+                .map(|t| t.to_rfc3339())
+        };
         // Harvesters (meine-stadt-transparent among them) need a start: without a printed
         // time it is the start of the meeting's day in Denmark.
-        if m.start.is_none()
-            && let Some(day) = danish_instant(s.date, 0, 0)
-        {
-            o.insert("start".into(), day.to_rfc3339().into());
+        let start = at(m.start).or_else(|| danish_instant(s.date, 0, 0).map(|t| t.to_rfc3339()));
+        MeetingObject {
+            id: self.links.meeting(s.id),
+            kind: T_MEETING,
+            name: format!("{} {}", s.body_name, day_month_year(s.date)),
+            meeting_state: meeting_state(s.status, s.kind),
+            cancelled: false,
+            start,
+            end: at(m.end),
+            location: self.location(),
+            organization: [self.links.organization(&s.body_code)],
+            participant: m
+                .attendees()
+                .into_iter()
+                .filter(|name| self.people.knows(&s.body_code, name))
+                .map(|name| self.links.person(name))
+                .collect(),
+            invitation: self.document("dagsorden", "Dagsorden"),
+            results_protocol: (m.kind == MeetingKind::Minutes)
+                .then(|| self.document("referat", "Referat")),
+            agenda_item: m
+                .items
+                .iter()
+                .enumerate()
+                .map(|(pos, item)| self.agenda_item(item, pos))
+                .collect(),
+            keyword: [s.body_code.as_str()],
+            license: LICENSE,
+            created: self.created,
+            modified: self.modified,
+            web: self.page(),
         }
-        if let Some(place) = self.location() {
-            o.insert("location".into(), place);
-        }
-        o.insert(
-            "organization".into(),
-            json!([self.links.organization(&s.body_code)]),
-        );
-        let participants: Vec<Value> = m
-            .attendees()
-            .into_iter()
-            .filter(|name| self.people.knows(&s.body_code, name))
-            .map(|name| Value::String(self.links.person(name)))
-            .collect();
-        o.insert("participant".into(), participants.into());
-        o.insert("invitation".into(), self.document("dagsorden", "Dagsorden"));
-        if m.kind == MeetingKind::Minutes {
-            o.insert(
-                "resultsProtocol".into(),
-                self.document("referat", "Referat"),
-            );
-        }
-        let items: Vec<Value> = m
-            .items
-            .iter()
-            .enumerate()
-            .map(|(pos, item)| self.agenda_item(item, pos))
-            .collect();
-        o.insert("agendaItem".into(), items.into());
-        o.insert("keyword".into(), json!([s.body_code.as_str()]));
-        self.common(&mut o, Some(self.page()));
-        Value::Object(o)
     }
+}
+
+/// An object as a JSON value (for answers that are built from several kinds).
+fn value(o: impl Serialize) -> Option<Value> {
+    serde_json::to_value(o).ok()
 }
 
 fn tombstone(kind: &str, id: String, created: &str, deleted: &str) -> Value {
@@ -1016,43 +1119,56 @@ pub async fn membership_one(
         .map_or_else(|| Err(ApiError::not_found()), |s| answer(membership(&l, s)))
 }
 
-/// Meetings as OParl objects, with their files read in one query.
-async fn meeting_objects(
+/// The public files of `meetings`, by meeting (one query).
+async fn files_of(
     state: &AppState,
-    l: &Links,
     meetings: &[OpenMeeting],
-) -> Result<Vec<Value>, ApiError> {
+) -> Result<HashMap<MeetingId, Vec<OpenFile>>, ApiError> {
     let ids: Vec<MeetingId> = meetings
         .iter()
         .filter(|m| matches!(m, OpenMeeting::Live { .. }))
         .map(OpenMeeting::id)
         .collect();
-    let files = state.store.open_files(&ids).await?;
-    let roster = roster(state).await?;
-    Ok(meetings
+    let mut by_meeting: HashMap<MeetingId, Vec<OpenFile>> = HashMap::new();
+    for f in state.store.open_files(&ids).await? {
+        by_meeting.entry(f.meeting_id).or_default().push(f);
+    }
+    Ok(by_meeting)
+}
+
+/// Meetings as OParl objects.
+fn meeting_objects<'a>(
+    l: &'a Links,
+    meetings: &'a [OpenMeeting],
+    files: &'a HashMap<MeetingId, Vec<OpenFile>>,
+    roster: &'a Roster,
+) -> Vec<MeetingOut<'a>> {
+    meetings
         .iter()
         .map(|m| match m {
             OpenMeeting::Live {
                 meeting,
                 created,
                 modified,
-            } => MeetingParts {
-                links: l,
-                meeting,
-                created,
-                modified,
-                files: &files,
-                people: &roster,
-            }
-            .meeting(),
+            } => MeetingOut::Live(Box::new(
+                MeetingParts {
+                    links: l,
+                    meeting,
+                    created,
+                    modified,
+                    files: files.get(&meeting.summary.id).map_or(&[], Vec::as_slice),
+                    people: roster,
+                }
+                .meeting(),
+            )),
             OpenMeeting::Gone {
                 id,
                 created,
                 deleted,
                 ..
-            } => tombstone("Meeting", l.meeting(*id), created, deleted),
+            } => MeetingOut::Gone(tombstone("Meeting", l.meeting(*id), created, deleted)),
         })
-        .collect())
+        .collect()
 }
 
 async fn meeting_list(
@@ -1072,8 +1188,10 @@ async fn meeting_list(
     let next = (i64::try_from(meetings.len()).unwrap_or(i64::MAX) >= q.limit)
         .then(|| meetings.last().map(|m| meeting_cursor(&m.cursor())))
         .flatten();
-    let data = meeting_objects(state, &l, &meetings).await?;
-    answer(list(
+    let files = files_of(state, &meetings).await?;
+    let roster = roster(state).await?;
+    let data = meeting_objects(&l, &meetings, &files, &roster);
+    answer_typed(&list(
         &l.api(url_path),
         data,
         &q.filters,
@@ -1143,11 +1261,13 @@ pub async fn meeting(
 ) -> Answer {
     no_query(raw.as_deref())?;
     let l = links(&state, &headers);
-    let m = one_meeting(&state, &id).await?;
-    let mut objects = meeting_objects(&state, &l, std::slice::from_ref(&m)).await?;
+    let m = [one_meeting(&state, &id).await?];
+    let files = files_of(&state, &m).await?;
+    let roster = roster(&state).await?;
+    let objects = meeting_objects(&l, &m, &files, &roster);
     objects
-        .pop()
-        .map_or_else(|| Err(ApiError::not_found()), answer)
+        .first()
+        .map_or_else(|| Err(ApiError::not_found()), answer_typed)
 }
 
 /// Calls `f` with the parts of a live public meeting; a tombstone answers as one of `kind`.
@@ -1198,7 +1318,7 @@ pub async fn agenda_item(
     let tomb = l.api(&path);
     with_meeting(&state, &headers, &id, "AgendaItem", path, |p| {
         Some(match find_item(p.m(), &key) {
-            Some((pos, item)) => p.agenda_item(item, pos),
+            Some((pos, item)) => value(p.agenda_item(item, pos))?,
             // Only item ids in the shape the API hands out are answered.
             None if key.parse::<protokol_core::ItemId>().is_ok() => {
                 tombstone("AgendaItem", tomb, p.created, p.modified)
@@ -1221,7 +1341,7 @@ pub async fn consultation(
     with_meeting(&state, &headers, &id, "Consultation", path, |p| {
         let (pos, item) = find_item(p.m(), &key)?;
         let case = item.case_number.as_deref().and_then(case_key)?;
-        Some(p.consultation(item, pos, &case))
+        value(p.consultation(item, pos, &case))
     })
     .await
 }
@@ -1235,7 +1355,10 @@ pub async fn location(
 ) -> Answer {
     no_query(raw.as_deref())?;
     let path = format!("/location/{id}");
-    with_meeting(&state, &headers, &id, "Location", path, |p| p.location()).await
+    with_meeting(&state, &headers, &id, "Location", path, |p| {
+        value(p.location()?)
+    })
+    .await
 }
 
 /// `GET /oparl/v1/file/{meeting}/{dagsorden|referat}`.
@@ -1249,9 +1372,9 @@ pub async fn document_file(
     let path = format!("/file/{id}/{doc}");
     with_meeting(&state, &headers, &id, "File", path, |p| {
         match doc.as_str() {
-            "dagsorden" => Some(p.document("dagsorden", "Dagsorden")),
+            "dagsorden" => value(p.document("dagsorden", "Dagsorden")),
             "referat" if p.m().kind == MeetingKind::Minutes => {
-                Some(p.document("referat", "Referat"))
+                value(p.document("referat", "Referat"))
             }
             _ => None,
         }
@@ -1279,7 +1402,7 @@ pub async fn attachment_file(
     let path = format!("/file/{id}/{item}/{attachment}");
     with_meeting(&state, &headers, &id, "File", path, |p| {
         let f = p.files.iter().find(|f| f.item == n && f.attachment == a)?;
-        Some(p.attachment(f, text.as_deref()))
+        value(p.attachment(f, text.as_deref()))
     })
     .await
 }
@@ -1358,7 +1481,7 @@ pub async fn papers(
     let next = (i64::try_from(keys.len()).unwrap_or(i64::MAX) >= q.limit)
         .then(|| keys.last().cloned())
         .flatten();
-    answer(list(
+    answer_typed(&list(
         &l.api(&format!("/body/{BODY}/paper")),
         data,
         &q.filters,
