@@ -216,9 +216,10 @@ fn walk(
         c.push("body_code = ?", &[body.as_str()]);
     }
     if let Some(after) = after {
+        // A row-value comparison: both databases walk the (change, id) index from here.
         c.push(
-            &format!("({changed} > ? OR ({changed} = ? AND meeting_id > ?))"),
-            &[&after.modified, &after.modified, &after.id],
+            &format!("({changed}, meeting_id) > (?, ?)"),
+            &[&after.modified, &after.id],
         );
     }
     if let Some(t) = &window.modified_since {
