@@ -95,6 +95,17 @@ pub struct Treatment {
     pub modified: String,
 }
 
+/// A closed item printing a case number, as stored: for members of its body.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ClosedTreatment {
+    pub body_code: BodyCode,
+    pub body_name: String,
+    pub date: NaiveDate,
+    pub number: Option<u32>,
+    pub title: String,
+    pub decision: Option<String>,
+}
+
 /// How many treatments of one case are read at most (a case is treated a handful of times).
 pub const MAX_TREATMENTS: i64 = 500;
 
@@ -513,6 +524,38 @@ impl Store {
                 })
             })
             .collect()
+    }
+
+    /// The closed items that print `case_number`, as stored, by date (at most
+    /// [`MAX_TREATMENTS`]). Whoever calls this shows each only to those who may read its
+    /// body's closed content.
+    pub async fn closed_treatments(&self, case_number: &str) -> Result<Vec<ClosedTreatment>> {
+        sqlx::query(
+            "SELECT b.code, b.name, m.meeting_date, i.number, i.title, i.decision
+             FROM items i JOIN meetings m ON m.id = i.meeting_id JOIN bodies b ON b.id = m.body_id
+             WHERE i.case_number = $1 AND i.access = 'closed'
+             ORDER BY m.meeting_date, i.position LIMIT $2",
+        )
+        .bind(case_number)
+        .bind(MAX_TREATMENTS)
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(|r| {
+            let code: String = r.try_get("code")?;
+            let number: Option<i64> = r.try_get("number")?;
+            Ok(ClosedTreatment {
+                body_code: code
+                    .parse()
+                    .map_err(|_| StoreError::Corrupt("bodies.code".into()))?,
+                body_name: r.try_get("name")?,
+                date: crate::codec::date(&r.try_get::<String, _>("meeting_date")?)?,
+                number: number.and_then(|n| u32::try_from(n).ok()),
+                title: r.try_get("title")?,
+                decision: r.try_get("decision")?,
+            })
+        })
+        .collect()
     }
 
     /// Public meetings held from `from` to `to` (inclusive), by date and id, after

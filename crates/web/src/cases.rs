@@ -1,7 +1,8 @@
 //! The case page `/sag/{key}`: one matter (the public items that print the same case
 //! number) across bodies, each treatment in date order with its decision, and where it
-//! goes next. Read from the published record only: a closed treatment shows its public
-//! title and public decision.
+//! goes next. Read from the published record: a closed treatment shows its public title
+//! and public decision; a signed-in member also sees the closed treatments (with case
+//! number) of the bodies whose closed content they may read.
 
 use askama::Template;
 use axum::extract::{Path, State};
@@ -21,6 +22,8 @@ pub struct TreatmentLine {
     pub title: String,
     pub decision: Option<String>,
     pub next: Vec<String>,
+    /// The meeting's date, to order treatments.
+    pub sort: chrono::NaiveDate,
 }
 
 #[derive(Template)]
@@ -82,7 +85,31 @@ pub async fn page(
             title: item.title.clone(),
             decision: item.decision.clone(),
             next,
+            sort: s.date,
         });
+    }
+    // A member also sees the closed treatments in their own bodies, as stored.
+    let viewer = visitor.viewer();
+    if visitor.session.is_some() {
+        for c in state.store.closed_treatments(&first.case_number).await? {
+            if !viewer.sees_closed_of(&c.body_code) {
+                continue;
+            }
+            let page = format!("/{}/{}", protokol_core::danish::slug(&c.body_name), c.date);
+            lines.push(TreatmentLine {
+                href: c
+                    .number
+                    .map_or(page.clone(), |n| format!("{page}/punkt/{n}")),
+                body: c.body_name.clone(),
+                date: long_date(c.date),
+                number: c.number.map_or("–".into(), |n| n.to_string()),
+                title: format!("{} (lukket punkt)", c.title),
+                decision: c.decision.clone(),
+                next: Vec::new(),
+                sort: c.date,
+            });
+        }
+        lines.sort_by_key(|l| l.sort);
     }
     // What is announced for a later date and not (yet) among the public treatments.
     let today = today();

@@ -179,6 +179,13 @@ async fn archive(
     }
     let mut m = with_closed_canaries(council_meeting());
     m.items[0].case_number = Some(CASE.into());
+    // The closed item (its title carries the canary) is a treatment of the same case.
+    let closed = m
+        .items
+        .iter_mut()
+        .find(|i| i.title.contains(CANARY))
+        .unwrap();
+    closed.case_number = Some(CASE.into());
     let id = t.upsert_meeting(&m, "import").await.unwrap().id;
     let mut state = AppState::new(t.store.clone());
     state.municipality = "Norddjurs Kommune".into();
@@ -430,7 +437,34 @@ async fn bulk_export_is_the_public_record_as_json_lines(kind: Kind) {
     }
 }
 
+async fn the_case_page_shows_closed_treatments_only_to_members_of_the_body(kind: Kind) {
+    let (t, state, _) = archive(kind).await;
+    let public = get(&state, "/sag/24-01234", None).await;
+    assert_eq!(public.status, 200);
+    assert!(public.body.contains("Direktionen") && public.body.contains("Kommunalbestyrelsen"));
+    assert!(!public.body.contains(CANARY), "{}", public.body);
+    assert!(!public.body.contains("lukket punkt"));
+    common::account_with_role(&t.store, "kb", None, "KB", protokol_core::Role::Member).await;
+    common::account_with_role(&t.store, "dir", None, "DIR", protokol_core::Role::Member).await;
+    let kb = common::sign_in(&state, "kb").await;
+    let page = get(&state, "/sag/24-01234", Some(&kb)).await;
+    assert!(
+        page.body.contains(CANARY),
+        "a member of the body sees its closed treatment"
+    );
+    assert!(page.body.contains("lukket punkt"));
+    let dir = common::sign_in(&state, "dir").await;
+    let page = get(&state, "/sag/24-01234", Some(&dir)).await;
+    assert_eq!(page.status, 200);
+    assert!(
+        !page.body.contains(CANARY),
+        "another body's member does not"
+    );
+    assert_eq!(get(&state, "/sag/findes-ikke", None).await.status, 404);
+}
+
 store_tests!(
+    the_case_page_shows_closed_treatments_only_to_members_of_the_body,
     bulk_export_is_the_public_record_as_json_lines,
     the_whole_api_is_valid_oparl_and_shows_nothing_closed,
     a_meeting_taken_out_of_the_record_is_a_tombstone,

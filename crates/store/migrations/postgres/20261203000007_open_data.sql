@@ -33,3 +33,6 @@ CREATE TABLE public_case_items (
     PRIMARY KEY (case_key, meeting_id, position)
 );
 CREATE INDEX public_case_items_meeting ON public_case_items(meeting_id);
+
+-- A case's closed treatments, for the members who may read them (by the printed number).
+CREATE INDEX items_case_number ON items(case_number);
