@@ -628,7 +628,10 @@ async fn measure(n: usize, seconds: u64, connections: usize) -> Result<Vec<(&'st
     let took = build_archive(&url, n).await?;
     let exe = std::env::current_exe()?;
     let mut cmd = Command::new(&exe);
+    // The server's data folder (its search indexes) is the run's own, never the caller's.
     cmd.env("PROTOKOL_LOG", "warn,protokol_web=info")
+        .arg("--data")
+        .arg(work.path())
         .arg("--database-url")
         .arg(&url)
         .args(["serve", "--addr", "127.0.0.1:0"]);
