@@ -18,7 +18,7 @@ pub struct TreatmentLine {
     pub href: String,
     pub body: String,
     pub date: String,
-    pub number: String,
+    pub number: Option<u32>,
     pub title: String,
     pub decision: Option<String>,
     pub next: Vec<String>,
@@ -36,6 +36,19 @@ pub struct CasePage {
     /// Treatments announced for a date still to come, not yet on a public agenda.
     pub coming: Vec<String>,
     pub api: String,
+}
+
+/// How much of a decision the case page shows: its first paragraph, at most this many
+/// characters (the item's page has it whole).
+const DECISION_CHARS: usize = 300;
+
+fn short(decision: &str) -> String {
+    let first = decision.trim().split("\n\n").next().unwrap_or("").trim();
+    let mut out: String = first.chars().take(DECISION_CHARS).collect();
+    if out.len() < decision.trim().len() {
+        out.push_str(" …");
+    }
+    out
 }
 
 fn next_words(kind: NextKind) -> &'static str {
@@ -81,9 +94,9 @@ pub async fn page(
                 .map_or(page.clone(), |n| format!("{page}/punkt/{n}")),
             body: s.body_name.clone(),
             date: long_date(s.date),
-            number: item.number.map_or("–".into(), |n| n.to_string()),
+            number: item.number,
             title: item.title.clone(),
-            decision: item.decision.clone(),
+            decision: item.decision.as_deref().map(short),
             next,
             sort: s.date,
         });
@@ -102,9 +115,9 @@ pub async fn page(
                     .map_or(page.clone(), |n| format!("{page}/punkt/{n}")),
                 body: c.body_name.clone(),
                 date: long_date(c.date),
-                number: c.number.map_or("–".into(), |n| n.to_string()),
+                number: c.number,
                 title: format!("{} (lukket punkt)", c.title),
-                decision: c.decision.clone(),
+                decision: c.decision.as_deref().map(short),
                 next: Vec::new(),
                 sort: c.date,
             });
@@ -136,4 +149,17 @@ pub async fn page(
         .render()?,
     )
     .into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::short;
+
+    #[test]
+    fn a_long_decision_is_shown_by_its_first_paragraph() {
+        assert_eq!(short("Godkendt."), "Godkendt.");
+        assert_eq!(short("Godkendt.\n\nMed bemærkninger."), "Godkendt. …");
+        let long = "ø".repeat(400);
+        assert_eq!(short(&long).chars().count(), 302);
+    }
 }
