@@ -220,11 +220,10 @@ pub async fn export_public(
     out: &Path,
 ) -> Result<ExitCode> {
     use std::io::Write;
-    let first = chrono::NaiveDate::from_ymd_opt(1, 1, 1).unwrap_or_default();
-    let last = chrono::NaiveDate::from_ymd_opt(9999, 12, 31).unwrap_or_default();
-    let (from, to) = (from.unwrap_or(first), to.unwrap_or(last));
-    if from > to {
-        anyhow::bail!("--from {from} is after --to {to}");
+    if let Some((f, t)) = from.zip(to)
+        && f > t
+    {
+        anyhow::bail!("--from {f} is after --to {t}");
     }
     let store = open_store(g).await?;
     let to_stdout = out.as_os_str() == "-";
@@ -257,8 +256,12 @@ pub async fn export_public(
     pb.finish_and_clear();
     if !to_stdout {
         std::fs::rename(&tmp, out).with_context(|| format!("cannot write {}", out.display()))?;
+        let day =
+            |d: Option<chrono::NaiveDate>, open: &str| d.map_or(open.into(), |d| d.to_string());
         eprintln!(
-            "Exported {exported} public meetings held {from} to {to} to {}.",
+            "Exported {exported} public meetings held {} to {} to {}.",
+            day(from, "the first"),
+            day(to, "the last"),
             out.display()
         );
     }

@@ -558,12 +558,13 @@ impl Store {
         .collect()
     }
 
-    /// Public meetings held from `from` to `to` (inclusive), by date and id, after
-    /// (`date`, `id`), at most `limit`: bulk export walks a date range a page at a time.
+    /// Public meetings held from `from` to `to` (inclusive; `None`: no bound), by date and
+    /// id, after (`date`, `id`), at most `limit`: bulk export walks a date range a page at a
+    /// time.
     pub async fn public_meetings_between(
         &self,
-        from: NaiveDate,
-        to: NaiveDate,
+        from: Option<NaiveDate>,
+        to: Option<NaiveDate>,
         after: Option<(NaiveDate, MeetingId)>,
         limit: i64,
     ) -> Result<Vec<PublicMeeting>> {
@@ -577,8 +578,9 @@ impl Store {
                AND (meeting_date > $3 OR (meeting_date = $3 AND meeting_id > $4))
              ORDER BY meeting_date, meeting_id LIMIT $5"
         )))
-        .bind(date_text(from))
-        .bind(date_text(to))
+        // Dates are ISO text: the open bounds lie outside every four-digit year.
+        .bind(from.map_or_else(|| "0000-01-01".to_string(), date_text))
+        .bind(to.map_or_else(|| "9999-12-31".to_string(), date_text))
         .bind(after_date)
         .bind(after_id)
         .bind(limit)

@@ -29,10 +29,8 @@ fn refuse(message: String) -> Response {
 }
 
 /// The date range a query asks for: `fra` and `til` (inclusive, both optional).
-pub fn range(query: Option<&str>) -> Result<(NaiveDate, NaiveDate), String> {
-    // Dates are compared as ISO text: the bounds stay within four-digit years.
-    let mut from = NaiveDate::from_ymd_opt(1, 1, 1).unwrap_or_default();
-    let mut to = NaiveDate::from_ymd_opt(9999, 12, 31).unwrap_or_default();
+fn range(query: Option<&str>) -> Result<(Option<NaiveDate>, Option<NaiveDate>), String> {
+    let (mut from, mut to) = (None, None);
     for (k, v) in form_urlencoded::parse(query.unwrap_or("").as_bytes()).take(16) {
         let slot = match k.as_ref() {
             "fra" => &mut from,
@@ -44,12 +42,17 @@ pub fn range(query: Option<&str>) -> Result<(NaiveDate, NaiveDate), String> {
                 ));
             }
         };
-        *slot = NaiveDate::parse_from_str(v.trim(), "%Y-%m-%d")
-            .ok()
-            .filter(|d| (1..=9999).contains(&chrono::Datelike::year(d)))
-            .ok_or_else(|| format!("Datoen i «{k}» kunne ikke læses: skriv den som ÅÅÅÅ-MM-DD."))?;
+        // Dates are compared as ISO text: four-digit years only.
+        *slot = Some(
+            NaiveDate::parse_from_str(v.trim(), "%Y-%m-%d")
+                .ok()
+                .filter(|d| (1..=9999).contains(&chrono::Datelike::year(d)))
+                .ok_or_else(|| {
+                    format!("Datoen i «{k}» kunne ikke læses: skriv den som ÅÅÅÅ-MM-DD.")
+                })?,
+        );
     }
-    if from > to {
+    if from.zip(to).is_some_and(|(f, t)| f > t) {
         return Err("«fra» ligger efter «til».".into());
     }
     Ok((from, to))
@@ -58,8 +61,8 @@ pub fn range(query: Option<&str>) -> Result<(NaiveDate, NaiveDate), String> {
 /// Where a stream of pages stands.
 struct Walk {
     store: Store,
-    from: NaiveDate,
-    to: NaiveDate,
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
     after: Option<(NaiveDate, MeetingId)>,
     done: bool,
 }

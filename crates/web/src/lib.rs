@@ -17,7 +17,7 @@ mod conditional;
 mod documents;
 mod editions;
 mod error;
-pub mod export;
+mod export;
 mod feeds;
 mod files;
 mod form_fields;

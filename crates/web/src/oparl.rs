@@ -1408,7 +1408,7 @@ pub async fn attachment_file(
 }
 
 /// A case (Paper) from its public treatments, oldest first; `None` when it has none.
-fn paper(l: &Links, key: &str, treatments: &[Treatment], files: &[OpenFile]) -> Option<Value> {
+fn paper(l: &Links, key: &str, treatments: &[Treatment]) -> Option<Value> {
     let first = treatments.first()?;
     let item = first.meeting.record.meeting.items.get(first.position)?;
     let roster = Roster::default();
@@ -1420,7 +1420,8 @@ fn paper(l: &Links, key: &str, treatments: &[Treatment], files: &[OpenFile]) -> 
             meeting: &t.meeting,
             created: &t.created,
             modified: &t.modified,
-            files,
+            // A consultation names no files.
+            files: &[],
             people: &roster,
         };
         if let Some(item) = t.meeting.record.meeting.items.get(t.position) {
@@ -1452,9 +1453,7 @@ fn paper(l: &Links, key: &str, treatments: &[Treatment], files: &[OpenFile]) -> 
 
 async fn paper_of(state: &AppState, l: &Links, key: &str) -> Result<Option<Value>, ApiError> {
     let treatments = state.store.open_case(key).await?;
-    let ids: Vec<MeetingId> = treatments.iter().map(|t| t.meeting.summary.id).collect();
-    let files = state.store.open_files(&ids).await?;
-    Ok(paper(l, key, &treatments, &files))
+    Ok(paper(l, key, &treatments))
 }
 
 /// `GET /oparl/v1/body/kommune/paper`: cases in key order, a page at a time.
