@@ -71,6 +71,41 @@ impl OpenMeeting {
     }
 }
 
+/// A meeting's place in a walk in change order, read without its record.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MeetingHead {
+    pub id: MeetingId,
+    pub body_code: BodyCode,
+    /// The version of its public record; `None` for a meeting that left the record.
+    pub etag: Option<String>,
+    /// When it entered the published record (RFC 3339).
+    pub created: String,
+    /// When its record last changed, or when it left the record (RFC 3339).
+    pub changed: String,
+}
+
+impl MeetingHead {
+    /// The cursor that continues a walk after this meeting.
+    pub fn cursor(&self) -> Cursor {
+        Cursor {
+            modified: self.changed.clone(),
+            id: self.id.to_string(),
+        }
+    }
+}
+
+/// An object derived from a public meeting's record and kept with it (see
+/// [`Store::kept_objects`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KeptObject {
+    pub id: MeetingId,
+    /// What it is and what else it was made from (the record aside).
+    pub variant: String,
+    /// The version of the record it was made from.
+    pub etag: String,
+    pub bytes: Vec<u8>,
+}
+
 /// A public attachment's file, without its text.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct OpenFile {
@@ -254,14 +289,15 @@ fn walk(
 
 impl Store {
     /// Meetings in the order their public record changed (tombstones by when they left it),
-    /// of one body or all, within `window`, after `after`, at most `limit`.
-    pub async fn open_meetings(
+    /// of one body or all, within `window`, after `after`, at most `limit`: their heads
+    /// only (no record is read).
+    pub async fn open_meeting_heads(
         &self,
         body: Option<&BodyCode>,
         window: &Window,
         after: Option<&Cursor>,
         limit: i64,
-    ) -> Result<Vec<OpenMeeting>> {
+    ) -> Result<Vec<MeetingHead>> {
         let live = walk(body, window, after, "updated_at");
         let gone = walk(body, window, after, "deleted_at");
         // Both walks bind the same values in the same order: the tombstones' conditions
@@ -269,12 +305,13 @@ impl Store {
         let n = live.values.len() + 1;
         let sql = format!(
             "SELECT * FROM (
-               SELECT meeting_id, updated_at AS changed, CAST(0 AS BIGINT) AS gone
+               SELECT meeting_id, body_code, etag, created_at, updated_at AS changed
                FROM public_meetings
                WHERE {} ORDER BY updated_at, meeting_id LIMIT ${n}) AS live
              UNION ALL
              SELECT * FROM (
-               SELECT meeting_id, deleted_at AS changed, CAST(1 AS BIGINT) AS gone
+               SELECT meeting_id, body_code, CAST(NULL AS TEXT) AS etag, created_at,
+                      deleted_at AS changed
                FROM public_tombstones
                WHERE {} ORDER BY deleted_at, meeting_id LIMIT ${n}) AS gone
              ORDER BY changed, meeting_id LIMIT ${n}",
@@ -286,12 +323,30 @@ impl Store {
             q = q.bind(v.clone());
         }
         let rows = q.bind(limit).fetch_all(&self.pool).await?;
-        let mut order = Vec::with_capacity(rows.len());
-        for r in &rows {
-            let id: String = r.try_get("meeting_id")?;
-            let gone: i64 = r.try_get("gone")?;
-            order.push((id, gone != 0));
-        }
+        rows.iter()
+            .map(|r| {
+                let corrupt = |what: &str| StoreError::Corrupt(format!("open meeting {what}"));
+                Ok(MeetingHead {
+                    id: r
+                        .try_get::<String, _>("meeting_id")?
+                        .parse()
+                        .map_err(|_| corrupt("meeting_id"))?,
+                    body_code: r
+                        .try_get::<String, _>("body_code")?
+                        .parse()
+                        .map_err(|_| corrupt("body_code"))?,
+                    etag: r.try_get("etag")?,
+                    created: r.try_get("created_at")?,
+                    changed: r.try_get("changed")?,
+                })
+            })
+            .collect()
+    }
+
+    /// The public meetings `ids` with their records, in no particular order (a meeting
+    /// that left the record meanwhile is missing).
+    pub async fn open_live_meetings(&self, ids: &[MeetingId]) -> Result<Vec<OpenMeeting>> {
+        let order: Vec<(String, bool)> = ids.iter().map(|i| (i.to_string(), false)).collect();
         self.open_meetings_by_id(&order).await
     }
 
@@ -358,6 +413,90 @@ impl Store {
         }
         // A meeting that changed between the two reads is left for the next page.
         Ok(order.iter().filter_map(|k| found.remove(k)).collect())
+    }
+
+    /// The objects kept for the public meetings `ids` whose variant starts with `prefix`
+    /// (any record version: the caller compares the etag).
+    pub async fn kept_objects(&self, ids: &[MeetingId], prefix: &str) -> Result<Vec<KeptObject>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let n = ids.len();
+        let sql = format!(
+            "SELECT meeting_id, variant, etag, bytes FROM rendered_documents
+             WHERE meeting_id IN ({}) AND variant LIKE ${}",
+            placeholders(n),
+            n + 1
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for id in ids {
+            q = q.bind(id.to_string());
+        }
+        q.bind(format!("{}%", like_literal(prefix)))
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|r| {
+                Ok(KeptObject {
+                    id: r
+                        .try_get::<String, _>("meeting_id")?
+                        .parse()
+                        .map_err(|_| StoreError::Corrupt("rendered_documents.meeting_id".into()))?,
+                    variant: r.try_get("variant")?,
+                    etag: r.try_get("etag")?,
+                    bytes: r.try_get("bytes")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Keeps `objects` (one transaction): each only for the record version it was made from
+    /// while that is still the current one; other variants starting with `prefix` of the
+    /// same meeting (made from what has changed since) are dropped. Another node that kept
+    /// the same object meanwhile is no conflict.
+    pub async fn keep_objects(&self, objects: &[KeptObject], prefix: &str) -> Result<()> {
+        if objects.is_empty() {
+            return Ok(());
+        }
+        let like = format!("{}%", like_literal(prefix));
+        let mut tx = self.begin_write().await?;
+        for o in objects {
+            let id = o.id.to_string();
+            let current = sqlx::query(
+                "SELECT 1 AS one FROM public_meetings WHERE meeting_id = $1 AND etag = $2",
+            )
+            .bind(&id)
+            .bind(&o.etag)
+            .fetch_optional(&mut *tx)
+            .await?
+            .is_some();
+            if !current {
+                continue;
+            }
+            sqlx::query(
+                "DELETE FROM rendered_documents WHERE meeting_id = $1 AND variant LIKE $2
+                 AND NOT (variant = $3 AND etag = $4)",
+            )
+            .bind(&id)
+            .bind(&like)
+            .bind(&o.variant)
+            .bind(&o.etag)
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query(
+                "INSERT INTO rendered_documents (meeting_id, variant, etag, bytes, created_at)
+                 VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
+            )
+            .bind(&id)
+            .bind(&o.variant)
+            .bind(&o.etag)
+            .bind(o.bytes.clone())
+            .bind(now())
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
     }
 
     /// Meeting `id` as the open-data API shows it: public, a tombstone, or `None` (never
@@ -591,6 +730,14 @@ impl Store {
 }
 
 /// "$1, $2, …, $n".
+/// `s` as a LIKE prefix: the callers' prefixes are plain names, any wildcard in one is
+/// dropped rather than matched.
+fn like_literal(s: &str) -> String {
+    s.chars()
+        .filter(|c| !matches!(c, '%' | '_' | '\\'))
+        .collect()
+}
+
 fn placeholders(n: usize) -> String {
     (1..=n)
         .map(|i| format!("${i}"))

@@ -857,7 +857,7 @@ impl Store {
         if current && !known {
             sqlx::query(
                 "INSERT INTO rendered_documents (meeting_id, variant, etag, bytes, created_at)
-                 VALUES ($1, $2, $3, $4, $5)",
+                 VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
             )
             .bind(id.to_string())
             .bind(variant)

@@ -22,10 +22,13 @@ use chrono::{DateTime, NaiveDate, Utc};
 use protokol_core::danish::{danish_instant, day_month_year, slug};
 use protokol_core::public::case_key;
 use protokol_core::{BodyCode, Item, Meeting, MeetingId, MeetingKind, MeetingStatus};
-use protokol_store::open_data::{Cursor, OpenFile, OpenMeeting, Treatment, Window};
+use protokol_store::open_data::{
+    Cursor, KeptObject, MeetingHead, OpenFile, OpenMeeting, Treatment, Window,
+};
 use protokol_store::public::PublicMeeting;
 use serde::Serialize;
 use serde_json::{Map, Value, json};
+use sha2::{Digest, Sha256};
 
 use crate::AppState;
 
@@ -54,6 +57,13 @@ impl ApiError {
         }
     }
 
+    fn internal() -> Self {
+        Self {
+            status: StatusCode::INTERNAL_SERVER_ERROR,
+            message: "Der opstod en fejl. Prøv igen om lidt.".into(),
+        }
+    }
+
     fn bad(message: impl Into<String>) -> Self {
         Self {
             status: StatusCode::BAD_REQUEST,
@@ -65,10 +75,7 @@ impl ApiError {
 impl From<protokol_store::StoreError> for ApiError {
     fn from(e: protokol_store::StoreError) -> Self {
         tracing::error!(error = %e, "open-data API: store failed");
-        Self {
-            status: StatusCode::INTERNAL_SERVER_ERROR,
-            message: "Der opstod en fejl. Prøv igen om lidt.".into(),
-        }
+        Self::internal()
     }
 }
 
@@ -94,12 +101,23 @@ fn answer(value: Value) -> Answer {
 
 /// An answer serialised straight from `value`.
 fn answer_typed<T: Serialize>(value: &T) -> Answer {
-    let mut response = Json(value).into_response();
+    Ok(open_to_all(Json(value).into_response()))
+}
+
+/// An answer of JSON text as it is.
+fn answer_json(text: String) -> Answer {
+    Ok(open_to_all(
+        ([(header::CONTENT_TYPE, "application/json")], text).into_response(),
+    ))
+}
+
+/// Any site's scripts may read the API.
+fn open_to_all(mut response: Response) -> Response {
     response.headers_mut().insert(
         header::ACCESS_CONTROL_ALLOW_ORIGIN,
         HeaderValue::from_static("*"),
     );
-    Ok(response)
+    response
 }
 
 /// The site's address as clients reach it: the configured public address, else the
@@ -269,6 +287,20 @@ fn list<T: Serialize>(
     this: Option<&str>,
     next: Option<String>,
 ) -> ListPage<T> {
+    ListPage {
+        rest: list_rest(url, data.len(), filters, this, next),
+        data,
+    }
+}
+
+/// What a list answer says besides its objects: how many, and the links.
+fn list_rest(
+    url: &str,
+    count: usize,
+    filters: &[(String, String)],
+    this: Option<&str>,
+    next: Option<String>,
+) -> ListRest {
     let mut links = Map::new();
     links.insert("first".into(), Value::String(with_query(url, filters)));
     let mut self_pairs = filters.to_vec();
@@ -281,11 +313,10 @@ fn list<T: Serialize>(
         pairs.push(("cursor".into(), c));
         links.insert("next".into(), Value::String(with_query(url, &pairs)));
     }
-    ListPage {
+    ListRest {
         pagination: Pagination {
-            elements_per_page: data.len(),
+            elements_per_page: count,
         },
-        data,
         links,
     }
 }
@@ -295,6 +326,12 @@ fn list<T: Serialize>(
 #[derive(Serialize)]
 struct ListPage<T> {
     data: Vec<T>,
+    #[serde(flatten)]
+    rest: ListRest,
+}
+
+#[derive(Serialize)]
+struct ListRest {
     pagination: Pagination,
     links: Map<String, Value>,
 }
@@ -722,9 +759,40 @@ const ROSTER_LOOK_BACK: i64 = 10;
 #[derive(Debug, Default)]
 pub struct Roster {
     seats: Vec<Seat>,
+    /// Per body, a digest of the names of its members (what its meetings' objects name).
+    digests: HashMap<BodyCode, String>,
 }
 
 impl Roster {
+    fn new(seats: Vec<Seat>) -> Self {
+        let mut names: HashMap<&BodyCode, Vec<&str>> = HashMap::new();
+        for s in &seats {
+            names.entry(&s.body).or_default().push(&s.name);
+        }
+        let digests = names
+            .into_iter()
+            .map(|(body, mut names)| {
+                names.sort_unstable();
+                let mut hash = Sha256::new();
+                for n in names {
+                    hash.update(n.as_bytes());
+                    hash.update([0]);
+                }
+                let hex: String = hash.finalize()[..8]
+                    .iter()
+                    .map(|b| format!("{b:02x}"))
+                    .collect();
+                (body.clone(), hex)
+            })
+            .collect();
+        Self { seats, digests }
+    }
+
+    /// What the objects of `body`'s meetings take from the roster, as a short digest.
+    fn digest(&self, body: &BodyCode) -> &str {
+        self.digests.get(body).map_or("none", String::as_str)
+    }
+
     fn knows(&self, body: &BodyCode, name: &str) -> bool {
         self.seats.iter().any(|s| s.body == *body && s.name == name)
     }
@@ -763,7 +831,7 @@ async fn roster(state: &AppState) -> Result<Arc<Roster>, ApiError> {
     {
         return Ok(r.clone());
     }
-    let mut roster = Roster::default();
+    let mut seats_of_all = Vec::new();
     for body in state.store.public_bodies().await? {
         // The newest meeting that lists its members by name (minutes of small boards often
         // list none); a bounded look back.
@@ -792,12 +860,12 @@ async fn roster(state: &AppState) -> Result<Arc<Roster>, ApiError> {
                 })
                 .collect();
             if !seats.is_empty() {
-                roster.seats.extend(seats);
+                seats_of_all.extend(seats);
                 break;
             }
         }
     }
-    let roster = Arc::new(roster);
+    let roster = Arc::new(Roster::new(seats_of_all));
     if let Ok(mut kept) = state.roster.0.lock() {
         *kept = Some((version, roster.clone()));
     }
@@ -1171,6 +1239,130 @@ fn meeting_objects<'a>(
         .collect()
 }
 
+// A meeting's object in a list is made once per version of its public record and kept in
+// the store beside its laid-out documents (every node serves the same bytes; a page of 100
+// meetings is then read, not built). It is kept with a mark where the site's address goes
+// (the address depends on the request) and under a variant naming what else it was made
+// from: this code's version and the roster of its body (participants name known persons).
+
+/// Kept meeting objects' variants start so.
+const KEPT_PREFIX: &str = "oparl-meeting-";
+/// Moved on whenever the meeting objects change shape within one release.
+const KEPT_FORMAT: u32 = 1;
+/// Stands for the site's address in kept objects (a control character: no address or text
+/// in the record contains it).
+const SITE_MARK: &str = "\u{1}site";
+
+/// The variant a meeting of `body` is kept as, given `roster`.
+fn kept_variant(roster: &Roster, body: &BodyCode) -> String {
+    format!(
+        "{KEPT_PREFIX}{}-{KEPT_FORMAT}-{}",
+        env!("CARGO_PKG_VERSION"),
+        roster.digest(body)
+    )
+}
+
+/// `s` as it reads inside a JSON string.
+fn json_inside(s: &str) -> String {
+    let quoted = serde_json::to_string(s).unwrap_or_default();
+    quoted
+        .strip_prefix('"')
+        .and_then(|q| q.strip_suffix('"'))
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// The objects of `heads` (with the site's address marked), in their order; a meeting
+/// whose record changed since its head was read is left out (the walk meets it again).
+async fn marked_meetings(
+    state: &AppState,
+    marked: &Links,
+    heads: &[MeetingHead],
+) -> Result<Vec<Vec<u8>>, ApiError> {
+    let roster = roster(state).await?;
+    let want: HashMap<MeetingId, (String, &str)> = heads
+        .iter()
+        .filter_map(|h| {
+            let etag = h.etag.as_deref()?;
+            Some((h.id, (kept_variant(&roster, &h.body_code), etag)))
+        })
+        .collect();
+    let live: Vec<MeetingId> = want.keys().copied().collect();
+    let mut objects: HashMap<MeetingId, Vec<u8>> = HashMap::new();
+    for kept in state.store.kept_objects(&live, KEPT_PREFIX).await? {
+        if want
+            .get(&kept.id)
+            .is_some_and(|(variant, etag)| *variant == kept.variant && *etag == kept.etag)
+        {
+            objects.insert(kept.id, kept.bytes);
+        }
+    }
+    let missing: Vec<MeetingId> = live
+        .into_iter()
+        .filter(|id| !objects.contains_key(id))
+        .collect();
+    if !missing.is_empty() {
+        let meetings = state.store.open_live_meetings(&missing).await?;
+        let files = files_of(state, &meetings).await?;
+        let mut made = Vec::new();
+        for m in &meetings {
+            let OpenMeeting::Live {
+                meeting,
+                created,
+                modified,
+            } = m
+            else {
+                continue;
+            };
+            let id = meeting.summary.id;
+            let Some((variant, etag)) = want.get(&id).filter(|(_, e)| *e == meeting.etag) else {
+                continue;
+            };
+            let object = MeetingParts {
+                links: marked,
+                meeting,
+                created,
+                modified,
+                files: files.get(&id).map_or(&[], Vec::as_slice),
+                people: &roster,
+            }
+            .meeting();
+            let bytes = serde_json::to_vec(&object).map_err(|e| {
+                tracing::error!(error = %e, meeting = %id, "open-data API: a meeting would not serialise");
+                ApiError::internal()
+            })?;
+            made.push(KeptObject {
+                id,
+                variant: variant.clone(),
+                etag: (*etag).to_string(),
+                bytes: bytes.clone(),
+            });
+            objects.insert(id, bytes);
+        }
+        if !made.is_empty() {
+            // Kept after the answer; a failure costs only the next request's time.
+            let store = state.store.clone();
+            tokio::spawn(async move {
+                if let Err(e) = store.keep_objects(&made, KEPT_PREFIX).await {
+                    tracing::warn!(error = %e, "open-data API: could not keep meeting objects");
+                }
+            });
+        }
+    }
+    let mut out = Vec::with_capacity(heads.len());
+    for h in heads {
+        if h.etag.is_some() {
+            if let Some(bytes) = objects.remove(&h.id) {
+                out.push(bytes);
+            }
+        } else {
+            let gone = tombstone("Meeting", marked.meeting(h.id), &h.created, &h.changed);
+            out.push(serde_json::to_vec(&gone).map_err(|_| ApiError::internal())?);
+        }
+    }
+    Ok(out)
+}
+
 async fn meeting_list(
     state: &AppState,
     headers: &HeaderMap,
@@ -1180,24 +1372,43 @@ async fn meeting_list(
 ) -> Answer {
     let q = list_query(raw, true)?;
     let cursor = q.cursor.as_deref().map(read_meeting_cursor).transpose()?;
-    let l = links(state, headers);
-    let meetings = state
+    let heads = state
         .store
-        .open_meetings(body, &q.window, cursor.as_ref(), q.limit)
+        .open_meeting_heads(body, &q.window, cursor.as_ref(), q.limit)
         .await?;
-    let next = (i64::try_from(meetings.len()).unwrap_or(i64::MAX) >= q.limit)
-        .then(|| meetings.last().map(|m| meeting_cursor(&m.cursor())))
+    let next = (i64::try_from(heads.len()).unwrap_or(i64::MAX) >= q.limit)
+        .then(|| heads.last().map(|h| meeting_cursor(&h.cursor())))
         .flatten();
-    let files = files_of(state, &meetings).await?;
-    let roster = roster(state).await?;
-    let data = meeting_objects(&l, &meetings, &files, &roster);
-    answer_typed(&list(
-        &l.api(url_path),
-        data,
+    let marked = Links {
+        site: SITE_MARK.to_string(),
+    };
+    let objects = marked_meetings(state, &marked, &heads).await?;
+    let rest = list_rest(
+        &marked.api(url_path),
+        objects.len(),
         &q.filters,
         q.cursor.as_deref(),
         next,
-    ))
+    );
+    // {"data":[objects…], then the rest's fields.
+    let rest = serde_json::to_vec(&rest).map_err(|_| ApiError::internal())?;
+    let mut page =
+        Vec::with_capacity(objects.iter().map(Vec::len).sum::<usize>() + rest.len() + 16);
+    page.extend_from_slice(b"{\"data\":[");
+    for (i, o) in objects.iter().enumerate() {
+        if i > 0 {
+            page.push(b',');
+        }
+        page.extend_from_slice(o);
+    }
+    page.extend_from_slice(b"],");
+    page.extend_from_slice(rest.get(1..).unwrap_or_default());
+    let page = String::from_utf8(page).map_err(|_| ApiError::internal())?;
+    let page = page.replace(
+        &json_inside(SITE_MARK),
+        &json_inside(&links(state, headers).site),
+    );
+    answer_json(page)
 }
 
 /// `GET /oparl/v1/body/kommune/meeting`.

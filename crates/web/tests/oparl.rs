@@ -463,7 +463,119 @@ async fn the_case_page_shows_closed_treatments_only_to_members_of_the_body(kind:
     assert_eq!(get(&state, "/sag/findes-ikke", None).await.status, 404);
 }
 
+/// The objects of a meeting list page, by id, as served to `host` (none: the default).
+async fn listed(state: &AppState, host: Option<&str>) -> (String, BTreeMap<String, Value>) {
+    let mut r = axum::http::Request::get("/oparl/v1/body/kommune/meeting");
+    if let Some(h) = host {
+        r = r.header(axum::http::header::HOST, h);
+    }
+    let reply = common::send(state, r.body(axum::body::Body::empty()).unwrap()).await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    let v: Value = serde_json::from_str(&reply.body).unwrap();
+    let by_id = v["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| (m["id"].as_str().unwrap().to_string(), m.clone()))
+        .collect();
+    (reply.body, by_id)
+}
+
+/// Waits until the store keeps an object for every meeting of `ids` (they are kept after
+/// the answer that made them).
+async fn kept(t: &protokol_testkit::TestStore, ids: &[protokol_core::MeetingId]) -> usize {
+    for _ in 0..200 {
+        let n = t
+            .store
+            .kept_objects(ids, "oparl-meeting-")
+            .await
+            .unwrap()
+            .len();
+        if n >= ids.len() {
+            return n;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    0
+}
+
+async fn kept_meeting_objects_follow_the_record_the_roster_and_the_address(kind: Kind) {
+    let (t, state, council) = archive(kind).await;
+    // A coming meeting whose agenda is published (its record may still change).
+    let mut m = with_closed_canaries(council_meeting());
+    m.date = "2026-12-08".parse().unwrap();
+    m.kind = protokol_core::MeetingKind::Agenda;
+    m.status = Some(MeetingStatus::AgendaPublished);
+    m.signatures.clear();
+    let coming = t.upsert_meeting(&m, "import").await.unwrap().id;
+    let ids: Vec<protokol_core::MeetingId> = t
+        .store
+        .open_meeting_heads(None, &Default::default(), None, 100)
+        .await
+        .unwrap()
+        .iter()
+        .map(|h| h.id)
+        .collect();
+    assert_eq!(ids.len(), 6);
+    let (made, _) = listed(&state, None).await;
+    assert_eq!(kept(&t, &ids).await, 6, "each meeting's object is kept");
+
+    // Read from what was kept: the same answer, to the byte.
+    let (read, by_id) = listed(&state, None).await;
+    assert_eq!(read, made);
+    assert!(!read.contains(CANARY));
+    assert!(!read.contains("\\u0001"), "no mark of the address is left");
+
+    // Another address (no --public-url): every link follows the request.
+    let (other, _) = listed(&state, Some("data.example.dk")).await;
+    assert_eq!(other, made.replace(SITE, "http://data.example.dk"));
+
+    // The record changes: the list shows the new version, not the kept one.
+    let (mut m, v) = t.meeting(coming).await.unwrap().unwrap();
+    m.items[0].title = "Forenkling af politikker – ændret titel".into();
+    t.update_meeting(&m, v, "sekretær").await.unwrap();
+    let (_, after) = listed(&state, None).await;
+    assert_eq!(
+        after[&format!("{SITE}/oparl/v1/meeting/{coming}")]["agendaItem"][0]["name"],
+        "Forenkling af politikker – ændret titel"
+    );
+    assert!(!after.values().any(|m| m.to_string().contains(CANARY)));
+
+    // The body's roster changes (a newer meeting lists other members): the older meeting
+    // names as participants only the persons the API knows now.
+    let person = |name: &str| format!("{SITE}/oparl/v1/person/{name}");
+    let names = |m: &Value| -> Vec<String> {
+        m["participant"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p.as_str().unwrap().to_string())
+            .collect()
+    };
+    let key = format!("{SITE}/oparl/v1/meeting/{council}");
+    assert!(names(&by_id[&key]).contains(&person("jan-petersen")));
+    let mut newer = council_meeting();
+    newer.date = "2027-01-12".parse().unwrap();
+    newer.kind = protokol_core::MeetingKind::Agenda;
+    newer.status = Some(MeetingStatus::AgendaPublished);
+    newer.signatures.clear();
+    newer
+        .members
+        .retain(|m| m.name.as_deref() == Some("Kasper Bjerregaard"));
+    newer.absent.clear();
+    newer.items.truncate(1);
+    for item in &mut newer.items {
+        for sub in &mut item.votes {
+            sub.members.clear();
+        }
+    }
+    t.upsert_meeting(&newer, "import").await.unwrap();
+    let (_, after) = listed(&state, None).await;
+    assert_eq!(names(&after[&key]), vec![person("kasper-bjerregaard")]);
+}
+
 store_tests!(
+    kept_meeting_objects_follow_the_record_the_roster_and_the_address,
     the_case_page_shows_closed_treatments_only_to_members_of_the_body,
     bulk_export_is_the_public_record_as_json_lines,
     the_whole_api_is_valid_oparl_and_shows_nothing_closed,
