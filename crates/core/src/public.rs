@@ -403,6 +403,19 @@ pub fn case_key(number: &str) -> Option<String> {
     (!key.is_empty()).then_some(key)
 }
 
+/// The key an agenda item is known by in the open-data API's addresses: its id, or (for an
+/// item without one, as in imported records) its place on the agenda counted from 1.
+pub fn item_key(item: &crate::Item, position: usize) -> String {
+    item.id
+        .map_or_else(|| format!("{}", position + 1), |id| id.to_string())
+}
+
+/// Whether the body of the meeting decides the matter of `item` (a decision and no next
+/// step to another body or meeting).
+pub fn decides(item: &crate::Item) -> bool {
+    item.decision.is_some() && item.next.is_empty()
+}
+
 #[cfg(test)]
 mod case_key_tests {
     use super::case_key;

@@ -7,7 +7,7 @@
 //! with a limit: a harvest of the whole archive costs the same per page at any size.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use protokol_core::public::{PublicRecord, case_key};
+use protokol_core::public::{PublicRecord, case_key, decides, item_key};
 use protokol_core::{BodyCode, MeetingId};
 use sqlx::{AnyConnection, Row};
 
@@ -120,6 +120,45 @@ pub struct OpenFile {
     pub size: Option<i64>,
 }
 
+/// A case in a walk in change order: when it first appeared and last changed, and how many
+/// public treatments it has (none: it left the record).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CaseHead {
+    pub key: String,
+    pub created: String,
+    pub changed: String,
+    pub treatments: i64,
+}
+
+impl CaseHead {
+    /// The cursor that continues a walk after this case.
+    pub fn cursor(&self) -> Cursor {
+        Cursor {
+            modified: self.changed.clone(),
+            id: self.key.clone(),
+        }
+    }
+}
+
+/// One public treatment of a case as a case's list shows it (read without the record).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CaseStep {
+    pub case_key: String,
+    /// As printed.
+    pub case_number: String,
+    pub meeting_id: MeetingId,
+    pub body_code: BodyCode,
+    pub date: NaiveDate,
+    /// The item's key in the API's addresses and its title.
+    pub item_key: String,
+    pub title: String,
+    /// Whether the body decides the matter there.
+    pub authoritative: bool,
+    /// The meeting's instants (RFC 3339).
+    pub created: String,
+    pub modified: String,
+}
+
 /// One public treatment of a case: the item at `position` of a public meeting.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Treatment {
@@ -174,7 +213,8 @@ pub(crate) async fn note_presence(
     Ok(())
 }
 
-/// Writes, inside the caller's transaction, the case numbers of meeting `id`'s public items.
+/// Writes, inside the caller's transaction, the case numbers of meeting `id`'s public items
+/// with what a case's consultations show of each.
 pub(crate) async fn write_case_items(
     conn: &mut AnyConnection,
     id: &str,
@@ -188,10 +228,15 @@ pub(crate) async fn write_case_items(
             "meeting_id",
             "position",
             "meeting_date",
+            "body_code",
+            "item_key",
+            "title",
+            "authoritative",
         ],
     );
     let mut seen = std::collections::HashSet::new();
-    for (position, item) in record.meeting.items.iter().enumerate() {
+    let m = &record.meeting;
+    for (position, item) in m.items.iter().enumerate() {
         let Some(number) = item.case_number.as_deref() else {
             continue;
         };
@@ -206,10 +251,90 @@ pub(crate) async fn write_case_items(
             number.trim().into(),
             id.into(),
             i64::try_from(position).unwrap_or(i64::MAX).into(),
-            date_text(record.meeting.date).into(),
+            date_text(m.date).into(),
+            m.body.code.as_str().into(),
+            item_key(item, position).into(),
+            item.title.as_str().into(),
+            i64::from(decides(item)).into(),
         ]);
     }
     rows.flush(conn).await
+}
+
+/// The case keys meeting `id`'s public items print (inside the caller's transaction).
+pub(crate) async fn case_keys_of(conn: &mut AnyConnection, id: &str) -> Result<Vec<String>> {
+    sqlx::query("SELECT DISTINCT case_key FROM public_case_items WHERE meeting_id = $1")
+        .bind(id)
+        .fetch_all(&mut *conn)
+        .await?
+        .iter()
+        .map(|r| Ok(r.try_get("case_key")?))
+        .collect()
+}
+
+/// Brings the rows of the cases `keys` up to date with their treatments (inside the
+/// caller's transaction): when each first appeared, when it last changed (a treatment's
+/// record changed, or one was added or left: then now) and how many treatments it has (none:
+/// a tombstone). A case none of whose treatments changed is left as it was, so a harvest
+/// asking what changed does not see it.
+pub(crate) async fn recount_cases(conn: &mut AnyConnection, mut keys: Vec<String>) -> Result<()> {
+    keys.sort();
+    keys.dedup();
+    for key in &keys {
+        let row = sqlx::query(
+            "SELECT MIN(p.created_at) AS created, MAX(p.updated_at) AS updated,
+                    COUNT(*) AS treatments
+             FROM public_case_items c JOIN public_meetings p ON p.meeting_id = c.meeting_id
+             WHERE c.case_key = $1",
+        )
+        .bind(key)
+        .fetch_one(&mut *conn)
+        .await?;
+        let created: Option<String> = row.try_get("created")?;
+        let updated: Option<String> = row.try_get("updated")?;
+        let count: i64 = row.try_get("treatments")?;
+        let kept = sqlx::query(
+            "SELECT created_at, updated_at, treatments FROM public_cases WHERE case_key = $1",
+        )
+        .bind(key)
+        .fetch_optional(&mut *conn)
+        .await?
+        .map(|r| -> Result<(String, String, i64)> {
+            Ok((
+                r.try_get("created_at")?,
+                r.try_get("updated_at")?,
+                r.try_get("treatments")?,
+            ))
+        })
+        .transpose()?;
+        let wanted = match (created, updated, kept) {
+            (Some(c), Some(u), None) => (c, u, count),
+            (None, _, None) | (_, None, None) => continue,
+            (c, u, Some((kc, ku, kn))) => {
+                let created = c.unwrap_or(kc);
+                if kn != count {
+                    (created, now(), count)
+                } else if let Some(u) = u.filter(|u| *u > ku) {
+                    (created, u, count)
+                } else {
+                    continue;
+                }
+            }
+        };
+        sqlx::query(
+            "INSERT INTO public_cases (case_key, created_at, updated_at, treatments)
+             VALUES ($1, $2, $3, $4)
+             ON CONFLICT (case_key) DO UPDATE SET created_at = excluded.created_at,
+                 updated_at = excluded.updated_at, treatments = excluded.treatments",
+        )
+        .bind(key)
+        .bind(wanted.0)
+        .bind(wanted.1)
+        .bind(wanted.2)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
 }
 
 /// An instant as the public tables store it (RFC 3339 in UTC, as `codec::now` writes).
@@ -250,12 +375,24 @@ impl Conditions {
     }
 }
 
-/// The conditions of a walk in change order over a table whose change column is `changed`.
+/// The conditions of a walk in change order over a table of meetings whose change column
+/// is `changed`.
 fn walk(
     body: Option<&BodyCode>,
     window: &Window,
     after: Option<&Cursor>,
     changed: &str,
+) -> Conditions {
+    walk_by(body, window, after, changed, "meeting_id")
+}
+
+/// The conditions of a walk in (`changed`, `id`) order.
+fn walk_by(
+    body: Option<&BodyCode>,
+    window: &Window,
+    after: Option<&Cursor>,
+    changed: &str,
+    id: &str,
 ) -> Conditions {
     let mut c = Conditions::default();
     if let Some(body) = body {
@@ -264,7 +401,7 @@ fn walk(
     if let Some(after) = after {
         // A row-value comparison: both databases walk the (change, id) index from here.
         c.push(
-            &format!("({changed}, meeting_id) > (?, ?)"),
+            &format!("({changed}, {id}) > (?, ?)"),
             &[&after.modified, &after.id],
         );
     }
@@ -619,6 +756,100 @@ impl Store {
             .and_then(|(lo, hi)| Some((i32::try_from(lo).ok()?, i32::try_from(hi).ok()?))))
     }
 
+    /// Cases in the order they changed (tombstones included), within `window`, after
+    /// `after`, at most `limit`.
+    pub async fn open_case_heads(
+        &self,
+        window: &Window,
+        after: Option<&Cursor>,
+        limit: i64,
+    ) -> Result<Vec<CaseHead>> {
+        let c = walk_by(None, window, after, "updated_at", "case_key");
+        let sql = format!(
+            "SELECT case_key, created_at, updated_at, treatments FROM public_cases
+             WHERE {} ORDER BY updated_at, case_key LIMIT ${}",
+            c.clause(),
+            c.values.len() + 1
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for v in &c.values {
+            q = q.bind(v.clone());
+        }
+        q.bind(limit)
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(case_head)
+            .collect()
+    }
+
+    /// The case with key `key`, if it ever had a public treatment.
+    pub async fn open_case_head(&self, key: &str) -> Result<Option<CaseHead>> {
+        sqlx::query(
+            "SELECT case_key, created_at, updated_at, treatments FROM public_cases
+             WHERE case_key = $1",
+        )
+        .bind(key)
+        .fetch_optional(&self.pool)
+        .await?
+        .as_ref()
+        .map(case_head)
+        .transpose()
+    }
+
+    /// The public treatments of the cases `keys` (at most [`MAX_TREATMENTS`] each), by
+    /// case and date.
+    pub async fn open_case_steps(&self, keys: &[String]) -> Result<Vec<CaseStep>> {
+        if keys.is_empty() {
+            return Ok(Vec::new());
+        }
+        let n = keys.len();
+        let sql = format!(
+            "SELECT * FROM (
+               SELECT c.case_key, c.case_number, c.meeting_id, c.body_code, c.meeting_date,
+                      c.item_key, c.title, c.authoritative, c.position,
+                      p.created_at, p.updated_at,
+                      ROW_NUMBER() OVER (PARTITION BY c.case_key
+                          ORDER BY c.meeting_date, c.meeting_id, c.position) AS nth
+               FROM public_case_items c JOIN public_meetings p ON p.meeting_id = c.meeting_id
+               WHERE c.case_key IN ({})) AS steps
+             WHERE nth <= ${}
+             ORDER BY case_key, meeting_date, meeting_id, position",
+            placeholders(n),
+            n + 1
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for k in keys {
+            q = q.bind(k.as_str());
+        }
+        q.bind(MAX_TREATMENTS)
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|r| {
+                let corrupt = |what: &str| StoreError::Corrupt(format!("public_case_items.{what}"));
+                Ok(CaseStep {
+                    case_key: r.try_get("case_key")?,
+                    case_number: r.try_get("case_number")?,
+                    meeting_id: r
+                        .try_get::<String, _>("meeting_id")?
+                        .parse()
+                        .map_err(|_| corrupt("meeting_id"))?,
+                    body_code: r
+                        .try_get::<String, _>("body_code")?
+                        .parse()
+                        .map_err(|_| corrupt("body_code"))?,
+                    date: crate::codec::date(&r.try_get::<String, _>("meeting_date")?)?,
+                    item_key: r.try_get("item_key")?,
+                    title: r.try_get("title")?,
+                    authoritative: r.try_get::<i64, _>("authoritative")? != 0,
+                    created: r.try_get("created_at")?,
+                    modified: r.try_get("updated_at")?,
+                })
+            })
+            .collect()
+    }
+
     /// The keys of the public cases after `after`, in key order, at most `limit`.
     pub async fn open_case_keys(&self, after: &str, limit: i64) -> Result<Vec<String>> {
         sqlx::query(
@@ -736,6 +967,15 @@ fn like_literal(s: &str) -> String {
     s.chars()
         .filter(|c| !matches!(c, '%' | '_' | '\\'))
         .collect()
+}
+
+fn case_head(r: &sqlx::any::AnyRow) -> Result<CaseHead> {
+    Ok(CaseHead {
+        key: r.try_get("case_key")?,
+        created: r.try_get("created_at")?,
+        changed: r.try_get("updated_at")?,
+        treatments: r.try_get("treatments")?,
+    })
 }
 
 fn placeholders(n: usize) -> String {

@@ -215,6 +215,8 @@ pub(crate) async fn refresh(conn: &mut AnyConnection, id: &str) -> Result<()> {
     })
     .transpose()?;
     let (before, stamps) = listed.unzip();
+    // The cases it was a treatment of (their rows are recounted after the change).
+    let mut cases = crate::open_data::case_keys_of(conn, id).await?;
     // The meetings its links pointed to before (their "Tidligere behandling" may change).
     let mut targets = link_targets(conn, id).await?;
     for table in [
@@ -257,6 +259,8 @@ pub(crate) async fn refresh(conn: &mut AnyConnection, id: &str) -> Result<()> {
     crate::search_feed::note_change(conn, id).await?;
     crate::open_data::note_presence(conn, id, before.as_ref(), stamps.as_ref(), record.is_some())
         .await?;
+    cases.extend(crate::open_data::case_keys_of(conn, id).await?);
+    crate::open_data::recount_cases(conn, cases).await?;
     if let Some((body, d)) = &before {
         recount_year(conn, body, d.year()).await?;
     }

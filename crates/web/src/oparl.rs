@@ -20,10 +20,10 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, NaiveDate, Utc};
 use protokol_core::danish::{danish_instant, day_month_year, slug};
-use protokol_core::public::case_key;
+use protokol_core::public::{case_key, decides, item_key};
 use protokol_core::{BodyCode, Item, Meeting, MeetingId, MeetingKind, MeetingStatus};
 use protokol_store::open_data::{
-    Cursor, KeptObject, MeetingHead, OpenFile, OpenMeeting, Treatment, Window,
+    CaseHead, CaseStep, Cursor, KeptObject, MeetingHead, OpenFile, OpenMeeting, Window,
 };
 use protokol_store::public::PublicMeeting;
 use serde::Serialize;
@@ -347,15 +347,23 @@ fn whole(url: &str, data: Vec<Value>) -> Value {
     value(list(url, data, &[], None, None)).unwrap_or(Value::Null)
 }
 
+/// A cursor as `links.next` hands it out.
 fn meeting_cursor(c: &Cursor) -> String {
     format!("{}~{}", c.modified, c.id)
 }
 
 fn read_meeting_cursor(s: &str) -> Result<Cursor, ApiError> {
+    read_cursor(s, |id| id.parse::<MeetingId>().is_ok())
+}
+
+/// A cursor `{instant}~{id}` as `links.next` hands it out, where `id` is one `valid` takes.
+fn read_cursor(s: &str, valid: impl Fn(&str) -> bool) -> Result<Cursor, ApiError> {
     let bad = || ApiError::bad("Parameteren «cursor» kunne ikke læses: brug «links.next».");
     let (modified, id) = s.rsplit_once('~').ok_or_else(bad)?;
     DateTime::parse_from_rfc3339(modified).map_err(|_| bad())?;
-    id.parse::<MeetingId>().map_err(|_| bad())?;
+    if !valid(id) {
+        return Err(bad());
+    }
     Ok(Cursor {
         modified: modified.to_string(),
         id: id.to_string(),
@@ -374,11 +382,6 @@ fn meeting_state(status: Option<MeetingStatus>, kind: MeetingKind) -> &'static s
 }
 
 /// The key of item `position` of a meeting in addresses: its id, or its place.
-fn item_key(item: &Item, position: usize) -> String {
-    item.id
-        .map_or_else(|| format!("{}", position + 1), |id| id.to_string())
-}
-
 fn find_item<'a>(m: &'a Meeting, key: &str) -> Option<(usize, &'a Item)> {
     m.items.iter().enumerate().find(|(i, item)| {
         item.id.map(|id| id.to_string()).as_deref() == Some(key)
@@ -519,6 +522,37 @@ enum MeetingOut<'a> {
     Gone(Value),
 }
 
+/// Where a case was treated: what a Consultation is made of.
+struct Treated<'t, 'a> {
+    meeting: MeetingId,
+    body: &'t BodyCode,
+    item_key: &'t str,
+    decides: bool,
+    created: &'a str,
+    modified: &'a str,
+}
+
+fn consultation_object<'a>(l: &Links, t: &Treated<'_, 'a>, paper: &str) -> ConsultationObject<'a> {
+    let (id, key) = (t.meeting, t.item_key);
+    ConsultationObject {
+        id: l.api(&format!("/consultation/{id}/{key}")),
+        kind: T_CONSULTATION,
+        paper: l.paper(paper),
+        agenda_item: l.api(&format!("/agendaitem/{id}/{key}")),
+        meeting: l.meeting(id),
+        organization: [l.organization(t.body)],
+        authoritative: t.decides,
+        role: if t.decides {
+            "Beslutning"
+        } else {
+            "Behandling"
+        },
+        license: LICENSE,
+        created: t.created,
+        modified: t.modified,
+    }
+}
+
 /// The result an agenda item's decision is of, in Danish (none when it says nothing).
 fn result_of(decision: &str) -> Option<&'static str> {
     match protokol_search::decision_kind(decision) {
@@ -615,22 +649,18 @@ impl<'a> MeetingParts<'a> {
     }
 
     fn consultation(&self, item: &Item, pos: usize, paper: &str) -> ConsultationObject<'a> {
-        let id = self.meeting.summary.id;
-        let key = item_key(item, pos);
-        let decides = item.decision.is_some() && item.next.is_empty();
-        ConsultationObject {
-            id: self.links.api(&format!("/consultation/{id}/{key}")),
-            kind: T_CONSULTATION,
-            paper: self.links.paper(paper),
-            agenda_item: self.links.api(&format!("/agendaitem/{id}/{key}")),
-            meeting: self.links.meeting(id),
-            organization: [self.links.organization(&self.meeting.summary.body_code)],
-            authoritative: decides,
-            role: if decides { "Beslutning" } else { "Behandling" },
-            license: LICENSE,
-            created: self.created,
-            modified: self.modified,
-        }
+        consultation_object(
+            self.links,
+            &Treated {
+                meeting: self.meeting.summary.id,
+                body: &self.meeting.summary.body_code,
+                item_key: &item_key(item, pos),
+                decides: decides(item),
+                created: self.created,
+                modified: self.modified,
+            },
+            paper,
+        )
     }
 
     fn agenda_item(&self, item: &'a Item, pos: usize) -> AgendaItemObject<'a> {
@@ -1618,56 +1648,84 @@ pub async fn attachment_file(
     .await
 }
 
-/// A case (Paper) from its public treatments, oldest first; `None` when it has none.
-fn paper(l: &Links, key: &str, treatments: &[Treatment]) -> Option<Value> {
-    let first = treatments.first()?;
-    let item = first.meeting.record.meeting.items.get(first.position)?;
-    let roster = Roster::default();
-    let mut consultations = Vec::new();
+/// The Paper of the case `head` with its public treatments `steps` (by date); a case with
+/// none left is a tombstone.
+fn paper(l: &Links, head: &CaseHead, steps: &[&CaseStep]) -> Option<Value> {
+    let key = head.key.as_str();
+    if head.treatments == 0 {
+        return Some(tombstone(
+            "Paper",
+            l.paper(key),
+            &head.created,
+            &head.changed,
+        ));
+    }
+    let first = steps.first()?;
+    let consultations: Vec<ConsultationObject<'_>> = steps
+        .iter()
+        .map(|s| {
+            consultation_object(
+                l,
+                &Treated {
+                    meeting: s.meeting_id,
+                    body: &s.body_code,
+                    item_key: &s.item_key,
+                    decides: s.authoritative,
+                    created: &s.created,
+                    modified: &s.modified,
+                },
+                key,
+            )
+        })
+        .collect();
     let mut organizations: Vec<String> = Vec::new();
-    for t in treatments {
-        let parts = MeetingParts {
-            links: l,
-            meeting: &t.meeting,
-            created: &t.created,
-            modified: &t.modified,
-            // A consultation names no files.
-            files: &[],
-            people: &roster,
-        };
-        if let Some(item) = t.meeting.record.meeting.items.get(t.position) {
-            consultations.push(parts.consultation(item, t.position, key));
-        }
-        let org = l.organization(&t.meeting.summary.body_code);
+    for s in steps {
+        let org = l.organization(&s.body_code);
         if !organizations.contains(&org) {
             organizations.push(org);
         }
     }
-    let created = treatments.iter().map(|t| t.created.as_str()).min()?;
-    let modified = treatments.iter().map(|t| t.modified.as_str()).max()?;
     Some(json!({
         "id": l.paper(key),
         "type": format!("{SCHEMA}Paper"),
         "body": l.body(),
-        "name": item.title,
+        "name": first.title,
         "reference": first.case_number,
-        "date": first.meeting.summary.date.format("%Y-%m-%d").to_string(),
+        "date": first.date.format("%Y-%m-%d").to_string(),
         "paperType": "Sag",
         "originatorOrganization": organizations,
         "consultation": consultations,
         "license": LICENSE,
-        "created": created,
-        "modified": modified,
+        "created": head.created,
+        "modified": head.changed,
         "web": l.page(&format!("/sag/{key}")),
     }))
 }
 
-async fn paper_of(state: &AppState, l: &Links, key: &str) -> Result<Option<Value>, ApiError> {
-    let treatments = state.store.open_case(key).await?;
-    Ok(paper(l, key, &treatments))
+/// The Papers of the cases `heads`, in their order (two queries).
+async fn papers_of(
+    state: &AppState,
+    l: &Links,
+    heads: &[CaseHead],
+) -> Result<Vec<Value>, ApiError> {
+    let live: Vec<String> = heads
+        .iter()
+        .filter(|h| h.treatments > 0)
+        .map(|h| h.key.clone())
+        .collect();
+    let steps = state.store.open_case_steps(&live).await?;
+    let mut by_case: HashMap<&str, Vec<&CaseStep>> = HashMap::new();
+    for s in &steps {
+        by_case.entry(s.case_key.as_str()).or_default().push(s);
+    }
+    Ok(heads
+        .iter()
+        .filter_map(|h| paper(l, h, by_case.get(h.key.as_str()).map_or(&[], Vec::as_slice)))
+        .collect())
 }
 
-/// `GET /oparl/v1/body/kommune/paper`: cases in key order, a page at a time.
+/// `GET /oparl/v1/body/kommune/paper`: cases in the order they changed, a page at a time,
+/// cases that left the record as tombstones.
 pub async fn papers(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -1676,21 +1734,20 @@ pub async fn papers(
 ) -> Answer {
     check_body(&id)?;
     let q = list_query(raw.as_deref(), true)?;
+    let cursor = q
+        .cursor
+        .as_deref()
+        .map(|c| read_cursor(c, |k| case_key(k).as_deref() == Some(k)))
+        .transpose()?;
     let l = links(&state, &headers);
-    let after = q.cursor.clone().unwrap_or_default();
-    let keys = state.store.open_case_keys(&after, q.limit).await?;
-    let mut data = Vec::new();
-    for key in &keys {
-        let Some(p) = paper_of(&state, &l, key).await? else {
-            continue;
-        };
-        if within(&p, &q.window) {
-            data.push(p);
-        }
-    }
-    let next = (i64::try_from(keys.len()).unwrap_or(i64::MAX) >= q.limit)
-        .then(|| keys.last().cloned())
+    let heads = state
+        .store
+        .open_case_heads(&q.window, cursor.as_ref(), q.limit)
+        .await?;
+    let next = (i64::try_from(heads.len()).unwrap_or(i64::MAX) >= q.limit)
+        .then(|| heads.last().map(|h| meeting_cursor(&h.cursor())))
         .flatten();
+    let data = papers_of(&state, &l, &heads).await?;
     answer_typed(&list(
         &l.api(&format!("/body/{BODY}/paper")),
         data,
@@ -1698,27 +1755,6 @@ pub async fn papers(
         q.cursor.as_deref(),
         next,
     ))
-}
-
-/// Whether an object's `created` and `modified` fall within `w`.
-fn within(o: &Value, w: &Window) -> bool {
-    let at = |field: &str| {
-        o[field]
-            .as_str()
-            .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
-            .map(|t| t.with_timezone(&Utc))
-    };
-    let (created, modified) = (at("created"), at("modified"));
-    let after = |t: Option<DateTime<Utc>>, since: &Option<DateTime<Utc>>| {
-        since.is_none_or(|s| t.is_some_and(|t| t >= s))
-    };
-    let before = |t: Option<DateTime<Utc>>, until: &Option<DateTime<Utc>>| {
-        until.is_none_or(|u| t.is_some_and(|t| t <= u))
-    };
-    after(created, &w.created_since)
-        && before(created, &w.created_until)
-        && after(modified, &w.modified_since)
-        && before(modified, &w.modified_until)
 }
 
 /// `GET /oparl/v1/paper/{key}`.
@@ -1730,8 +1766,14 @@ pub async fn paper_one(
 ) -> Answer {
     no_query(raw.as_deref())?;
     let l = links(&state, &headers);
-    paper_of(&state, &l, &key)
+    let head = state
+        .store
+        .open_case_head(&key)
         .await?
+        .ok_or_else(ApiError::not_found)?;
+    papers_of(&state, &l, &[head])
+        .await?
+        .pop()
         .map_or_else(|| Err(ApiError::not_found()), answer)
 }
 

@@ -574,7 +574,96 @@ async fn kept_meeting_objects_follow_the_record_the_roster_and_the_address(kind:
     assert_eq!(names(&after[&key]), vec![person("kasper-bjerregaard")]);
 }
 
+async fn papers_are_listed_as_they_change_and_leave_tombstones(kind: Kind) {
+    let (t, state, _) = archive(kind).await;
+    let papers = |q: String| {
+        let state = state.clone();
+        async move {
+            let r = get(&state, &format!("/oparl/v1/body/kommune/paper{q}"), None).await;
+            assert_eq!(r.status, 200, "{}", r.body);
+            let v: Value = serde_json::from_str(&r.body).unwrap();
+            v["data"].as_array().unwrap().clone()
+        }
+    };
+    let all = papers(String::new()).await;
+    assert_eq!(all.len(), 1, "{all:?}");
+    let before = all[0].clone();
+    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    let since_start = chrono::Utc::now().to_rfc3339();
+    let since = |t: &str| format!("?modified_since={}", protokol_testkit::urlencode(t));
+    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+
+    // Coming meetings treat the case again and a new one (their agendas are published).
+    let mut coming = Vec::new();
+    for (date, case) in [("2026-12-08", CASE), ("2026-12-15", "25/00077")] {
+        let mut m = with_closed_canaries(council_meeting());
+        m.date = date.parse().unwrap();
+        m.kind = protokol_core::MeetingKind::Agenda;
+        m.status = Some(MeetingStatus::AgendaPublished);
+        m.signatures.clear();
+        m.items[0].case_number = Some(case.into());
+        coming.push(t.upsert_meeting(&m, "import").await.unwrap().id);
+    }
+    let changed = papers(since(&since_start)).await;
+    let keys: BTreeSet<&str> = changed
+        .iter()
+        .map(|p| p["reference"].as_str().unwrap())
+        .collect();
+    assert_eq!(keys, BTreeSet::from([CASE, "25/00077"]), "{changed:?}");
+    let case = changed.iter().find(|p| p["reference"] == CASE).unwrap();
+    assert_eq!(case["consultation"].as_array().unwrap().len(), 3);
+    assert_eq!(case["created"], before["created"], "created stays");
+    assert!(case["modified"].as_str().unwrap() > before["modified"].as_str().unwrap());
+
+    // Nothing changed since: nothing listed.
+    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    let quiet = chrono::Utc::now().to_rfc3339();
+    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    assert!(papers(since(&quiet)).await.is_empty());
+
+    // The meetings go back to draft: the new case has no public treatment left (a
+    // tombstone), the old one one treatment fewer (changed).
+    for id in coming {
+        let (mut m, v) = t.meeting(id).await.unwrap().unwrap();
+        m.status = Some(MeetingStatus::Planned);
+        t.update_meeting(&m, v, "sekretær").await.unwrap();
+    }
+    let changed = papers(since(&quiet)).await;
+    assert_eq!(changed.len(), 2, "{changed:?}");
+    let gone = changed
+        .iter()
+        .find(|p| p["deleted"] == true)
+        .expect("a tombstone");
+    assert_eq!(gone["id"], format!("{SITE}/oparl/v1/paper/25-00077"));
+    assert!(gone.get("name").is_none() && gone.get("reference").is_none());
+    let case = changed.iter().find(|p| p["reference"] == CASE).unwrap();
+    assert_eq!(case["consultation"].as_array().unwrap().len(), 2);
+    let one = get(&state, "/oparl/v1/paper/25-00077", None).await;
+    assert_eq!(one.status, 200);
+    assert!(one.body.contains("\"deleted\":true"), "{}", one.body);
+    for p in papers(String::new()).await {
+        assert!(!p.to_string().contains(CANARY), "{p}");
+    }
+
+    // Pages follow each other without gaps or repeats.
+    let first = get(&state, "/oparl/v1/body/kommune/paper?limit=1", None).await;
+    let v: Value = serde_json::from_str(&first.body).unwrap();
+    let next = v["links"]["next"]
+        .as_str()
+        .unwrap()
+        .strip_prefix(SITE)
+        .unwrap()
+        .to_string();
+    let second: Value = serde_json::from_str(&get(&state, &next, None).await.body).unwrap();
+    assert_eq!(v["data"].as_array().unwrap().len(), 1);
+    assert_eq!(second["data"].as_array().unwrap().len(), 1);
+    assert_ne!(v["data"][0]["id"], second["data"][0]["id"]);
+    let bad = get(&state, "/oparl/v1/body/kommune/paper?cursor=24-01234", None).await;
+    assert_eq!(bad.status, 400, "{}", bad.body);
+}
+
 store_tests!(
+    papers_are_listed_as_they_change_and_leave_tombstones,
     kept_meeting_objects_follow_the_record_the_roster_and_the_address,
     the_case_page_shows_closed_treatments_only_to_members_of_the_body,
     bulk_export_is_the_public_record_as_json_lines,

@@ -365,7 +365,8 @@ fn drive_wrk(
         ),
     )?;
     let out = Command::new(wrk)
-        .arg("-t2")
+        // wrk needs at least one connection per thread.
+        .arg(format!("-t{}", connections.clamp(1, 2)))
         .arg(format!("-c{connections}"))
         .arg(format!("-d{}s", time.as_secs().max(1)))
         .arg("--latency")
@@ -373,6 +374,13 @@ fn drive_wrk(
         .arg(&script)
         .arg(format!("http://{addr}/"))
         .output()?;
+    if !out.status.success() {
+        bail!(
+            "wrk failed ({}): {}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr).trim()
+        );
+    }
     let text = String::from_utf8_lossy(&out.stdout).into_owned();
     let number = |prefix: &str| -> Option<f64> {
         text.lines()
@@ -618,6 +626,9 @@ fn print_row(kind: &str, ours: &Figures, base: &Figures, nginx: Option<&Figures>
     );
 }
 
+/// The page kind of OParl meeting list pages.
+const OPARL_PAGE: &str = "OParl 100 mtg";
+
 /// Measures one archive size; returns protokol's requests/s per page kind.
 async fn measure(n: usize, seconds: u64, connections: usize) -> Result<Vec<(&'static str, f64)>> {
     let work = tempfile::tempdir()?;
@@ -637,18 +648,22 @@ async fn measure(n: usize, seconds: u64, connections: usize) -> Result<Vec<(&'st
         .args(["serve", "--addr", "127.0.0.1:0"]);
     let server = Server::start(cmd)?;
     let mut kinds = page_kinds(n, today());
-    let (pages, harvested, harvest_took) = harvest(server.addr).await?;
-    println!(
-        "\nOParl harvest of all {n} meetings: {} pages, {harvested} meetings with their items and files, {:.1} s ({:.0} meetings/s), one connection",
-        pages.len(),
-        harvest_took.as_secs_f64(),
-        harvested as f64 / harvest_took.as_secs_f64().max(1e-9)
-    );
+    // The first harvest makes each meeting's object and keeps it; the second reads them.
+    let mut pages = Vec::new();
+    for run in ["first", "again"] {
+        let (walked, harvested, took) = harvest(server.addr).await?;
+        println!(
+            "{}OParl harvest of all {n} meetings ({run}): {} pages, {harvested} meetings with their items and files, {:.1} s ({:.0} meetings/s, {:.1} ms a page), one connection",
+            if run == "first" { "\n" } else { "" },
+            walked.len(),
+            took.as_secs_f64(),
+            harvested as f64 / took.as_secs_f64().max(1e-9),
+            took.as_secs_f64() * 1000.0 / walked.len().max(1) as f64
+        );
+        pages = walked;
+    }
     let step = pages.len().div_ceil(200).max(1);
-    kinds.push((
-        "OParl 100 mtg",
-        pages.iter().step_by(step).cloned().collect(),
-    ));
+    kinds.push((OPARL_PAGE, pages.iter().step_by(step).cloned().collect()));
     let statics = work.path().join("static");
     std::fs::create_dir_all(statics.join("s"))?;
     let started_mb = server.memory_mb("VmRSS:");
@@ -682,11 +697,17 @@ async fn measure(n: usize, seconds: u64, connections: usize) -> Result<Vec<(&'st
         let copy = Arc::new(copy);
         let base = load(baseline.addr, copy.clone(), connections, time, w).await?;
         let ng = match &nginx {
-            Some(s) => Some(load(s.addr, copy, connections, time, w).await?),
+            Some(s) => Some(load(s.addr, copy.clone(), connections, time, w).await?),
             None => None,
         };
         print_row(kind, &ours, &base, ng.as_ref());
         rates.push((*kind, ours.per_sec()));
+        if *kind == OPARL_PAGE {
+            // A harvester's view: one request at a time, its latency without queueing.
+            let ours = load(server.addr, Arc::new(paths.clone()), 1, time, w).await?;
+            let base = load(baseline.addr, copy.clone(), 1, time, w).await?;
+            print_row("OParl, 1 conn", &ours, &base, None);
+        }
     }
     println!(
         "  protokol's memory (MB): {started_mb:.0} at start; after laying out the sample's {}",

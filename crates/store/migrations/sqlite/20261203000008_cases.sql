@@ -1,0 +1,39 @@
+-- Cases (papers) as open data: each treatment carries what a Paper's consultation shows, so
+-- a page of cases is read without the meetings' records, and each case has a row with when
+-- it first appeared and last changed (walked in that order, like meetings; a case whose
+-- last public treatment left the record stays as a tombstone).
+
+ALTER TABLE public_case_items ADD COLUMN body_code TEXT NOT NULL DEFAULT '';
+ALTER TABLE public_case_items ADD COLUMN item_key TEXT NOT NULL DEFAULT '';
+ALTER TABLE public_case_items ADD COLUMN title TEXT NOT NULL DEFAULT '';
+-- 1 when the body decides the matter (a decision and no next step).
+ALTER TABLE public_case_items ADD COLUMN authoritative INTEGER NOT NULL DEFAULT 0;
+
+-- Existing rows, from the public records they were written from.
+UPDATE public_case_items SET
+    body_code = COALESCE((SELECT p.body_code FROM public_meetings p
+                          WHERE p.meeting_id = public_case_items.meeting_id), ''),
+    item_key = COALESCE((SELECT json_extract(p.record, '$.meeting.items[' || public_case_items.position || '].id')
+                         FROM public_meetings p WHERE p.meeting_id = public_case_items.meeting_id),
+                        CAST(public_case_items.position + 1 AS TEXT)),
+    title = COALESCE((SELECT json_extract(p.record, '$.meeting.items[' || public_case_items.position || '].title')
+                      FROM public_meetings p WHERE p.meeting_id = public_case_items.meeting_id), ''),
+    authoritative = COALESCE((SELECT CASE
+                WHEN json_extract(p.record, '$.meeting.items[' || public_case_items.position || '].decision') IS NOT NULL
+                 AND COALESCE(json_array_length(p.record, '$.meeting.items[' || public_case_items.position || '].next'), 0) = 0
+                THEN 1 ELSE 0 END
+            FROM public_meetings p WHERE p.meeting_id = public_case_items.meeting_id), 0);
+
+CREATE TABLE public_cases (
+    case_key    TEXT PRIMARY KEY,
+    created_at  TEXT NOT NULL,
+    updated_at  TEXT NOT NULL,
+    -- How many public treatments it has (0: none left, a tombstone).
+    treatments  INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX public_cases_modified ON public_cases(updated_at, case_key);
+
+INSERT INTO public_cases (case_key, created_at, updated_at, treatments)
+    SELECT c.case_key, MIN(p.created_at), MAX(p.updated_at), COUNT(*)
+    FROM public_case_items c JOIN public_meetings p ON p.meeting_id = c.meeting_id
+    GROUP BY c.case_key;
