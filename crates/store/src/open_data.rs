@@ -7,8 +7,9 @@
 //! with a limit: a harvest of the whole archive costs the same per page at any size.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use protokol_core::public::{PublicRecord, case_key, decides, item_key};
-use protokol_core::{BodyCode, MeetingId};
+use protokol_core::danish::slug;
+use protokol_core::public::{PublicRecord, case_key, decides, item_key, name_key};
+use protokol_core::{BodyCode, Item, MeetingId};
 use sqlx::{AnyConnection, Row};
 
 use crate::codec::{date_text, now};
@@ -213,13 +214,50 @@ pub(crate) async fn note_presence(
     Ok(())
 }
 
-/// Writes, inside the caller's transaction, the case numbers of meeting `id`'s public items
-/// with what a case's consultations show of each.
+/// The key of a case without a printed number that starts at an item (its next steps lead
+/// on to other meetings): "forloeb-kb-2024-06-18-3".
+pub fn chain_key(body: &BodyCode, date: NaiveDate, item: &Item, position: usize) -> String {
+    let n = item
+        .number
+        .map_or_else(|| format!("p{}", position + 1), |n| n.to_string());
+    format!(
+        "{CHAIN_PREFIX}{}-{}-{n}",
+        slug(body.as_str()),
+        date_text(date)
+    )
+}
+
+/// Case keys that start so follow an item through its next steps (no printed number).
+pub const CHAIN_PREFIX: &str = "forloeb-";
+
+/// Writes, inside the caller's transaction, the cases of meeting `id`'s public items with
+/// what a case's consultations show of each: an item printing a case number belongs to
+/// that case; one printing none belongs to the case of the earlier public item whose next
+/// step names this meeting and this item's title, else (if its own next steps lead on) it
+/// starts a case of its own. Returns the keys written.
 pub(crate) async fn write_case_items(
     conn: &mut AnyConnection,
     id: &str,
     record: &PublicRecord,
-) -> Result<()> {
+) -> Result<Vec<String>> {
+    let m = &record.meeting;
+    // The earlier public items whose matters come here, by title, with their cases.
+    let mut origins: std::collections::HashMap<String, String> = std::collections::HashMap::new();
+    for r in sqlx::query(
+        "SELECT l.title_key, c.case_key FROM public_links l
+         JOIN public_case_items c ON c.meeting_id = l.from_meeting AND c.item_number = l.from_item
+         WHERE l.to_body_key = $1 AND l.to_date = $2 AND l.from_meeting <> $3
+         ORDER BY l.from_meeting, l.position LIMIT 500",
+    )
+    .bind(name_key(&m.body.name))
+    .bind(date_text(m.date))
+    .bind(id)
+    .fetch_all(&mut *conn)
+    .await?
+    {
+        let title: String = r.try_get("title_key")?;
+        origins.entry(title).or_insert(r.try_get("case_key")?);
+    }
     let mut rows = crate::bulk::Rows::new(
         "public_case_items",
         &[
@@ -227,6 +265,7 @@ pub(crate) async fn write_case_items(
             "case_number",
             "meeting_id",
             "position",
+            "item_number",
             "meeting_date",
             "body_code",
             "item_key",
@@ -235,22 +274,34 @@ pub(crate) async fn write_case_items(
         ],
     );
     let mut seen = std::collections::HashSet::new();
-    let m = &record.meeting;
+    let mut keys = Vec::new();
     for (position, item) in m.items.iter().enumerate() {
-        let Some(number) = item.case_number.as_deref() else {
-            continue;
-        };
-        let Some(key) = case_key(number) else {
-            continue;
+        let printed = item
+            .case_number
+            .as_deref()
+            .and_then(|n| Some((case_key(n)?, n.trim().to_string())));
+        let (key, number) = match printed {
+            Some(p) => p,
+            None if item.access.is_closed() => continue,
+            None => match origins.get(&name_key(&item.title)) {
+                Some(key) => (key.clone(), String::new()),
+                None if !item.next.is_empty() => (
+                    chain_key(&m.body.code, m.date, item, position),
+                    String::new(),
+                ),
+                None => continue,
+            },
         };
         if !seen.insert((key.clone(), position)) {
             continue;
         }
+        keys.push(key.clone());
         rows.push(vec![
             key.into(),
-            number.trim().into(),
+            number.into(),
             id.into(),
             i64::try_from(position).unwrap_or(i64::MAX).into(),
+            item.number.map(i64::from).into(),
             date_text(m.date).into(),
             m.body.code.as_str().into(),
             item_key(item, position).into(),
@@ -258,7 +309,67 @@ pub(crate) async fn write_case_items(
             i64::from(decides(item)).into(),
         ]);
     }
-    rows.flush(conn).await
+    rows.flush(conn).await?;
+    Ok(keys)
+}
+
+/// How far a change is followed along next steps (meeting to meeting) when the cases of
+/// later meetings are written again.
+const MAX_CHAIN: usize = 32;
+
+/// Writes again (inside the caller's transaction) the cases of the public meetings at
+/// `targets` (body key, date) and, in turn, of the meetings their next steps lead to:
+/// after meeting `changed` changed, items that follow it may belong to another case. Returns the
+/// case keys touched (before and after).
+pub(crate) async fn relink_cases(
+    conn: &mut AnyConnection,
+    changed: &str,
+    targets: &[(String, String)],
+) -> Result<Vec<String>> {
+    let mut touched = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    let mut queue: std::collections::VecDeque<(String, String)> = targets.iter().cloned().collect();
+    while let Some((body_key, on)) = queue.pop_front() {
+        if seen.len() >= MAX_CHAIN * 4 || !seen.insert((body_key.clone(), on.clone())) {
+            continue;
+        }
+        let found = sqlx::query(
+            "SELECT meeting_id, record FROM public_meetings WHERE body_key = $1 AND meeting_date = $2",
+        )
+        .bind(&body_key)
+        .bind(&on)
+        .fetch_all(&mut *conn)
+        .await?;
+        for r in found {
+            let id: String = r.try_get("meeting_id")?;
+            if id == changed {
+                continue;
+            }
+            let json: String = r.try_get("record")?;
+            let record: PublicRecord = serde_json::from_str(&json)
+                .map_err(|e| StoreError::Corrupt(format!("public_meetings.record: {e}")))?;
+            let before = case_keys_of(conn, &id).await?;
+            sqlx::query("DELETE FROM public_case_items WHERE meeting_id = $1")
+                .bind(&id)
+                .execute(&mut *conn)
+                .await?;
+            let after = write_case_items(conn, &id, &record).await?;
+            let mut b = before.clone();
+            let mut a = after.clone();
+            b.sort();
+            a.sort();
+            a.dedup();
+            let changed = a != b;
+            touched.extend(before);
+            touched.extend(after);
+            if changed && seen.len() < MAX_CHAIN {
+                for n in &record.next {
+                    queue.push_back((name_key(&n.body), date_text(n.date)));
+                }
+            }
+        }
+    }
+    Ok(touched)
 }
 
 /// The case keys meeting `id`'s public items print (inside the caller's transaction).

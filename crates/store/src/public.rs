@@ -253,6 +253,8 @@ pub(crate) async fn refresh(conn: &mut AnyConnection, id: &str) -> Result<()> {
     for (body_key, on) in &targets {
         mark_inbound(conn, body_key, on).await?;
     }
+    // Items of the meetings it leads to may follow its items into their cases.
+    cases.extend(crate::open_data::relink_cases(conn, id, &targets).await?);
     sqlx::query("UPDATE public_state SET version = version + 1 WHERE id = 1")
         .execute(&mut *conn)
         .await?;

@@ -103,7 +103,8 @@ pub async fn page(
     }
     // A member also sees the closed treatments in their own bodies, as stored.
     let viewer = visitor.viewer();
-    if visitor.session.is_some() {
+    // (Only for a printed number: a case followed by next steps has no closed treatments.)
+    if visitor.session.is_some() && !first.case_number.is_empty() {
         for c in state.store.closed_treatments(&first.case_number).await? {
             if !viewer.sees_closed_of(&c.body_code) {
                 continue;

@@ -1685,12 +1685,11 @@ fn paper(l: &Links, head: &CaseHead, steps: &[&CaseStep]) -> Option<Value> {
             organizations.push(org);
         }
     }
-    Some(json!({
+    let mut paper = json!({
         "id": l.paper(key),
         "type": format!("{SCHEMA}Paper"),
         "body": l.body(),
         "name": first.title,
-        "reference": first.case_number,
         "date": first.date.format("%Y-%m-%d").to_string(),
         "paperType": "Sag",
         "originatorOrganization": organizations,
@@ -1699,7 +1698,16 @@ fn paper(l: &Links, head: &CaseHead, steps: &[&CaseStep]) -> Option<Value> {
         "created": head.created,
         "modified": head.changed,
         "web": l.page(&format!("/sag/{key}")),
-    }))
+    });
+    // A case followed through next steps has no printed number.
+    if let Some(number) = steps
+        .iter()
+        .map(|s| s.case_number.as_str())
+        .find(|n| !n.is_empty())
+    {
+        paper["reference"] = json!(number);
+    }
+    Some(paper)
 }
 
 /// The Papers of the cases `heads`, in their order (two queries).

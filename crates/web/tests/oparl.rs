@@ -662,7 +662,96 @@ async fn papers_are_listed_as_they_change_and_leave_tombstones(kind: Kind) {
     assert_eq!(bad.status, 400, "{}", bad.body);
 }
 
+/// A coming council meeting on `date` whose first item (no case number) is `title`, going
+/// on to the council on `next` where given.
+fn council_on(date: &str, title: &str, next: Option<&str>) -> protokol_core::Meeting {
+    let mut m = with_closed_canaries(council_meeting());
+    m.date = date.parse().unwrap();
+    m.kind = protokol_core::MeetingKind::Agenda;
+    m.status = Some(MeetingStatus::AgendaPublished);
+    m.signatures.clear();
+    let item = &mut m.items[0];
+    item.case_number = None;
+    item.title = title.into();
+    item.decision = None;
+    item.next = next
+        .map(|d| protokol_core::NextStep {
+            body: "Kommunalbestyrelsen".into(),
+            date: d.parse().unwrap(),
+            kind: protokol_core::NextKind::Continued,
+        })
+        .into_iter()
+        .collect();
+    m
+}
+
+async fn an_item_without_a_case_number_is_followed_through_its_next_steps(kind: Kind) {
+    let (t, state, _) = archive(kind).await;
+    let key = "forloeb-kb-2026-12-08-1";
+    let paper = || {
+        let state = state.clone();
+        async move {
+            let r = get(&state, &format!("/oparl/v1/paper/{key}"), None).await;
+            (
+                r.status,
+                serde_json::from_str::<Value>(&r.body).unwrap_or(Value::Null),
+            )
+        }
+    };
+    // The later meeting first (imports come in any order), then the one that leads to it.
+    let later = t
+        .upsert_meeting(
+            &council_on("2026-12-15", "Ny skolestruktur", None),
+            "import",
+        )
+        .await
+        .unwrap()
+        .id;
+    assert_eq!(paper().await.0, 404, "no case yet");
+    let first = t
+        .upsert_meeting(
+            &council_on("2026-12-08", "Ny skolestruktur", Some("2026-12-15")),
+            "import",
+        )
+        .await
+        .unwrap()
+        .id;
+    let (status, p) = paper().await;
+    assert_eq!(status, 200, "{p}");
+    let meetings: Vec<&str> = p["consultation"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["meeting"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        meetings,
+        vec![
+            format!("{SITE}/oparl/v1/meeting/{first}"),
+            format!("{SITE}/oparl/v1/meeting/{later}")
+        ]
+    );
+    assert_eq!(p["name"], "Ny skolestruktur");
+    assert!(p.get("reference").is_none(), "no printed number: {p}");
+    assert!(!p.to_string().contains(CANARY));
+    let page = get(&state, &format!("/sag/{key}"), None).await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("Sagsforløb") && page.body.contains("15. december 2026"));
+    assert!(!page.body.contains(CANARY));
+
+    // The first meeting goes back to draft: the later item follows nothing any more and
+    // the case is a tombstone.
+    let (mut m, v) = t.meeting(first).await.unwrap().unwrap();
+    m.status = Some(MeetingStatus::Planned);
+    t.update_meeting(&m, v, "sekretær").await.unwrap();
+    let (status, p) = paper().await;
+    assert_eq!(status, 200);
+    assert_eq!(p["deleted"], true, "{p}");
+    assert_eq!(get(&state, &format!("/sag/{key}"), None).await.status, 404);
+}
+
 store_tests!(
+    an_item_without_a_case_number_is_followed_through_its_next_steps,
     papers_are_listed_as_they_change_and_leave_tombstones,
     kept_meeting_objects_follow_the_record_the_roster_and_the_address,
     the_case_page_shows_closed_treatments_only_to_members_of_the_body,

@@ -1,8 +1,12 @@
 -- Cases (papers) as open data: each treatment carries what a Paper's consultation shows, so
 -- a page of cases is read without the meetings' records, and each case has a row with when
 -- it first appeared and last changed (walked in that order, like meetings; a case whose
--- last public treatment left the record stays as a tombstone).
+-- last public treatment left the record stays as a tombstone). Cases without a printed number
+-- (items followed through their next steps) are made when a meeting's record is next
+-- derived (`protokol republish` does all).
 
+-- The item's number (next-step links name items by number).
+ALTER TABLE public_case_items ADD COLUMN item_number BIGINT;
 ALTER TABLE public_case_items ADD COLUMN body_code TEXT NOT NULL DEFAULT '';
 ALTER TABLE public_case_items ADD COLUMN item_key TEXT NOT NULL DEFAULT '';
 ALTER TABLE public_case_items ADD COLUMN title TEXT NOT NULL DEFAULT '';
@@ -11,6 +15,7 @@ ALTER TABLE public_case_items ADD COLUMN authoritative BIGINT NOT NULL DEFAULT 0
 
 -- Existing rows, from the public records they were written from.
 UPDATE public_case_items c SET
+    item_number = (p.record::jsonb #>> ARRAY['meeting', 'items', c.position::text, 'number'])::bigint,
     body_code = p.body_code,
     item_key = COALESCE(p.record::jsonb #>> ARRAY['meeting', 'items', c.position::text, 'id'],
                         (c.position + 1)::text),
