@@ -227,7 +227,8 @@ pub fn chain_key(body: &BodyCode, date: NaiveDate, item: &Item, position: usize)
     )
 }
 
-/// Case keys that start so follow an item through its next steps (no printed number).
+/// Case keys that start so follow an item through its next steps (no printed number); no
+/// LIKE wildcard in it.
 pub const CHAIN_PREFIX: &str = "forloeb-";
 
 /// Writes, inside the caller's transaction, the cases of meeting `id`'s public items with
@@ -320,13 +321,15 @@ const MAX_CHAIN: usize = 32;
 /// Writes again (inside the caller's transaction) the cases of the public meetings at
 /// `targets` (body key, date) and, in turn, of the meetings their next steps lead to:
 /// after meeting `changed` changed, items that follow it may belong to another case. Returns the
-/// case keys touched (before and after).
+/// case keys touched (before and after) and the meetings (body key, date) whose items
+/// changed case.
 pub(crate) async fn relink_cases(
     conn: &mut AnyConnection,
     changed: &str,
     targets: &[(String, String)],
-) -> Result<Vec<String>> {
+) -> Result<(Vec<String>, Vec<(String, String)>)> {
     let mut touched = Vec::new();
+    let mut relinked = Vec::new();
     let mut seen = std::collections::HashSet::new();
     let mut queue: std::collections::VecDeque<(String, String)> = targets.iter().cloned().collect();
     while let Some((body_key, on)) = queue.pop_front() {
@@ -362,6 +365,9 @@ pub(crate) async fn relink_cases(
             let changed = a != b;
             touched.extend(before);
             touched.extend(after);
+            if changed {
+                relinked.push((body_key.clone(), on.clone()));
+            }
             if changed && seen.len() < MAX_CHAIN {
                 for n in &record.next {
                     queue.push_back((name_key(&n.body), date_text(n.date)));
@@ -369,7 +375,7 @@ pub(crate) async fn relink_cases(
             }
         }
     }
-    Ok(touched)
+    Ok((touched, relinked))
 }
 
 /// The case keys meeting `id`'s public items print (inside the caller's transaction).
@@ -865,6 +871,22 @@ impl Store {
         Ok(lo
             .zip(hi)
             .and_then(|(lo, hi)| Some((i32::try_from(lo).ok()?, i32::try_from(hi).ok()?))))
+    }
+
+    /// The case without a printed number that item `item` of public meeting `id` is a
+    /// treatment of (see [`chain_key`]).
+    pub async fn open_chain_case(&self, id: MeetingId, item: u32) -> Result<Option<String>> {
+        Ok(sqlx::query(
+            "SELECT case_key FROM public_case_items
+             WHERE meeting_id = $1 AND item_number = $2 AND case_key LIKE $3 LIMIT 1",
+        )
+        .bind(id.to_string())
+        .bind(i64::from(item))
+        .bind(format!("{CHAIN_PREFIX}%"))
+        .fetch_optional(&self.pool)
+        .await?
+        .map(|r| r.try_get("case_key"))
+        .transpose()?)
     }
 
     /// Cases in the order they changed (tombstones included), within `window`, after

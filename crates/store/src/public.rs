@@ -143,7 +143,23 @@ async fn mark_inbound(conn: &mut AnyConnection, body_key: &str, on: &str) -> Res
         }
         h.update(r.try_get::<i64, _>("position")?.to_le_bytes());
     }
-    let inbound = if rows.is_empty() {
+    // The cases its items follow through next steps (their pages link to them).
+    let chains = sqlx::query(
+        "SELECT c.position, c.case_key FROM public_case_items c
+         JOIN public_meetings p ON p.meeting_id = c.meeting_id
+         WHERE p.body_key = $1 AND p.meeting_date = $2 AND c.case_key LIKE $3
+         ORDER BY c.meeting_id, c.position",
+    )
+    .bind(body_key)
+    .bind(on)
+    .bind(format!("{}%", crate::open_data::CHAIN_PREFIX))
+    .fetch_all(&mut *conn)
+    .await?;
+    for r in &chains {
+        h.update(r.try_get::<String, _>("case_key")?.as_bytes());
+        h.update(r.try_get::<i64, _>("position")?.to_le_bytes());
+    }
+    let inbound = if rows.is_empty() && chains.is_empty() {
         String::new()
     } else {
         hex(&h.finalize()[..8])
@@ -250,11 +266,16 @@ pub(crate) async fn refresh(conn: &mut AnyConnection, id: &str) -> Result<()> {
     }
     targets.sort();
     targets.dedup();
+    // Items of the meetings it leads to may follow its items into their cases (and those
+    // meetings' pages link to the cases).
+    let (touched, relinked) = crate::open_data::relink_cases(conn, id, &targets).await?;
+    cases.extend(touched);
+    targets.extend(relinked);
+    targets.sort();
+    targets.dedup();
     for (body_key, on) in &targets {
         mark_inbound(conn, body_key, on).await?;
     }
-    // Items of the meetings it leads to may follow its items into their cases.
-    cases.extend(crate::open_data::relink_cases(conn, id, &targets).await?);
     sqlx::query("UPDATE public_state SET version = version + 1 WHERE id = 1")
         .execute(&mut *conn)
         .await?;

@@ -244,6 +244,22 @@ async fn respond(
         })
         .collect();
     let origins = origins(state, meeting, &shown.body, scope).await?;
+    // Public items only: the published record holds the cases.
+    let chain = match scope {
+        Scope::Item(n)
+            if !meeting
+                .items
+                .iter()
+                .any(|i| i.number == Some(n) && i.access.is_closed()) =>
+        {
+            state
+                .store
+                .open_chain_case(shown.id, n)
+                .await?
+                .map(|key| format!("/sag/{key}"))
+        }
+        _ => None,
+    };
     let sign = match (&shown.source, scope) {
         (Source::Live { meeting, version }, Scope::Meeting) => {
             crate::signing::sign_box(visitor, meeting, *version, &shown.body)
@@ -275,6 +291,7 @@ async fn respond(
             current: false,
         },
         origins,
+        chain,
         fragment,
     };
     Ok(Html(page.render()?).into_response())

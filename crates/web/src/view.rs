@@ -94,6 +94,8 @@ pub struct DocumentPage {
     pub versions: Vec<DocLink>,
     pub pdf: DocLink,
     pub origins: Vec<Origin>,
+    /// The item page of an item whose case has no printed number: that case's page.
+    pub chain: Option<String>,
     /// The member's signing form, while the minutes await signatures.
     pub sign: Option<crate::signing::SignBox>,
     /// The published editions, each with what changed (meeting page only).

@@ -738,6 +738,13 @@ async fn an_item_without_a_case_number_is_followed_through_its_next_steps(kind: 
     assert_eq!(page.status, 200);
     assert!(page.body.contains("Sagsforløb") && page.body.contains("15. december 2026"));
     assert!(!page.body.contains(CANARY));
+    let item_page = "/kommunalbestyrelsen/2026-12-15/punkt/1";
+    let item = get(&state, item_page, None).await;
+    assert_eq!(item.status, 200);
+    assert!(
+        item.body.contains(&format!("href=\"/sag/{key}\"")),
+        "the item links to its case"
+    );
 
     // The first meeting goes back to draft: the later item follows nothing any more and
     // the case is a tombstone.
@@ -748,6 +755,11 @@ async fn an_item_without_a_case_number_is_followed_through_its_next_steps(kind: 
     assert_eq!(status, 200);
     assert_eq!(p["deleted"], true, "{p}");
     assert_eq!(get(&state, &format!("/sag/{key}"), None).await.status, 404);
+    let item = get(&state, item_page, None).await;
+    assert!(
+        !item.body.contains("/sag/forloeb"),
+        "no link to a case that is gone"
+    );
 }
 
 store_tests!(
