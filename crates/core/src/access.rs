@@ -116,6 +116,9 @@ fn public_item(item: &Item, settings: &BodySettings) -> Item {
         stub.decision_date = item.decision_date;
         // Votes on closed items are shown in the public extract (danish-rules.md).
         stub.votes = item.votes.clone();
+        if settings.closed_case_numbers_public {
+            stub.case_number = item.case_number.clone();
+        }
         return stub;
     }
     let mut open = item.clone();
@@ -233,6 +236,24 @@ mod tests {
         let a = &public.items[0].attachments[1];
         assert!(a.title.contains(CANARY));
         assert!(a.file.is_none() && a.doc_id.is_none() && a.journal.is_none());
+    }
+
+    #[test]
+    fn closed_items_case_numbers_are_public_only_where_the_body_says_so() {
+        let mut m = meeting_with_closed_content();
+        m.items[1].case_number = Some("24/01234".into());
+        let hidden = m.visible_to(&Viewer::Public, &BodySettings::default());
+        assert_eq!(hidden.items[1].case_number, None);
+        let settings = BodySettings {
+            closed_case_numbers_public: true,
+            ..BodySettings::default()
+        };
+        let shown = m.visible_to(&Viewer::Public, &settings);
+        assert_eq!(shown.items[1].case_number.as_deref(), Some("24/01234"));
+        assert!(
+            !json(&shown).contains(CANARY),
+            "only the number goes with it"
+        );
     }
 
     #[test]

@@ -73,6 +73,10 @@ pub struct BodySettings {
     /// Whether the titles of closed attachments may be shown to the public. Off by
     /// default: a closed attachment is internal as a whole, title included.
     pub closed_attachment_titles_public: bool,
+    /// Whether the case numbers of closed items are public: then a closed item appears in
+    /// its case (on the case page and in the open-data API) by its public title and public
+    /// decision. Off by default: the number ties the closed matter to a public case.
+    pub closed_case_numbers_public: bool,
     /// Working days before a meeting by which the agenda must reach the members.
     pub agenda_deadline_working_days: Option<u8>,
     /// Items every new meeting of the body starts with, in order (e.g. "Økonomi",

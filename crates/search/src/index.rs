@@ -358,6 +358,47 @@ impl SearchIndex {
         self.reader.searcher().num_docs()
     }
 
+    /// How many segments the index has, and what its bytes are spent on, largest first:
+    /// the stored documents, and per field its term dictionary, postings and positions
+    /// (fast fields and field norms together).
+    pub fn space_by_part(&self) -> Result<(usize, Vec<(String, u64)>)> {
+        let usage = self
+            .reader
+            .searcher()
+            .space_usage()
+            .map_err(|source| SearchError::Io {
+                path: self
+                    .dir
+                    .as_ref()
+                    .map_or_else(|| "(in memory)".into(), |d| d.display().to_string()),
+                source,
+            })?;
+        let mut parts: std::collections::BTreeMap<String, u64> = Default::default();
+        for seg in usage.segments() {
+            let mut add = |name: String, bytes: u64| *parts.entry(name).or_default() += bytes;
+            add("stored documents".into(), seg.store().total().get_bytes());
+            for (what, per) in [
+                ("terms", seg.termdict()),
+                ("postings", seg.postings()),
+                ("positions", seg.positions()),
+            ] {
+                for f in per.fields() {
+                    add(
+                        format!("{what} of {}", f.field_name()),
+                        f.total().get_bytes(),
+                    );
+                }
+            }
+            add(
+                "fast fields and norms".into(),
+                seg.fast_fields().total().get_bytes() + seg.fieldnorms().total().get_bytes(),
+            );
+        }
+        let mut parts: Vec<(String, u64)> = parts.into_iter().filter(|(_, b)| *b > 0).collect();
+        parts.sort_by_key(|(_, b)| std::cmp::Reverse(*b));
+        Ok((usage.segments().len(), parts))
+    }
+
     /// Bytes the index takes on disk (0 in memory).
     pub fn size_on_disk(&self) -> u64 {
         let Some(dir) = &self.dir else { return 0 };

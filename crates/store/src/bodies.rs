@@ -131,7 +131,8 @@ impl Store {
             },
         )
         .await?;
-        // The settings decide what the public sees of closed attachments.
+        // The settings decide what the public sees of closed attachments and closed items'
+        // case numbers.
         crate::public::refresh_for_settings(&mut tx, code).await?;
         tx.commit().await?;
         Ok(version)

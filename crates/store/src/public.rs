@@ -486,13 +486,18 @@ pub struct PublicFileRow {
     pub text: Option<String>,
 }
 
-/// The ids of the meetings of a body whose public record depends on the body's settings
-/// (those with closed attachments: the settings say whether their titles are public).
+/// Derives again the public record of a body's meetings that depends on its settings
+/// (those with closed attachments or closed items printing a case number: the settings
+/// say whether those titles and numbers are public).
 pub(crate) async fn refresh_for_settings(conn: &mut AnyConnection, body: &BodyCode) -> Result<()> {
     let ids: Vec<String> = sqlx::query(
-        "SELECT DISTINCT m.id FROM meetings m JOIN bodies b ON b.id = m.body_id
+        "SELECT m.id FROM meetings m JOIN bodies b ON b.id = m.body_id
          JOIN items i ON i.meeting_id = m.id JOIN attachments a ON a.item_id = i.id
-         WHERE b.code = $1 AND a.access = 'closed'",
+         WHERE b.code = $1 AND a.access = 'closed'
+         UNION
+         SELECT m.id FROM meetings m JOIN bodies b ON b.id = m.body_id
+         JOIN items i ON i.meeting_id = m.id
+         WHERE b.code = $1 AND i.access = 'closed' AND i.case_number IS NOT NULL",
     )
     .bind(body.as_str())
     .fetch_all(&mut *conn)

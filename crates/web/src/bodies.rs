@@ -122,6 +122,7 @@ pub struct SettingsForm {
     frist: String,
     #[serde(default)]
     lukkede_titler: Option<String>,
+    lukkede_sagsnumre: Option<String>,
     #[serde(default)]
     medlemmer: String,
 }
@@ -130,6 +131,7 @@ struct Shown {
     standing: String,
     deadline: String,
     titles_public: bool,
+    case_numbers_public: bool,
     members: String,
     deadline_error: Option<String>,
     members_error: Option<String>,
@@ -153,6 +155,7 @@ fn render(
         standing: shown.standing,
         deadline: shown.deadline,
         titles_public: shown.titles_public,
+        case_numbers_public: shown.case_numbers_public,
         members: shown.members,
         deadline_error: shown.deadline_error,
         members_error: shown.members_error,
@@ -177,6 +180,7 @@ pub async fn form(
             .map(|d| d.to_string())
             .unwrap_or_default(),
         titles_public: body.settings.closed_attachment_titles_public,
+        case_numbers_public: body.settings.closed_case_numbers_public,
         members: member_lines(&members),
         deadline_error: None,
         members_error: None,
@@ -236,6 +240,7 @@ pub async fn save(
         standing: f.faste_punkter.clone(),
         deadline: f.frist.clone(),
         titles_public: f.lukkede_titler.is_some(),
+        case_numbers_public: f.lukkede_sagsnumre.is_some(),
         members: f.medlemmer.clone(),
         deadline_error: deadline.as_ref().err().cloned(),
         members_error: members.as_ref().err().cloned(),
@@ -265,6 +270,7 @@ pub async fn save(
         .collect();
     settings.agenda_deadline_working_days = deadline;
     settings.closed_attachment_titles_public = f.lukkede_titler.is_some();
+    settings.closed_case_numbers_public = f.lukkede_sagsnumre.is_some();
     let actor = visitor
         .session
         .as_ref()

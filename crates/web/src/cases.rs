@@ -95,7 +95,13 @@ pub async fn page(
             body: s.body_name.clone(),
             date: long_date(s.date),
             number: item.number,
-            title: item.title.clone(),
+            // A closed item (its body publishes closed items' case numbers) by its public
+            // title and public decision.
+            title: if item.access.is_closed() {
+                format!("{} (lukket punkt)", item.title)
+            } else {
+                item.title.clone()
+            },
             decision: item.decision.as_deref().map(short),
             next,
             sort: s.date,
@@ -110,6 +116,14 @@ pub async fn page(
                 continue;
             }
             let page = format!("/{}/{}", protokol_core::danish::slug(&c.body_name), c.date);
+            // The member's view of it replaces the public one.
+            let date = long_date(c.date);
+            lines.retain(|l| {
+                !(l.body == c.body_name
+                    && l.date == date
+                    && l.number == c.number
+                    && l.title.ends_with("(lukket punkt)"))
+            });
             lines.push(TreatmentLine {
                 href: c
                     .number

@@ -394,6 +394,7 @@ pub struct BodySettingsPage {
     pub standing: String,
     pub deadline: String,
     pub titles_public: bool,
+    pub case_numbers_public: bool,
     pub members: String,
     pub deadline_error: Option<String>,
     pub members_error: Option<String>,

@@ -762,7 +762,68 @@ async fn an_item_without_a_case_number_is_followed_through_its_next_steps(kind: 
     );
 }
 
+async fn a_body_may_publish_closed_items_case_numbers(kind: Kind) {
+    let (t, state, council) = archive(kind).await;
+    let consultations = || {
+        let state = state.clone();
+        async move {
+            let r = get(&state, "/oparl/v1/paper/24-01234", None).await;
+            assert_eq!(r.status, 200, "{}", r.body);
+            assert!(!r.body.contains(CANARY), "{}", r.body);
+            serde_json::from_str::<Value>(&r.body).unwrap()["consultation"]
+                .as_array()
+                .unwrap()
+                .len()
+        }
+    };
+    assert_eq!(
+        consultations().await,
+        2,
+        "by default a closed item is in no case"
+    );
+    let set = |on: bool| {
+        let t = &t;
+        async move {
+            let body = t.body(&"KB".parse().unwrap()).await.unwrap().unwrap();
+            let mut settings = body.settings.clone();
+            settings.closed_case_numbers_public = on;
+            t.update_body_settings(&body.code, &settings, body.version, "admin")
+                .await
+                .unwrap();
+        }
+    };
+    set(true).await;
+    assert_eq!(
+        consultations().await,
+        3,
+        "the closed treatment joins its case"
+    );
+    let page = get(&state, "/sag/24-01234", None).await;
+    assert!(
+        page.body.contains("Ansættelse af direktør (lukket punkt)"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("Indstillingen blev godkendt."));
+    assert!(!page.body.contains(CANARY));
+    let meeting = get(&state, &format!("/oparl/v1/meeting/{council}"), None).await;
+    assert!(!meeting.body.contains(CANARY));
+    // A member of the body sees it as stored, once.
+    common::account_with_role(&t.store, "kb", None, "KB", protokol_core::Role::Member).await;
+    let kb = common::sign_in(&state, "kb").await;
+    let page = get(&state, "/sag/24-01234", Some(&kb)).await;
+    assert!(page.body.contains(CANARY));
+    assert!(
+        !page.body.contains("Ansættelse af direktør (lukket punkt)"),
+        "{}",
+        page.body
+    );
+    set(false).await;
+    assert_eq!(consultations().await, 2, "and back");
+}
+
 store_tests!(
+    a_body_may_publish_closed_items_case_numbers,
     an_item_without_a_case_number_is_followed_through_its_next_steps,
     papers_are_listed_as_they_change_and_leave_tombstones,
     kept_meeting_objects_follow_the_record_the_roster_and_the_address,

@@ -382,6 +382,17 @@ pub async fn search(sections: usize, query_count: usize) -> Result<()> {
         qs.len()
     );
 
+    let (segments, parts) = search.public.space_by_part()?;
+    let parts: Vec<String> = parts
+        .iter()
+        .take(10)
+        .map(|(what, bytes)| format!("{what} {:.2}×", *bytes as f64 / corpus.bytes as f64))
+        .collect();
+    println!(
+        "  {segments} segments; where the index's bytes go (× the text): {}",
+        parts.join(", ")
+    );
+
     // The index as a server holds it: opened by a fresh process that only searches (the
     // benchmark process itself holds the corpus and the writer's memory).
     drop(search);
