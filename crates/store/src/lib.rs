@@ -37,7 +37,7 @@ mod write;
 use std::str::FromStr;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
-use sqlx::{AnyPool, Executor};
+use sqlx::{AnyPool, Executor, Row};
 
 pub use accounts::{RoleChange, WebSession, instant_text};
 pub use approvals::{Approval, Signed, content_hash};
@@ -225,7 +225,36 @@ impl Store {
             }
             Backend::Postgres => POSTGRES_MIGRATIONS.run(&self.pool).await?,
         }
+        self.fill_item_case_keys().await?;
         Ok(())
+    }
+
+    /// Gives the items stored before items had case keys theirs (a batch per transaction;
+    /// nothing to do once done).
+    async fn fill_item_case_keys(&self) -> Result<()> {
+        loop {
+            let rows = sqlx::query(
+                "SELECT id, case_number FROM items
+                 WHERE case_number IS NOT NULL AND case_key IS NULL LIMIT 1000",
+            )
+            .fetch_all(&self.pool)
+            .await?;
+            if rows.is_empty() {
+                return Ok(());
+            }
+            let mut tx = self.begin_write().await?;
+            for r in &rows {
+                let number: String = r.try_get("case_number")?;
+                // A number that makes no key gets an empty one (not asked again).
+                let key = protokol_core::public::case_key(&number).unwrap_or_default();
+                sqlx::query("UPDATE items SET case_key = $1 WHERE id = $2")
+                    .bind(key)
+                    .bind(r.try_get::<String, _>("id")?)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            tx.commit().await?;
+        }
     }
 
     pub fn backend(&self) -> Backend {

@@ -179,6 +179,8 @@ pub struct ClosedTreatment {
     pub number: Option<u32>,
     pub title: String,
     pub decision: Option<String>,
+    /// As printed.
+    pub case_number: String,
 }
 
 /// How many treatments of one case are read at most (a case is treated a handful of times).
@@ -1029,17 +1031,17 @@ impl Store {
             .collect()
     }
 
-    /// The closed items that print `case_number`, as stored, by date (at most
+    /// The closed items whose case number has the key `key`, as stored, by date (at most
     /// [`MAX_TREATMENTS`]). Whoever calls this shows each only to those who may read its
     /// body's closed content.
-    pub async fn closed_treatments(&self, case_number: &str) -> Result<Vec<ClosedTreatment>> {
+    pub async fn closed_treatments(&self, key: &str) -> Result<Vec<ClosedTreatment>> {
         sqlx::query(
-            "SELECT b.code, b.name, m.meeting_date, i.number, i.title, i.decision
+            "SELECT b.code, b.name, m.meeting_date, i.number, i.title, i.decision, i.case_number
              FROM items i JOIN meetings m ON m.id = i.meeting_id JOIN bodies b ON b.id = m.body_id
-             WHERE i.case_number = $1 AND i.access = 'closed'
+             WHERE i.case_key = $1 AND i.access = 'closed'
              ORDER BY m.meeting_date, i.position LIMIT $2",
         )
-        .bind(case_number)
+        .bind(key)
         .bind(MAX_TREATMENTS)
         .fetch_all(&self.pool)
         .await?
@@ -1056,6 +1058,9 @@ impl Store {
                 number: number.and_then(|n| u32::try_from(n).ok()),
                 title: r.try_get("title")?,
                 decision: r.try_get("decision")?,
+                case_number: r
+                    .try_get::<Option<String>, _>("case_number")?
+                    .unwrap_or_default(),
             })
         })
         .collect()

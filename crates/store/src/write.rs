@@ -942,6 +942,7 @@ impl ItemRows {
                     "public_decision",
                     "route",
                     "case_number",
+                    "case_key",
                     "case_text",
                     "economy",
                     "recommendation",
@@ -1041,6 +1042,10 @@ impl ItemRows {
             item.public_decision.as_deref().into(),
             json_text(&item.route).into(),
             item.case_number.as_deref().into(),
+            item.case_number
+                .as_deref()
+                .and_then(protokol_core::public::case_key)
+                .into(),
             item.case.as_deref().into(),
             item.economy.as_deref().into(),
             item.recommendation.as_deref().into(),

@@ -9,6 +9,7 @@ use axum::extract::{Path, State};
 use axum::response::{Html, IntoResponse, Response};
 use protokol_core::danish::{long_date, today};
 use protokol_core::item::NextKind;
+use protokol_store::open_data::CHAIN_PREFIX;
 
 use crate::AppState;
 use crate::error::WebError;
@@ -65,15 +66,36 @@ pub async fn page(
     Path(key): Path<String>,
 ) -> Result<Response, WebError> {
     let treatments = state.store.open_case(&key).await?;
-    let first = treatments.first().ok_or(WebError::NotFound)?;
-    let title = first
-        .meeting
-        .record
-        .meeting
-        .items
-        .get(first.position)
-        .map(|i| i.title.clone())
-        .ok_or(WebError::NotFound)?;
+    // A signed-in member also sees the closed treatments in their own bodies, as stored
+    // (only for a printed number: a case followed by next steps has no closed treatments);
+    // a case whose every treatment is closed exists only for them.
+    let viewer = visitor.viewer();
+    let closed: Vec<_> = if visitor.session.is_some() && !key.starts_with(CHAIN_PREFIX) {
+        state
+            .store
+            .closed_treatments(&key)
+            .await?
+            .into_iter()
+            .filter(|c| viewer.sees_closed_of(&c.body_code))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let (title, number) = match (treatments.first(), closed.first()) {
+        (Some(first), _) => (
+            first
+                .meeting
+                .record
+                .meeting
+                .items
+                .get(first.position)
+                .map(|i| i.title.clone())
+                .ok_or(WebError::NotFound)?,
+            first.case_number.clone(),
+        ),
+        (None, Some(c)) => (c.title.clone(), c.case_number.clone()),
+        (None, None) => return Err(WebError::NotFound),
+    };
     let mut lines = Vec::new();
     let mut announced = Vec::new();
     for t in &treatments {
@@ -107,18 +129,12 @@ pub async fn page(
             sort: s.date,
         });
     }
-    // A member also sees the closed treatments in their own bodies, as stored.
-    let viewer = visitor.viewer();
-    // (Only for a printed number: a case followed by next steps has no closed treatments.)
-    if visitor.session.is_some() && !first.case_number.is_empty() {
-        for c in state.store.closed_treatments(&first.case_number).await? {
-            if !viewer.sees_closed_of(&c.body_code) {
-                continue;
-            }
+    if !closed.is_empty() {
+        for c in &closed {
             let page = format!("/{}/{}", protokol_core::danish::slug(&c.body_name), c.date);
             // The member's view of it replaces the public one.
             let date = long_date(c.date);
-            lines.retain(|l| {
+            lines.retain(|l: &TreatmentLine| {
                 !(l.body == c.body_name
                     && l.date == date
                     && l.number == c.number
@@ -129,7 +145,7 @@ pub async fn page(
                     .number
                     .map_or(page.clone(), |n| format!("{page}/punkt/{n}")),
                 body: c.body_name.clone(),
-                date: long_date(c.date),
+                date,
                 number: c.number,
                 title: format!("{} (lukket punkt)", c.title),
                 decision: c.decision.as_deref().map(short),
@@ -156,10 +172,15 @@ pub async fn page(
         CasePage {
             nav: visitor.nav(),
             title: title.clone(),
-            number: first.case_number.clone(),
+            number,
             treatments: lines,
             coming,
-            api: format!("{}/paper/{key}", crate::oparl::ROOT),
+            // A case with no public treatment is not open data.
+            api: if treatments.is_empty() {
+                String::new()
+            } else {
+                format!("{}/paper/{key}", crate::oparl::ROOT)
+            },
         }
         .render()?,
     )

@@ -461,6 +461,28 @@ async fn the_case_page_shows_closed_treatments_only_to_members_of_the_body(kind:
         "another body's member does not"
     );
     assert_eq!(get(&state, "/sag/findes-ikke", None).await.status, 404);
+
+    // A case whose every treatment is closed: no page for the public or another body's
+    // member, a page for a member of the body.
+    let mut m = with_closed_canaries(council_meeting());
+    m.date = "2026-12-08".parse().unwrap();
+    m.kind = protokol_core::MeetingKind::Agenda;
+    m.status = Some(MeetingStatus::AgendaPublished);
+    m.signatures.clear();
+    for item in &mut m.items {
+        item.case_number = item.access.is_closed().then(|| "25/99999".to_string());
+    }
+    t.upsert_meeting(&m, "import").await.unwrap();
+    let public = get(&state, "/sag/25-99999", None).await;
+    assert_eq!(public.status, 404);
+    assert!(!public.body.contains(CANARY));
+    let page = get(&state, "/sag/25-99999", Some(&kb)).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(page.body.contains(CANARY) && page.body.contains("Sag 25/99999"));
+    assert!(!page.body.contains("/oparl/v1/paper/"), "not open data");
+    let other = get(&state, "/sag/25-99999", Some(&dir)).await;
+    assert_eq!(other.status, 404);
+    assert!(!other.body.contains(CANARY));
 }
 
 /// The objects of a meeting list page, by id, as served to `host` (none: the default).

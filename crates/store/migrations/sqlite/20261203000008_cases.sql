@@ -43,3 +43,9 @@ INSERT INTO public_cases (case_key, created_at, updated_at, treatments)
     SELECT c.case_key, MIN(p.created_at), MAX(p.updated_at), COUNT(*)
     FROM public_case_items c JOIN public_meetings p ON p.meeting_id = c.meeting_id
     GROUP BY c.case_key;
+
+-- Items by the key of the case number they print (a member's case page finds the closed
+-- treatments of a case, also of one with no public treatment). Filled for existing items
+-- by the store after migrating (the key is computed in Rust).
+ALTER TABLE items ADD COLUMN case_key TEXT;
+CREATE INDEX items_case_key ON items(case_key);
