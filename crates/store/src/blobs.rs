@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use sha2::{Digest, Sha256};
+use sha2::{Digest, Sha256, Sha512};
 use sqlx::{AnyConnection, Row};
 use tokio::io::AsyncReadExt;
 
@@ -58,6 +58,8 @@ pub(crate) async fn put(conn: &mut AnyConnection, file: FileToStore<'_>) -> Resu
         .execute(&mut *conn)
         .await?;
     let mut hasher = Sha256::new();
+    // OParl names files' SHA-512 sums.
+    let mut hasher512 = Sha512::new();
     let mut size: i64 = 0;
     let mut seq: i64 = 0;
     let mut buf = vec![0u8; CHUNK_BYTES];
@@ -67,6 +69,7 @@ pub(crate) async fn put(conn: &mut AnyConnection, file: FileToStore<'_>) -> Resu
             break;
         }
         hasher.update(&buf[..n]);
+        hasher512.update(&buf[..n]);
         sqlx::query("INSERT INTO file_chunks (sha256, seq, bytes) VALUES ($1, $2, $3)")
             .bind(file.sha256)
             .bind(seq)
@@ -86,8 +89,9 @@ pub(crate) async fn put(conn: &mut AnyConnection, file: FileToStore<'_>) -> Resu
             file.sha256
         )));
     }
-    sqlx::query("UPDATE files SET size = $1 WHERE sha256 = $2")
+    sqlx::query("UPDATE files SET size = $1, sha512 = $2 WHERE sha256 = $3")
         .bind(size)
+        .bind(hex(&hasher512.finalize()))
         .bind(file.sha256)
         .execute(&mut *conn)
         .await?;
@@ -95,6 +99,40 @@ pub(crate) async fn put(conn: &mut AnyConnection, file: FileToStore<'_>) -> Resu
 }
 
 impl Store {
+    /// Gives the files stored before files had SHA-512 sums theirs, reading each a chunk at
+    /// a time (once; nothing to do afterwards).
+    pub(crate) async fn fill_file_sha512(&self) -> Result<()> {
+        loop {
+            let files: Vec<String> =
+                sqlx::query("SELECT sha256 FROM files WHERE sha512 IS NULL AND size > 0 LIMIT 100")
+                    .fetch_all(&self.pool)
+                    .await?
+                    .iter()
+                    .map(|r| r.try_get("sha256"))
+                    .collect::<std::result::Result<_, _>>()?;
+            if files.is_empty() {
+                return Ok(());
+            }
+            tracing::info!(
+                files = files.len(),
+                "computing SHA-512 sums of stored files"
+            );
+            for sha256 in files {
+                let mut hasher = Sha512::new();
+                let mut seq = 0;
+                while let Some(chunk) = self.file_chunk(&sha256, seq).await? {
+                    hasher.update(&chunk);
+                    seq += 1;
+                }
+                sqlx::query("UPDATE files SET sha512 = $1 WHERE sha256 = $2")
+                    .bind(hex(&hasher.finalize()))
+                    .bind(&sha256)
+                    .execute(&self.pool)
+                    .await?;
+            }
+        }
+    }
+
     /// The size in bytes of the file stored under `sha256`.
     pub async fn file_size(&self, sha256: &str) -> Result<Option<i64>> {
         let row = sqlx::query("SELECT size FROM files WHERE sha256 = $1")

@@ -226,6 +226,7 @@ impl Store {
             Backend::Postgres => POSTGRES_MIGRATIONS.run(&self.pool).await?,
         }
         self.fill_item_case_keys().await?;
+        self.fill_file_sha512().await?;
         Ok(())
     }
 

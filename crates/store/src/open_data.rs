@@ -117,6 +117,7 @@ pub struct OpenFile {
     pub name: String,
     pub media_type: String,
     pub sha256: Option<String>,
+    pub sha512: Option<String>,
     /// In bytes, when the file itself is stored.
     pub size: Option<i64>,
 }
@@ -773,7 +774,7 @@ impl Store {
         }
         let sql = format!(
             "SELECT p.meeting_id, p.item_number, p.attachment_number, p.title, p.file_name,
-                    p.media_type, p.sha256, f.size
+                    p.media_type, p.sha256, f.size, f.sha512
              FROM public_files p LEFT JOIN files f ON f.sha256 = p.sha256
              WHERE p.meeting_id IN ({})
              ORDER BY p.meeting_id, p.item_number, p.attachment_number",
@@ -799,6 +800,7 @@ impl Store {
                     name: r.try_get("file_name")?,
                     media_type: r.try_get("media_type")?,
                     sha256: r.try_get("sha256")?,
+                    sha512: r.try_get("sha512")?,
                     size: r.try_get("size")?,
                 })
             })
@@ -885,6 +887,21 @@ impl Store {
         .bind(id.to_string())
         .bind(i64::from(item))
         .bind(format!("{CHAIN_PREFIX}%"))
+        .fetch_optional(&self.pool)
+        .await?
+        .map(|r| r.try_get("case_key"))
+        .transpose()?)
+    }
+
+    /// The case the item at `position` of public meeting `id` is a treatment of (printed
+    /// number or followed through next steps).
+    pub async fn open_case_at(&self, id: MeetingId, position: usize) -> Result<Option<String>> {
+        Ok(sqlx::query(
+            "SELECT case_key FROM public_case_items WHERE meeting_id = $1 AND position = $2
+             ORDER BY case_key LIMIT 1",
+        )
+        .bind(id.to_string())
+        .bind(i64::try_from(position).unwrap_or(i64::MAX))
         .fetch_optional(&self.pool)
         .await?
         .map(|r| r.try_get("case_key"))

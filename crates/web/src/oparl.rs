@@ -411,7 +411,9 @@ struct FileObject<'a> {
     date: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     size: Option<i64>,
-    /// OParl names SHA-1 and SHA-512 sums; the store keeps SHA-256 (an extension).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    sha512_checksum: Option<&'a str>,
+    /// The store's own address of the file (an extension to OParl).
     #[serde(skip_serializing_if = "Option::is_none")]
     sha256_checksum: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -599,6 +601,7 @@ impl<'a> MeetingParts<'a> {
             mime_type: "application/pdf",
             date: self.m().date.to_string(),
             size: None,
+            sha512_checksum: None,
             sha256_checksum: None,
             text: None,
             access_url: url.clone(),
@@ -631,6 +634,7 @@ impl<'a> MeetingParts<'a> {
             mime_type: &f.media_type,
             date: self.m().date.to_string(),
             size: f.size,
+            sha512_checksum: f.sha512.as_deref(),
             sha256_checksum: f.sha256.as_deref(),
             text,
             access_url: url.clone(),
@@ -1278,7 +1282,7 @@ fn meeting_objects<'a>(
 /// Kept meeting objects' variants start so.
 const KEPT_PREFIX: &str = "oparl-meeting-";
 /// Moved on whenever the meeting objects change shape within one release.
-const KEPT_FORMAT: u32 = 1;
+const KEPT_FORMAT: u32 = 2;
 /// Stands for the site's address in kept objects (a control character: no address or text
 /// in the record contains it).
 const SITE_MARK: &str = "\u{1}site";
@@ -1579,10 +1583,19 @@ pub async fn consultation(
 ) -> Answer {
     no_query(raw.as_deref())?;
     let path = format!("/consultation/{id}/{key}");
+    // The item's case: by its printed number, else as followed through next steps.
+    let mut case = None;
+    if let OpenMeeting::Live { meeting, .. } = one_meeting(&state, &id).await?
+        && let Some((pos, item)) = find_item(&meeting.record.meeting, &key)
+    {
+        case = match item.case_number.as_deref().and_then(case_key) {
+            Some(k) => Some(k),
+            None => state.store.open_case_at(meeting.summary.id, pos).await?,
+        };
+    }
     with_meeting(&state, &headers, &id, "Consultation", path, |p| {
         let (pos, item) = find_item(p.m(), &key)?;
-        let case = item.case_number.as_deref().and_then(case_key)?;
-        value(p.consultation(item, pos, &case))
+        value(p.consultation(item, pos, case.as_deref()?))
     })
     .await
 }

@@ -844,7 +844,77 @@ async fn a_body_may_publish_closed_items_case_numbers(kind: Kind) {
     assert_eq!(consultations().await, 2, "and back");
 }
 
+async fn stored_files_carry_their_size_and_sha512(kind: Kind) {
+    let (t, state, _) = archive(kind).await;
+    let mut m = council_meeting();
+    m.date = "2026-12-08".parse().unwrap();
+    m.kind = protokol_core::MeetingKind::Agenda;
+    m.status = Some(MeetingStatus::AgendaPublished);
+    m.signatures.clear();
+    let coming = t.upsert_meeting(&m, "import").await.unwrap().id;
+    let (m, v) = t.meeting(coming).await.unwrap().unwrap();
+    let mut item = m.items[0].clone();
+    let bytes: Vec<u8> = b"%PDF-1.4 bilag til punktet ".repeat(500);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bilag.pdf");
+    std::fs::write(&path, &bytes).unwrap();
+    use sha2::Digest;
+    let hex = |d: &[u8]| d.iter().map(|b| format!("{b:02x}")).collect::<String>();
+    let sha256 = hex(&sha2::Sha256::digest(&bytes));
+    item.attachments.push(protokol_core::Attachment {
+        id: None,
+        number: 9,
+        title: "Notat om skolestruktur".into(),
+        access: protokol_core::Access::Open,
+        doc_id: None,
+        journal: None,
+        file: Some(protokol_core::AttachmentFile {
+            name: "bilag.pdf".into(),
+            media_type: "application/pdf".into(),
+            sha256: Some(sha256.clone()),
+            text: Some("Notatets tekst".into()),
+        }),
+    });
+    t.update_item_with_file(
+        coming,
+        &item,
+        v,
+        protokol_store::FileToStore {
+            sha256: &sha256,
+            path: &path,
+        },
+        "sekretær",
+    )
+    .await
+    .unwrap();
+    let c = crawl(&state, &["/oparl/v1/body/kommune/meeting"]).await;
+    // A stored file's size and SHA-512 sum are those of the bytes served.
+    let mut checked = 0;
+    for f in c.of_type("File") {
+        let Some(sum) = f["sha512Checksum"].as_str() else {
+            continue;
+        };
+        let url = f["downloadUrl"]
+            .as_str()
+            .unwrap()
+            .strip_prefix(SITE)
+            .unwrap();
+        let (status, _, bytes) = common::get_bytes(&state, url, None).await;
+        assert_eq!(status, 200, "{url}");
+        use sha2::Digest;
+        let actual: String = sha2::Sha512::digest(&bytes)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        assert_eq!(sum, actual, "{f}");
+        assert_eq!(f["size"], bytes.len(), "{f}");
+        checked += 1;
+    }
+    assert_eq!(checked, 1, "the stored attachment");
+}
+
 store_tests!(
+    stored_files_carry_their_size_and_sha512,
     a_body_may_publish_closed_items_case_numbers,
     an_item_without_a_case_number_is_followed_through_its_next_steps,
     papers_are_listed_as_they_change_and_leave_tombstones,

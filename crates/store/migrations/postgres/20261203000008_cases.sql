@@ -48,3 +48,7 @@ INSERT INTO public_cases (case_key, created_at, updated_at, treatments)
 -- by the store after migrating (the key is computed in Rust).
 ALTER TABLE items ADD COLUMN case_key TEXT;
 CREATE INDEX items_case_key ON items(case_key);
+
+-- Files' SHA-512 sums (OParl names them); filled for existing files by the store after
+-- migrating.
+ALTER TABLE files ADD COLUMN sha512 TEXT;
