@@ -582,16 +582,9 @@ impl Store {
         let rows = q.bind(limit).fetch_all(&self.pool).await?;
         rows.iter()
             .map(|r| {
-                let corrupt = |what: &str| StoreError::Corrupt(format!("open meeting {what}"));
                 Ok(MeetingHead {
-                    id: r
-                        .try_get::<String, _>("meeting_id")?
-                        .parse()
-                        .map_err(|_| corrupt("meeting_id"))?,
-                    body_code: r
-                        .try_get::<String, _>("body_code")?
-                        .parse()
-                        .map_err(|_| corrupt("body_code"))?,
+                    id: parsed(r, "meeting_id", "public_meetings")?,
+                    body_code: parsed(r, "body_code", "public_meetings")?,
                     etag: r.try_get("etag")?,
                     created: r.try_get("created_at")?,
                     changed: r.try_get("changed")?,
@@ -979,18 +972,11 @@ impl Store {
             .await?
             .iter()
             .map(|r| {
-                let corrupt = |what: &str| StoreError::Corrupt(format!("public_case_items.{what}"));
                 Ok(CaseStep {
                     case_key: r.try_get("case_key")?,
                     case_number: r.try_get("case_number")?,
-                    meeting_id: r
-                        .try_get::<String, _>("meeting_id")?
-                        .parse()
-                        .map_err(|_| corrupt("meeting_id"))?,
-                    body_code: r
-                        .try_get::<String, _>("body_code")?
-                        .parse()
-                        .map_err(|_| corrupt("body_code"))?,
+                    meeting_id: parsed(r, "meeting_id", "public_case_items")?,
+                    body_code: parsed(r, "body_code", "public_case_items")?,
                     date: crate::codec::date(&r.try_get::<String, _>("meeting_date")?)?,
                     item_key: r.try_get("item_key")?,
                     title: r.try_get("title")?,
@@ -1122,6 +1108,13 @@ fn like_literal(s: &str) -> String {
     s.chars()
         .filter(|c| !matches!(c, '%' | '_' | '\\'))
         .collect()
+}
+
+/// Column `column` of row `r` (of `table`) read as text and parsed.
+fn parsed<T: std::str::FromStr>(r: &sqlx::any::AnyRow, column: &str, table: &str) -> Result<T> {
+    r.try_get::<String, _>(column)?
+        .parse()
+        .map_err(|_| StoreError::Corrupt(format!("{table}.{column}")))
 }
 
 fn case_head(r: &sqlx::any::AnyRow) -> Result<CaseHead> {

@@ -192,6 +192,17 @@ async fn archive(
     (t, state, id)
 }
 
+/// The council meeting (closed canaries in it) as a coming meeting on `date` whose agenda is
+/// published (its record may still change).
+fn coming_council(date: &str) -> protokol_core::Meeting {
+    let mut m = with_closed_canaries(council_meeting());
+    m.date = date.parse().unwrap();
+    m.kind = protokol_core::MeetingKind::Agenda;
+    m.status = Some(MeetingStatus::AgendaPublished);
+    m.signatures.clear();
+    m
+}
+
 async fn the_whole_api_is_valid_oparl_and_shows_nothing_closed(kind: Kind) {
     let (_t, state, council) = archive(kind).await;
     // Small pages, so that paging is crawled too.
@@ -268,11 +279,7 @@ async fn the_whole_api_is_valid_oparl_and_shows_nothing_closed(kind: Kind) {
 async fn a_meeting_taken_out_of_the_record_is_a_tombstone(kind: Kind) {
     let (t, state, _) = archive(kind).await;
     // A coming meeting whose agenda is published.
-    let mut m = with_closed_canaries(council_meeting());
-    m.date = "2026-12-08".parse().unwrap();
-    m.kind = protokol_core::MeetingKind::Agenda;
-    m.status = Some(MeetingStatus::AgendaPublished);
-    m.signatures.clear();
+    let m = coming_council("2026-12-08");
     let coming = t.upsert_meeting(&m, "import").await.unwrap().id;
     let all = |q: &'static str| {
         let state = state.clone();
@@ -464,11 +471,7 @@ async fn the_case_page_shows_closed_treatments_only_to_members_of_the_body(kind:
 
     // A case whose every treatment is closed: no page for the public or another body's
     // member, a page for a member of the body.
-    let mut m = with_closed_canaries(council_meeting());
-    m.date = "2026-12-08".parse().unwrap();
-    m.kind = protokol_core::MeetingKind::Agenda;
-    m.status = Some(MeetingStatus::AgendaPublished);
-    m.signatures.clear();
+    let mut m = coming_council("2026-12-08");
     for item in &mut m.items {
         item.case_number = item.access.is_closed().then(|| "25/99999".to_string());
     }
@@ -524,11 +527,7 @@ async fn kept(t: &protokol_testkit::TestStore, ids: &[protokol_core::MeetingId])
 async fn kept_meeting_objects_follow_the_record_the_roster_and_the_address(kind: Kind) {
     let (t, state, council) = archive(kind).await;
     // A coming meeting whose agenda is published (its record may still change).
-    let mut m = with_closed_canaries(council_meeting());
-    m.date = "2026-12-08".parse().unwrap();
-    m.kind = protokol_core::MeetingKind::Agenda;
-    m.status = Some(MeetingStatus::AgendaPublished);
-    m.signatures.clear();
+    let m = coming_council("2026-12-08");
     let coming = t.upsert_meeting(&m, "import").await.unwrap().id;
     let ids: Vec<protokol_core::MeetingId> = t
         .store
@@ -576,11 +575,7 @@ async fn kept_meeting_objects_follow_the_record_the_roster_and_the_address(kind:
     };
     let key = format!("{SITE}/oparl/v1/meeting/{council}");
     assert!(names(&by_id[&key]).contains(&person("jan-petersen")));
-    let mut newer = council_meeting();
-    newer.date = "2027-01-12".parse().unwrap();
-    newer.kind = protokol_core::MeetingKind::Agenda;
-    newer.status = Some(MeetingStatus::AgendaPublished);
-    newer.signatures.clear();
+    let mut newer = coming_council("2027-01-12");
     newer
         .members
         .retain(|m| m.name.as_deref() == Some("Kasper Bjerregaard"));
@@ -618,11 +613,7 @@ async fn papers_are_listed_as_they_change_and_leave_tombstones(kind: Kind) {
     // Coming meetings treat the case again and a new one (their agendas are published).
     let mut coming = Vec::new();
     for (date, case) in [("2026-12-08", CASE), ("2026-12-15", "25/00077")] {
-        let mut m = with_closed_canaries(council_meeting());
-        m.date = date.parse().unwrap();
-        m.kind = protokol_core::MeetingKind::Agenda;
-        m.status = Some(MeetingStatus::AgendaPublished);
-        m.signatures.clear();
+        let mut m = coming_council(date);
         m.items[0].case_number = Some(case.into());
         coming.push(t.upsert_meeting(&m, "import").await.unwrap().id);
     }
@@ -687,11 +678,7 @@ async fn papers_are_listed_as_they_change_and_leave_tombstones(kind: Kind) {
 /// A coming council meeting on `date` whose first item (no case number) is `title`, going
 /// on to the council on `next` where given.
 fn council_on(date: &str, title: &str, next: Option<&str>) -> protokol_core::Meeting {
-    let mut m = with_closed_canaries(council_meeting());
-    m.date = date.parse().unwrap();
-    m.kind = protokol_core::MeetingKind::Agenda;
-    m.status = Some(MeetingStatus::AgendaPublished);
-    m.signatures.clear();
+    let mut m = coming_council(date);
     let item = &mut m.items[0];
     item.case_number = None;
     item.title = title.into();
@@ -846,11 +833,7 @@ async fn a_body_may_publish_closed_items_case_numbers(kind: Kind) {
 
 async fn stored_files_carry_their_size_and_sha512(kind: Kind) {
     let (t, state, _) = archive(kind).await;
-    let mut m = council_meeting();
-    m.date = "2026-12-08".parse().unwrap();
-    m.kind = protokol_core::MeetingKind::Agenda;
-    m.status = Some(MeetingStatus::AgendaPublished);
-    m.signatures.clear();
+    let m = coming_council("2026-12-08");
     let coming = t.upsert_meeting(&m, "import").await.unwrap().id;
     let (m, v) = t.meeting(coming).await.unwrap().unwrap();
     let mut item = m.items[0].clone();
