@@ -163,7 +163,7 @@ pub async fn page(
             *date >= today
                 && !treatments.iter().any(|t| {
                     t.meeting.summary.date == *date
-                        && t.meeting.summary.body_name.eq_ignore_ascii_case(body)
+                        && t.meeting.summary.body_name.to_lowercase() == body.to_lowercase()
                 })
         })
         .map(|(body, date, kind)| format!("{} {body} {}", next_words(kind), long_date(date)))

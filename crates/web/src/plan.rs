@@ -149,7 +149,7 @@ async fn plan_page(
         dated
             .iter()
             .chain(awaiting.iter())
-            .any(|t| t.title.eq_ignore_ascii_case(title))
+            .any(|t| t.title.to_lowercase() == title.to_lowercase())
     };
     for s in coming.iter().filter(|m| m.date == today).chain(past.iter()) {
         let Some((m, _)) = state.store.meeting(s.id).await? else {

@@ -896,7 +896,34 @@ async fn stored_files_carry_their_size_and_sha512(kind: Kind) {
     assert_eq!(checked, 1, "the stored attachment");
 }
 
+async fn a_body_code_with_danish_letters_makes_addresses_that_resolve(kind: Kind) {
+    let (t, state, _) = archive(kind).await;
+    let mut m = coming_council("2026-12-08");
+    m.body = protokol_core::BodyRef {
+        name: "Økonomiudvalget".into(),
+        code: "ØK".parse().unwrap(),
+    };
+    t.upsert_meeting(&m, "import").await.unwrap();
+    // The crawl fetches every address it meets (a raw "ø" would not even make a request).
+    let c = crawl(&state, &["/oparl/v1"]).await;
+    let org = c
+        .of_type("Organization")
+        .into_iter()
+        .find(|o| o["shortName"] == "ØK")
+        .expect("the committee");
+    assert_eq!(org["id"], format!("{SITE}/oparl/v1/organization/%C3%B8k"));
+    assert_eq!(org["name"], "Økonomiudvalget");
+    assert!(
+        org["meeting"]
+            .as_str()
+            .unwrap()
+            .ends_with("/organization/%C3%B8k/meeting"),
+        "{org}"
+    );
+}
+
 store_tests!(
+    a_body_code_with_danish_letters_makes_addresses_that_resolve,
     stored_files_carry_their_size_and_sha512,
     a_body_may_publish_closed_items_case_numbers,
     an_item_without_a_case_number_is_followed_through_its_next_steps,
