@@ -113,11 +113,17 @@ fn full_document(rng: &mut Lcg, i: usize) -> String {
 }
 
 pub(crate) fn peak_rss_mb() -> f64 {
+    status_mb("VmHWM:")
+}
+
+/// A memory figure of this process from /proc/self/status ("VmRSS:", "RssAnon:" for the
+/// heap, "RssFile:" for mapped files), in MB (0 where not known).
+pub(crate) fn status_mb(key: &str) -> f64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
         .and_then(|s| {
             s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
+                .find(|l| l.starts_with(key))
                 .and_then(|l| l.split_whitespace().nth(1))
                 .and_then(|kb| kb.parse::<f64>().ok())
         })

@@ -287,8 +287,12 @@ fn postgres_query(kind: Kind, q: &str) -> String {
 /// `bench search-reader`: opens an index as the server does, runs the queries (each
 /// twice, with counts and facets as the page does) and prints the peak memory.
 pub fn reader(index: &std::path::Path, queries: &std::path::Path) -> Result<()> {
+    use super::import::status_mb;
     let list = std::fs::read_to_string(queries)?;
-    let public = SearchIndex::open(index, Audience::Public, crate::search::lexicon())?;
+    let lexicon = crate::search::lexicon();
+    let with_words = status_mb("VmRSS:");
+    let public = SearchIndex::open(index, Audience::Public, lexicon)?;
+    let opened = status_mb("VmRSS:");
     let entries = public.entries();
     let search = Search {
         public,
@@ -304,10 +308,12 @@ pub fn reader(index: &std::path::Path, queries: &std::path::Path) -> Result<()> 
         }
     }
     println!(
-        "{entries} entries; with counts and facets as the page: p50 {:.2} ms, p99 {:.2} ms; peak RSS {:.0} MB",
+        "{entries} entries; with counts and facets as the page: p50 {:.2} ms, p99 {:.2} ms; peak RSS {:.0} MB (RSS {with_words:.0} MB with the word list loaded, {opened:.0} MB with the index open; at the end {:.0} MB heap + {:.0} MB of mapped index files)",
         latency.pct(0.5),
         latency.pct(0.99),
-        super::import::peak_rss_mb()
+        super::import::peak_rss_mb(),
+        status_mb("RssAnon:"),
+        status_mb("RssFile:"),
     );
     Ok(())
 }
