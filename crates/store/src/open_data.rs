@@ -6,6 +6,8 @@
 //! can reach the API, feeds or exports built on it. Every read is a keyset walk of an index
 //! with a limit: a harvest of the whole archive costs the same per page at any size.
 
+use std::collections::BTreeSet;
+
 use chrono::{DateTime, NaiveDate, Utc};
 use protokol_core::danish::slug;
 use protokol_core::public::{PublicRecord, case_key, decides, item_key, name_key};
@@ -56,18 +58,6 @@ impl OpenMeeting {
         match self {
             OpenMeeting::Live { meeting, .. } => meeting.summary.id,
             OpenMeeting::Gone { id, .. } => *id,
-        }
-    }
-
-    /// The cursor that continues a walk after this meeting.
-    pub fn cursor(&self) -> Cursor {
-        let modified = match self {
-            OpenMeeting::Live { modified, .. } => modified,
-            OpenMeeting::Gone { deleted, .. } => deleted,
-        };
-        Cursor {
-            modified: modified.clone(),
-            id: self.id().to_string(),
         }
     }
 }
@@ -317,8 +307,8 @@ pub(crate) async fn write_case_items(
     Ok(keys)
 }
 
-/// How far a change is followed along next steps (meeting to meeting) when the cases of
-/// later meetings are written again.
+/// How many meetings (body and date) a change visits at most when the cases of the
+/// meetings it leads to are written again.
 const MAX_CHAIN: usize = 32;
 
 /// Writes again (inside the caller's transaction) the cases of the public meetings at
@@ -336,7 +326,7 @@ pub(crate) async fn relink_cases(
     let mut seen = std::collections::HashSet::new();
     let mut queue: std::collections::VecDeque<(String, String)> = targets.iter().cloned().collect();
     while let Some((body_key, on)) = queue.pop_front() {
-        if seen.len() >= MAX_CHAIN * 4 || !seen.insert((body_key.clone(), on.clone())) {
+        if seen.len() >= MAX_CHAIN || !seen.insert((body_key.clone(), on.clone())) {
             continue;
         }
         let found = sqlx::query(
@@ -354,28 +344,27 @@ pub(crate) async fn relink_cases(
             let json: String = r.try_get("record")?;
             let record: PublicRecord = serde_json::from_str(&json)
                 .map_err(|e| StoreError::Corrupt(format!("public_meetings.record: {e}")))?;
-            let before = case_keys_of(conn, &id).await?;
+            let before: BTreeSet<String> = case_keys_of(conn, &id).await?.into_iter().collect();
             sqlx::query("DELETE FROM public_case_items WHERE meeting_id = $1")
                 .bind(&id)
                 .execute(&mut *conn)
                 .await?;
-            let after = write_case_items(conn, &id, &record).await?;
-            let mut b = before.clone();
-            let mut a = after.clone();
-            b.sort();
-            a.sort();
-            a.dedup();
-            let changed = a != b;
-            touched.extend(before);
-            touched.extend(after);
-            if changed {
+            let after: BTreeSet<String> = write_case_items(conn, &id, &record)
+                .await?
+                .into_iter()
+                .collect();
+            if before != after {
+                // Its items changed case: its page links change, and so may the cases of
+                // the meetings it leads to.
                 relinked.push((body_key.clone(), on.clone()));
+                queue.extend(
+                    record
+                        .next
+                        .iter()
+                        .map(|n| (name_key(&n.body), date_text(n.date))),
+                );
             }
-            if changed && seen.len() < MAX_CHAIN {
-                for n in &record.next {
-                    queue.push_back((name_key(&n.body), date_text(n.date)));
-                }
-            }
+            touched.extend(before.into_iter().chain(after));
         }
     }
     Ok((touched, relinked))
@@ -870,22 +859,6 @@ impl Store {
             .and_then(|(lo, hi)| Some((i32::try_from(lo).ok()?, i32::try_from(hi).ok()?))))
     }
 
-    /// The case without a printed number that item `item` of public meeting `id` is a
-    /// treatment of (see [`chain_key`]).
-    pub async fn open_chain_case(&self, id: MeetingId, item: u32) -> Result<Option<String>> {
-        Ok(sqlx::query(
-            "SELECT case_key FROM public_case_items
-             WHERE meeting_id = $1 AND item_number = $2 AND case_key LIKE $3 LIMIT 1",
-        )
-        .bind(id.to_string())
-        .bind(i64::from(item))
-        .bind(format!("{CHAIN_PREFIX}%"))
-        .fetch_optional(&self.pool)
-        .await?
-        .map(|r| r.try_get("case_key"))
-        .transpose()?)
-    }
-
     /// The case the item at `position` of public meeting `id` is a treatment of (printed
     /// number or followed through next steps).
     pub async fn open_case_at(&self, id: MeetingId, position: usize) -> Result<Option<String>> {
@@ -986,21 +959,6 @@ impl Store {
                 })
             })
             .collect()
-    }
-
-    /// The keys of the public cases after `after`, in key order, at most `limit`.
-    pub async fn open_case_keys(&self, after: &str, limit: i64) -> Result<Vec<String>> {
-        sqlx::query(
-            "SELECT DISTINCT case_key FROM public_case_items WHERE case_key > $1
-             ORDER BY case_key LIMIT $2",
-        )
-        .bind(after)
-        .bind(limit)
-        .fetch_all(&self.pool)
-        .await?
-        .iter()
-        .map(|r| Ok(r.try_get("case_key")?))
-        .collect()
     }
 
     /// The public treatments of the case with key `key`, by meeting date.

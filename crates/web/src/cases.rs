@@ -25,6 +25,8 @@ pub struct TreatmentLine {
     pub next: Vec<String>,
     /// The meeting's date, to order treatments.
     pub sort: chrono::NaiveDate,
+    /// A closed item's public line (its body publishes closed items' case numbers).
+    pub closed_public: bool,
 }
 
 #[derive(Template)]
@@ -127,6 +129,7 @@ pub async fn page(
             decision: item.decision.as_deref().map(short),
             next,
             sort: s.date,
+            closed_public: item.access.is_closed(),
         });
     }
     if !closed.is_empty() {
@@ -135,10 +138,10 @@ pub async fn page(
             // The member's view of it replaces the public one.
             let date = long_date(c.date);
             lines.retain(|l: &TreatmentLine| {
-                !(l.body == c.body_name
-                    && l.date == date
-                    && l.number == c.number
-                    && l.title.ends_with("(lukket punkt)"))
+                !(l.closed_public
+                    && l.body == c.body_name
+                    && l.sort == c.date
+                    && l.number == c.number)
             });
             lines.push(TreatmentLine {
                 href: c
@@ -151,6 +154,7 @@ pub async fn page(
                 decision: c.decision.as_deref().map(short),
                 next: Vec::new(),
                 sort: c.date,
+                closed_public: false,
             });
         }
         lines.sort_by_key(|l| l.sort);

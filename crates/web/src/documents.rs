@@ -23,6 +23,7 @@ use crate::error::WebError;
 use crate::pages::body_by_slug;
 use crate::view::{DocLink, DocumentPage, Origin};
 use crate::visitor::Visitor;
+use protokol_store::open_data::CHAIN_PREFIX;
 
 fn parse_date(date: &str) -> Result<NaiveDate, WebError> {
     protokol_core::parse_date(date).map_err(|_| {
@@ -245,20 +246,22 @@ async fn respond(
         .collect();
     let origins = origins(state, meeting, &shown.body, scope).await?;
     // Public items only: the published record holds the cases.
-    let chain = match scope {
-        Scope::Item(n)
-            if !meeting
-                .items
-                .iter()
-                .any(|i| i.number == Some(n) && i.access.is_closed()) =>
-        {
-            state
-                .store
-                .open_chain_case(shown.id, n)
-                .await?
-                .map(|key| format!("/sag/{key}"))
-        }
-        _ => None,
+    // (A printed case number links from the document itself.)
+    let item_at = match scope {
+        Scope::Item(n) => meeting
+            .items
+            .iter()
+            .position(|i| i.number == Some(n) && !i.access.is_closed()),
+        Scope::Meeting => None,
+    };
+    let chain = match item_at {
+        Some(pos) => state
+            .store
+            .open_case_at(shown.id, pos)
+            .await?
+            .filter(|key| key.starts_with(CHAIN_PREFIX))
+            .map(|key| format!("/sag/{key}")),
+        None => None,
     };
     let sign = match (&shown.source, scope) {
         (Source::Live { meeting, version }, Scope::Meeting) => {

@@ -671,21 +671,6 @@ impl<'a> MeetingParts<'a> {
         }
     }
 
-    fn consultation(&self, item: &Item, pos: usize, paper: &str) -> ConsultationObject<'a> {
-        consultation_object(
-            self.links,
-            &Treated {
-                meeting: self.meeting.summary.id,
-                body: &self.meeting.summary.body_code,
-                item_key: &item_key(item, pos),
-                decides: decides(item),
-                created: self.created,
-                modified: self.modified,
-            },
-            paper,
-        )
-    }
-
     fn agenda_item(&self, item: &'a Item, pos: usize) -> AgendaItemObject<'a> {
         let id = self.meeting.summary.id;
         let key = item_key(item, pos);
@@ -1598,22 +1583,41 @@ pub async fn consultation(
     RawQuery(raw): RawQuery,
 ) -> Answer {
     no_query(raw.as_deref())?;
-    let path = format!("/consultation/{id}/{key}");
-    // The item's case: by its printed number, else as followed through next steps.
-    let mut case = None;
-    if let OpenMeeting::Live { meeting, .. } = one_meeting(&state, &id).await?
-        && let Some((pos, item)) = find_item(&meeting.record.meeting, &key)
-    {
-        case = match item.case_number.as_deref().and_then(case_key) {
-            Some(k) => Some(k),
-            None => state.store.open_case_at(meeting.summary.id, pos).await?,
-        };
+    let l = links(&state, &headers);
+    match one_meeting(&state, &id).await? {
+        OpenMeeting::Live {
+            meeting,
+            created,
+            modified,
+        } => {
+            let (pos, item) =
+                find_item(&meeting.record.meeting, &key).ok_or_else(ApiError::not_found)?;
+            // The item's case, printed or followed through next steps, as the read model
+            // keeps it.
+            let case = state
+                .store
+                .open_case_at(meeting.summary.id, pos)
+                .await?
+                .ok_or_else(ApiError::not_found)?;
+            let treated = Treated {
+                meeting: meeting.summary.id,
+                body: &meeting.summary.body_code,
+                item_key: &item_key(item, pos),
+                decides: decides(item),
+                created: &created,
+                modified: &modified,
+            };
+            answer_typed(&consultation_object(&l, &treated, &case))
+        }
+        OpenMeeting::Gone {
+            created, deleted, ..
+        } => answer(tombstone(
+            "Consultation",
+            l.api(&format!("/consultation/{id}/{key}")),
+            &created,
+            &deleted,
+        )),
     }
-    with_meeting(&state, &headers, &id, "Consultation", path, |p| {
-        let (pos, item) = find_item(p.m(), &key)?;
-        value(p.consultation(item, pos, case.as_deref()?))
-    })
-    .await
 }
 
 /// `GET /oparl/v1/location/{meeting}`.

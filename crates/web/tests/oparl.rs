@@ -754,6 +754,7 @@ async fn an_item_without_a_case_number_is_followed_through_its_next_steps(kind: 
         item.body.contains(&format!("href=\"/sag/{key}\"")),
         "the item links to its case"
     );
+    assert!(!item.body.contains(CANARY));
 
     // The first meeting goes back to draft: the later item follows nothing any more and
     // the case is a tombstone.
