@@ -1,15 +1,20 @@
 //! Danish text analysis: how text becomes the terms of the index, the same for what is
 //! indexed and what is searched for.
 //!
-//! Three analyses of the same text, each its own field:
-//! - `da_text`: words in lower case, stop words left out, Snowball Danish stems
-//!   ("møderne", "mødet" → "mød"). Never folded to ASCII: "sø" is not "so".
-//! - `da_parts`: the same, with every compound split into its parts ("byrådsmødet" →
-//!   "byråd", "mød") at consecutive positions, so a compound searched for is found as a
-//!   phrase of its parts inside a longer one.
-//! - `da_exact`: words in lower case, nothing removed or stemmed, for quoted phrases.
+//! Two analyses of the same text, each its own field:
+//! - `da_parts`: words in lower case, stop words left out, Snowball Danish stems
+//!   ("møderne", "mødet" → "mød"; never folded to ASCII: "sø" is not "so"). A compound
+//!   is there whole ("byrådsmød") and by its parts at consecutive positions, each part
+//!   marked ("~byråd", "~mød") and each pair of neighbouring parts as one term
+//!   ("byråd_mød"), so a compound searched for is found inside a longer one, and a word
+//!   is found whole (unmarked) apart from as a part (marked).
+//! - `da_exact`: words in lower case, nothing removed or stemmed, for quoted phrases;
+//!   each pair of neighbouring words of which one is a common word ("til_for",
+//!   "en_direktionen") is one more term (Lucene's "common grams"), so a phrase with common
+//!   words is found by rare terms instead of by checking the positions of "en" in nearly
+//!   every entry.
 //!
-//! In all three "aa" is written "å", so Aarhus finds Århus and the other way round.
+//! In both "aa" is written "å", so Aarhus finds Århus and the other way round.
 //! Identifiers (document, journal and case numbers: "91141/23", "EMN-2025-01234") are
 //! collected apart by [`identifiers`] and indexed whole.
 
@@ -19,18 +24,41 @@ use std::sync::{Arc, OnceLock};
 use regex::Regex;
 use tantivy::tokenizer::{
     Language, LowerCaser, RawTokenizer, RemoveLongFilter, Stemmer, StopWordFilter, TextAnalyzer,
-    Token, TokenStream, Tokenizer,
+    Token, TokenFilter, TokenStream, Tokenizer,
 };
 
 use crate::compounds::Compounds;
 
-pub const TEXT: &str = "da_text";
 pub const PARTS: &str = "da_parts";
 pub const EXACT: &str = "da_exact";
 pub const IDENTIFIER: &str = "identifier";
 
-/// Joins neighbouring parts of a compound in the `da_parts` field ("byråd_mød").
+/// Joins neighbouring parts of a compound in the `da_parts` field ("byråd_mød"), and a
+/// common word and its neighbour in `da_exact` ("til_for").
 pub const PAIR: char = '_';
+
+/// Marks a part of a compound in `da_parts` ("~mød" of "byrådsmødet"), apart from the
+/// same word standing alone ("mød").
+pub const PART: char = '~';
+
+/// Words so common that a phrase with one of them is searched by the pair it makes with
+/// its neighbour (see [`PAIR`]): Danish function words, the most frequent first.
+const COMMON_WORDS: &[&str] = &[
+    "og", "i", "at", "det", "en", "til", "er", "som", "på", "de", "med", "for", "af", "den", "der",
+    "ikke", "et", "har", "vil", "skal", "kan", "om", "fra", "blev", "efter", "ved", "mellem",
+    "eller", "var", "sig", "men", "så", "over", "under", "også", "hvor", "når", "bliver", "være",
+    "have", "denne", "dette", "disse", "kunne", "skulle", "ville", "hvis", "end", "man", "vi",
+    "nu", "mod", "ud", "op", "alle", "sin", "sit", "sine", "deres",
+];
+
+/// Whether a normalized word is one of [`COMMON_WORDS`].
+pub fn is_common(word: &str) -> bool {
+    COMMON_WORDS.contains(&word)
+}
+
+/// A token's `position_length` while it goes through the filters, for a part of a
+/// compound: [`MarkParts`] marks it and sets it back to 1.
+const PART_TOKEN: usize = 2;
 
 /// Longest word indexed (longer "words" are noise: hashes, run-together tables).
 const LONGEST: usize = 60;
@@ -111,7 +139,6 @@ pub fn words(text: &str) -> impl Iterator<Item = (usize, &str)> {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Mode {
-    Text,
     Parts,
     Exact,
 }
@@ -180,34 +207,49 @@ impl Tokenizer for DanishTokenizer {
         let mut tokens = std::mem::take(&mut self.tokens);
         tokens.clear();
         let mut position = 0;
+        // The word before (exact: for common grams), with where it starts.
+        let mut before: Option<(usize, String, bool, bool)> = None;
         for (from, word) in words(text) {
             let norm = normalize(word);
             let to = from + word.len();
-            let mut push = |text: String, position: usize| {
+            let mut push = |text: String, position: usize, from: usize, length: usize| {
                 tokens.push(Token {
                     offset_from: from,
                     offset_to: to,
                     position,
                     text,
-                    position_length: 1,
+                    position_length: length,
                 });
             };
             if self.mode == Mode::Parts
                 && let Some(parts) = self.parts(&norm)
             {
-                // Each part, and each pair of neighbouring parts joined by '_' at the
-                // first one's position: a compound searched for is then one term (or a
-                // phrase of pairs), not a phrase of common parts.
+                // The whole word; each part (marked) and each pair of neighbouring parts
+                // joined by '_' at the first one's position: a compound searched for is
+                // then one term (or a phrase of pairs), not a phrase of common parts.
+                push(norm, position, from, 1);
                 for (k, p) in parts.iter().enumerate() {
-                    push(p.clone(), position);
+                    push(p.clone(), position, from, PART_TOKEN);
                     if let Some(next) = parts.get(k + 1) {
-                        push(format!("{p}{PAIR}{next}"), position);
+                        push(format!("{p}{PAIR}{next}"), position, from, 1);
                     }
                     position += 1;
                 }
                 continue;
             }
-            push(norm, position);
+            if self.mode == Mode::Exact {
+                // A compound is a rare word: a phrase with it is quick without a pair,
+                // and its pairs would be as many new terms as there are compounds.
+                let common = is_common(&norm);
+                let pairs = common || self.parts(&norm).is_none();
+                if let Some((start, prev, prev_common, prev_pairs)) = &before
+                    && ((*prev_common && pairs) || (common && *prev_pairs))
+                {
+                    push(format!("{prev}{PAIR}{norm}"), position - 1, *start, 1);
+                }
+                before = Some((from, norm.clone(), common, pairs));
+            }
+            push(norm, position, from, 1);
             position += 1;
         }
         self.tokens = tokens;
@@ -215,6 +257,53 @@ impl Tokenizer for DanishTokenizer {
             tokens: &mut self.tokens,
             next: 0,
         }
+    }
+}
+
+/// Marks the parts of compounds (after stop words and stemming): "mød" → "~mød".
+#[derive(Clone, Copy)]
+struct MarkParts;
+
+impl TokenFilter for MarkParts {
+    type Tokenizer<T: Tokenizer> = MarkPartsWrapper<T>;
+
+    fn transform<T: Tokenizer>(self, tokenizer: T) -> MarkPartsWrapper<T> {
+        MarkPartsWrapper(tokenizer)
+    }
+}
+
+#[derive(Clone)]
+struct MarkPartsWrapper<T>(T);
+
+impl<T: Tokenizer> Tokenizer for MarkPartsWrapper<T> {
+    type TokenStream<'a> = MarkPartsStream<T::TokenStream<'a>>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
+        MarkPartsStream(self.0.token_stream(text))
+    }
+}
+
+struct MarkPartsStream<S>(S);
+
+impl<S: TokenStream> TokenStream for MarkPartsStream<S> {
+    fn advance(&mut self) -> bool {
+        if !self.0.advance() {
+            return false;
+        }
+        let token = self.0.token_mut();
+        if token.position_length == PART_TOKEN {
+            token.position_length = 1;
+            token.text.insert(0, PART);
+        }
+        true
+    }
+
+    fn token(&self) -> &Token {
+        self.0.token()
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        self.0.token_mut()
     }
 }
 
@@ -247,19 +336,12 @@ fn stop_words() -> StopWordFilter {
 pub fn analyzers(lexicon: &Arc<Lexicon>) -> Vec<(&'static str, TextAnalyzer)> {
     vec![
         (
-            TEXT,
-            TextAnalyzer::builder(DanishTokenizer::new(Mode::Text, Arc::clone(lexicon)))
-                .filter(RemoveLongFilter::limit(LONGEST))
-                .filter(stop_words())
-                .filter(Stemmer::new(Language::Danish))
-                .build(),
-        ),
-        (
             PARTS,
             TextAnalyzer::builder(DanishTokenizer::new(Mode::Parts, Arc::clone(lexicon)))
                 .filter(RemoveLongFilter::limit(LONGEST))
                 .filter(stop_words())
                 .filter(Stemmer::new(Language::Danish))
+                .filter(MarkParts)
                 .build(),
         ),
         (
@@ -275,6 +357,73 @@ pub fn analyzers(lexicon: &Arc<Lexicon>) -> Vec<(&'static str, TextAnalyzer)> {
                 .build(),
         ),
     ]
+}
+
+/// The `da_parts` analysis for snippets of a query with `terms` (as in the index): only
+/// the words that contain one of the terms' stems are split and stemmed (a Danish stem is
+/// the start of its word, a part's stem is inside its compound), the others pass as they
+/// are written and match nothing. Most of a text's words are then just read past.
+pub fn snippet_analyzer<'a>(
+    lexicon: &Arc<Lexicon>,
+    terms: impl IntoIterator<Item = &'a str>,
+) -> TextAnalyzer {
+    let mut cues: Vec<String> = terms
+        .into_iter()
+        .flat_map(|t| t.trim_start_matches(PART).split(PAIR))
+        .filter(|c| !c.is_empty())
+        .map(str::to_string)
+        .collect();
+    cues.sort();
+    cues.dedup();
+    let parts = analyzers(lexicon)
+        .into_iter()
+        .find(|(name, _)| *name == PARTS)
+        .map(|(_, a)| a)
+        .unwrap_or_else(|| TextAnalyzer::from(RawTokenizer::default()));
+    TextAnalyzer::from(CuedTokenizer {
+        cues: Arc::new(cues),
+        parts,
+        tokens: Vec::new(),
+    })
+}
+
+#[derive(Clone)]
+struct CuedTokenizer {
+    cues: Arc<Vec<String>>,
+    parts: TextAnalyzer,
+    tokens: Vec<Token>,
+}
+
+impl Tokenizer for CuedTokenizer {
+    type TokenStream<'a> = BufferedStream<'a>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> BufferedStream<'a> {
+        let mut tokens = std::mem::take(&mut self.tokens);
+        tokens.clear();
+        for (position, (from, word)) in words(text).enumerate() {
+            let norm = normalize(word);
+            let token = |text: String| Token {
+                offset_from: from,
+                offset_to: from + word.len(),
+                position,
+                text,
+                position_length: 1,
+            };
+            if self.cues.iter().any(|c| norm.contains(c.as_str())) {
+                let mut stream = self.parts.token_stream(word);
+                while let Some(t) = stream.next() {
+                    tokens.push(token(t.text.clone()));
+                }
+            } else {
+                tokens.push(token(norm));
+            }
+        }
+        self.tokens = tokens;
+        BufferedStream {
+            tokens: &mut self.tokens,
+            next: 0,
+        }
+    }
 }
 
 /// The terms `analyzer` makes of `text`, with their positions.
@@ -335,11 +484,11 @@ mod tests {
 
     #[test]
     fn stems_danish_and_keeps_the_danish_letters() {
-        assert_eq!(analyzed(TEXT, "Møderne og mødet"), ["mød", "mød"]);
-        assert_eq!(analyzed(TEXT, "sø"), ["sø"]);
+        assert_eq!(analyzed(PARTS, "Møderne og mødet"), ["mød", "mød"]);
+        assert_eq!(analyzed(PARTS, "sø"), ["sø"]);
         assert_eq!(
-            analyzed(EXACT, "Møderne og mødet"),
-            ["møderne", "og", "mødet"]
+            analyzed(EXACT, "Møderne holdt mødet"),
+            ["møderne", "holdt", "mødet"]
         );
     }
 
@@ -351,13 +500,14 @@ mod tests {
     #[test]
     fn parts_of_compounds_follow_each_other() {
         let lexicon = Lexicon::new(Compounds::test());
-        let mut a = analyzers(&lexicon).remove(1).1;
+        let mut a = analyzers(&lexicon).remove(0).1;
         assert_eq!(
             terms(&mut a, "Byrådsmødet godkendte"),
             [
-                (0, "byråd".into()),
+                (0, "byrådsmød".into()),
+                (0, "~byråd".into()),
                 (0, "byråd_mød".into()),
-                (1, "mød".into()),
+                (1, "~mød".into()),
                 (2, "godkend".into())
             ]
         );
@@ -367,8 +517,43 @@ mod tests {
             .collect();
         assert_eq!(
             plan,
-            ["lokal", "lokal_plan", "plan", "plan_forslag", "forslag"]
+            [
+                "lokalplanforslag",
+                "~lokal",
+                "lokal_plan",
+                "~plan",
+                "plan_forslag",
+                "~forslag"
+            ]
         );
+    }
+
+    #[test]
+    fn a_common_word_and_its_neighbour_are_one_more_term() {
+        let lexicon = Lexicon::new(Compounds::test());
+        let mut a = analyzers(&lexicon).remove(1).1;
+        assert_eq!(
+            terms(&mut a, "Udvalget for teknik, budget og miljø"),
+            [
+                (0, "udvalget".into()),
+                (0, "udvalget_for".into()),
+                (1, "for".into()),
+                (1, "for_teknik".into()),
+                (2, "teknik".into()),
+                (3, "budget".into()),
+                (3, "budget_og".into()),
+                (4, "og".into()),
+                (4, "og_miljø".into()),
+                (5, "miljø".into()),
+            ]
+        );
+        // The pair is highlighted as both words.
+        let mut stream = a.token_stream("en direktionen");
+        let mut spans = Vec::new();
+        while let Some(t) = stream.next() {
+            spans.push((t.text.clone(), t.offset_from, t.offset_to));
+        }
+        assert_eq!(spans[1], ("en_direktionen".to_string(), 0, 14));
     }
 
     #[test]

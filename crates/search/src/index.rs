@@ -13,12 +13,13 @@ use tantivy::schema::{
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
 
 use crate::analysis::{self, Lexicon};
+use crate::directory::IndexDirectory;
 use crate::entries::Entry;
 use crate::{Result, SearchError};
 
 /// Moved on whenever the schema or the analysis changes: an index of another version is
 /// rebuilt.
-pub const SCHEMA_VERSION: u32 = 3;
+pub const SCHEMA_VERSION: u32 = 4;
 
 /// Who an index is for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -60,7 +61,6 @@ pub struct Fields {
     pub facets: Field,
     /// The text as written (stored, for snippets; not indexed).
     pub stored: Field,
-    pub text: Field,
     pub parts: Field,
     pub exact: Field,
     pub ids: Field,
@@ -93,15 +93,12 @@ fn schema() -> (Schema, Fields) {
         decision: b.add_text_field("decision", STORED),
         facets: b.add_facet_field("facets", FacetOptions::default()),
         stored: b.add_text_field("stored", STORED),
-        // Whole words by their stems: ranking only, so without positions (phrases of
-        // stems run on `parts`).
-        text: b.add_text_field(
-            "text",
-            analyzed(analysis::TEXT, IndexRecordOption::WithFreqs),
-        ),
+        // Stems, compounds whole and by parts and pairs of parts: no positions (a pair
+        // of parts is one term, so a compound needs no phrase; quoted phrases run on
+        // `exact`).
         parts: b.add_text_field(
             "parts",
-            analyzed(analysis::PARTS, IndexRecordOption::WithFreqsAndPositions),
+            analyzed(analysis::PARTS, IndexRecordOption::WithFreqs),
         ),
         exact: b.add_text_field(
             "exact",
@@ -163,6 +160,7 @@ pub struct SearchIndex {
     dir: Option<PathBuf>,
     pub audience: Audience,
     writer_memory: usize,
+    pub(crate) lexicon: Arc<Lexicon>,
 }
 
 impl std::fmt::Debug for SearchIndex {
@@ -191,7 +189,7 @@ impl SearchIndex {
         let current = state.as_ref().is_some_and(|s| {
             s.schema == SCHEMA_VERSION && s.lexicon == lexicon.compounds.fingerprint()
         });
-        let index = match Index::open_in_dir(dir) {
+        let index = match mapped(dir).and_then(Index::open) {
             Ok(index) if current => index,
             _ => {
                 if dir.exists() {
@@ -206,7 +204,7 @@ impl SearchIndex {
                 let index = Index::builder()
                     .schema(schema)
                     .settings(settings())
-                    .create_in_dir(dir)?;
+                    .open_or_create(mapped(dir)?)?;
                 write_state(
                     dir,
                     &IndexState {
@@ -254,6 +252,7 @@ impl SearchIndex {
             dir,
             audience,
             writer_memory: 30_000_000,
+            lexicon,
         })
     }
 
@@ -447,7 +446,6 @@ impl SearchIndex {
         } else {
             format!("{}\n{}", e.item_title, e.text)
         };
-        d.add_text(f.text, &searched);
         d.add_text(f.parts, &searched);
         d.add_text(f.exact, &searched);
         let mut ids = analysis::identifiers(&e.text);
@@ -459,6 +457,11 @@ impl SearchIndex {
         }
         d
     }
+}
+
+/// The index files in `dir` (see [`IndexDirectory`]).
+fn mapped(dir: &Path) -> tantivy::Result<IndexDirectory> {
+    IndexDirectory::open(dir).map_err(tantivy::TantivyError::from)
 }
 
 fn read_state(dir: &Path) -> Option<IndexState> {

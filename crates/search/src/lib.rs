@@ -12,6 +12,7 @@
 
 pub mod analysis;
 pub mod compounds;
+mod directory;
 pub mod entries;
 pub mod index;
 pub mod query;

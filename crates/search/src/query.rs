@@ -19,7 +19,7 @@ use tantivy::query::{
 };
 use tantivy::schema::{Facet, IndexRecordOption};
 
-use crate::analysis::{PAIR, is_identifier, terms};
+use crate::analysis::{PAIR, PART, is_identifier, terms};
 use crate::index::{Fields, SearchIndex, day_number};
 
 /// At most this many words and phrases of a query are searched for.
@@ -233,9 +233,25 @@ fn sequence(field: tantivy::schema::Field, terms: &[(usize, String)]) -> Option<
     }
 }
 
-/// The terms of a searched word in `parts` as one sequence: compounds by their pairs of
-/// neighbouring parts (one term each, where the parts alone are common words), other words
-/// ("europa" in "Europa-Parlamentsvalg") by themselves.
+/// A query for all of `terms` in `field` (`parts`, which has no positions: the pairs of a
+/// compound's parts keep their order, and a word of several words, "e-learning", is rare
+/// enough that its words in one entry are that word).
+fn all_of(field: tantivy::schema::Field, terms: &[(usize, String)]) -> Option<Box<dyn Query>> {
+    match terms {
+        [] => None,
+        [(_, t)] => Some(term_query_freqs(field, t)),
+        many => Some(Box::new(BooleanQuery::new(
+            many.iter()
+                .map(|(_, t)| (Occur::Must, term_query_freqs(field, t)))
+                .collect(),
+        ))),
+    }
+}
+
+/// The terms of a searched word in `parts`, or of a phrase in `exact`, as one sequence:
+/// compounds by their pairs of neighbouring parts and common words by their pair with a
+/// neighbour (one term each, where the words alone are common), other words ("europa" in
+/// "Europa-Parlamentsvalg") by themselves.
 fn with_pairs(terms: Vec<(usize, String)>) -> Vec<(usize, String)> {
     let covered: std::collections::HashSet<usize> = terms
         .iter()
@@ -245,6 +261,15 @@ fn with_pairs(terms: Vec<(usize, String)>) -> Vec<(usize, String)> {
     terms
         .into_iter()
         .filter(|(p, t)| t.contains(PAIR) || !covered.contains(p))
+        .collect()
+}
+
+/// The whole words among a word's terms in `parts` (no parts, no pairs).
+fn whole_words(terms: &[(usize, String)]) -> Vec<(usize, String)> {
+    terms
+        .iter()
+        .filter(|(_, t)| !t.starts_with(PART) && !t.contains(PAIR))
+        .cloned()
         .collect()
 }
 
@@ -265,7 +290,7 @@ impl SearchIndex {
         let f = &self.fields;
         match clause {
             Clause::Phrase(p) => {
-                let exact = self.analyze(f.exact, p);
+                let exact = with_pairs(self.analyze(f.exact, p));
                 let mut any: Vec<(Occur, Box<dyn Query>)> = Vec::new();
                 if let Some(q) = sequence(f.exact, &exact) {
                     any.push((Occur::Should, q));
@@ -285,18 +310,31 @@ impl SearchIndex {
                         Occur::Should,
                         boost(term_query(f.ids, &w.to_lowercase()), 20.0),
                     ));
-                    if let Some(q) = sequence(f.exact, &self.analyze(f.exact, w)) {
+                    if let Some(q) = sequence(f.exact, &with_pairs(self.analyze(f.exact, w))) {
                         any.push((Occur::Should, q));
                     }
                 } else {
-                    // Whole words rank first; `text` has no positions, so a word that
-                    // analyzes to several terms ("e-learning") is left to `parts`.
-                    if let [(_, stem)] = &self.analyze(f.text, w)[..] {
-                        any.push((Occur::Should, boost(term_query_freqs(f.text, stem), 2.0)));
+                    let terms = self.analyze(f.parts, w);
+                    let whole = whole_words(&terms);
+                    match &whole[..] {
+                        // Whole words rank first, then the word as a part of compounds.
+                        [(_, stem)] => {
+                            any.push((Occur::Should, boost(term_query_freqs(f.parts, stem), 2.0)));
+                            if !stem_only && !terms.iter().any(|(_, t)| t.contains(PAIR)) {
+                                let part = format!("{PART}{stem}");
+                                any.push((Occur::Should, term_query_freqs(f.parts, &part)));
+                            }
+                        }
+                        // A word that is several ("e-learning"): a phrase of them.
+                        many => {
+                            if let Some(q) = all_of(f.parts, many) {
+                                any.push((Occur::Should, q));
+                            }
+                        }
                     }
-                    if !stem_only {
-                        // A compound by its pairs of parts; anything else by its terms.
-                        if let Some(q) = sequence(f.parts, &with_pairs(self.analyze(f.parts, w))) {
+                    if !stem_only && terms.iter().any(|(_, t)| t.contains(PAIR)) {
+                        // A compound by its pairs of parts, also inside longer ones.
+                        if let Some(q) = all_of(f.parts, &with_pairs(terms)) {
                             any.push((Occur::Should, q));
                         }
                     }

@@ -3,7 +3,7 @@
 //! from the internal index only, everything else from the public one), with facets,
 //! snippets, pagination and "mente du …?".
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use tantivy::collector::{Count, FacetCollector, TopDocs};
 use tantivy::query::Query;
@@ -418,10 +418,37 @@ impl Search {
                 std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
                 std::collections::hash_map::Entry::Vacant(v) => {
                     let mut gens = Vec::new();
+                    // Only the analyses the query searches: each costs a pass over the text.
                     for field in [f.parts, f.exact] {
-                        let mut g = SnippetGenerator::create(searcher, query.as_ref(), field)?;
-                        g.set_max_num_chars(SNIPPET_CHARS);
-                        gens.push(g);
+                        let mut terms: BTreeMap<String, f32> = BTreeMap::new();
+                        let mut looked = Vec::new();
+                        query.query_terms(&mut |term, _| {
+                            if term.field() == field {
+                                looked.push(term.clone());
+                            }
+                        });
+                        for term in looked {
+                            let Some(text) = term.value().as_str().map(str::to_string) else {
+                                continue;
+                            };
+                            let df = searcher.doc_freq(&term)?;
+                            if df > 0 {
+                                terms.insert(text, 1.0 / (1.0 + df as f32));
+                            }
+                        }
+                        if terms.is_empty() {
+                            continue;
+                        }
+                        // Stems in `parts` are analyzed only in words that contain them.
+                        let analyzer = if field == f.parts {
+                            crate::analysis::snippet_analyzer(
+                                &index.lexicon,
+                                terms.keys().map(String::as_str),
+                            )
+                        } else {
+                            index.index.tokenizer_for_field(field)?
+                        };
+                        gens.push(SnippetGenerator::new(terms, analyzer, field, SNIPPET_CHARS));
                     }
                     v.insert(gens)
                 }
@@ -491,8 +518,16 @@ impl SearchIndex {
         if crate::analysis::is_identifier(word) {
             return false;
         }
-        let searcher = self.reader.searcher();
         let f = &self.fields;
+        // A compound of known words is spelt right, whether or not it is in the index.
+        if let Ok(mut parts) = self.index.tokenizer_for_field(f.parts)
+            && crate::analysis::terms(&mut parts, word)
+                .iter()
+                .any(|(_, t)| t.contains(crate::analysis::PAIR))
+        {
+            return false;
+        }
+        let searcher = self.reader.searcher();
         let norm = crate::analysis::normalize(word);
         let term = tantivy::Term::from_field_text(f.exact, &norm);
         searcher.doc_freq(&term).unwrap_or(0) == 0
@@ -538,8 +573,17 @@ impl SearchIndex {
         if letters < 3 {
             return None;
         }
-        let edits = if letters <= 5 { 1 } else { 2 };
-        let dfa = LevenshteinAutomatonBuilder::new(edits, true).build_dfa(&norm);
+        let edits: u8 = if letters <= 5 { 1 } else { 2 };
+        // Building the tables of a distance is the costly part: once per process.
+        static BUILDERS: std::sync::OnceLock<[LevenshteinAutomatonBuilder; 2]> =
+            std::sync::OnceLock::new();
+        let builders = BUILDERS.get_or_init(|| {
+            [
+                LevenshteinAutomatonBuilder::new(1, true),
+                LevenshteinAutomatonBuilder::new(2, true),
+            ]
+        });
+        let dfa = builders[usize::from(edits) - 1].build_dfa(&norm);
         let searcher = self.reader.searcher();
         let mut best: Option<(u8, u64, String)> = None;
         for segment in searcher.segment_readers() {
@@ -555,7 +599,8 @@ impl SearchIndex {
                 let Ok(candidate) = std::str::from_utf8(stream.key()) else {
                     continue;
                 };
-                if candidate == norm {
+                // Pairs with a common word ("til_for") are terms, not words.
+                if candidate == norm || candidate.contains(crate::analysis::PAIR) {
                     continue;
                 }
                 let distance = match dfa.eval(candidate) {

@@ -186,6 +186,81 @@ fn quoted_phrases_are_exact_and_not_stemmed() {
 }
 
 #[test]
+fn phrases_with_common_words_are_exact() {
+    // Common words ("til", "i", "for") are searched by the pair they make with a
+    // neighbour: the phrase still means these words, in this order, next to each other.
+    let s = archive();
+    assert_eq!(
+        titles(&s, "\"taget til efterretning\""),
+        ["Byrådsmødet i december"]
+    );
+    assert_eq!(
+        titles(&s, "\"til efterretning\""),
+        ["Byrådsmødet i december"]
+    );
+    assert!(
+        titles(&s, "\"efterretning til\"").is_empty(),
+        "order counts"
+    );
+    assert!(
+        titles(&s, "\"taget efterretning\"").is_empty(),
+        "next to each other"
+    );
+    assert_eq!(
+        titles(&s, "\"sendes i offentlig høring i otte uger\""),
+        ["Lokalplanforslaget for Grenaa Havn"]
+    );
+    assert!(titles(&s, "\"sendes i høring\"").is_empty());
+    // A phrase of a compound and a common word, and of common words alone.
+    assert_eq!(titles(&s, "\"byrådsmødet i\""), ["Byrådsmødet i december"]);
+    assert_eq!(titles(&s, "\"i december\""), ["Byrådsmødet i december"]);
+    assert_eq!(
+        titles(&s, "\"for kommunens\""),
+        ["Klimaplan for kommunens egen drift"]
+    );
+    // The snippet marks the words of the phrase.
+    let found = s
+        .search(&Request::new("\"til efterretning\""), &[])
+        .unwrap();
+    let snippet = &found.hits[0].snippet;
+    assert!(
+        snippet.contains("<mark>til efterretning</mark>")
+            || snippet.contains("<mark>til</mark> <mark>efterretning</mark>"),
+        "{snippet}"
+    );
+}
+
+#[test]
+fn snippets_mark_inflected_words_and_compounds() {
+    let s = archive();
+    let snippets = |q: &str| -> Vec<String> {
+        s.search(&Request::new(q), &[])
+            .unwrap()
+            .hits
+            .into_iter()
+            .map(|h| h.snippet)
+            .collect()
+    };
+    let found = snippets("møde");
+    assert!(
+        found.iter().any(|s| s.contains("<mark>byrådsmødet</mark>")),
+        "{found:?}"
+    );
+    let found = snippets("planer kysterne");
+    assert!(
+        found
+            .iter()
+            .any(|s| s.contains("<mark>Planen</mark>") && s.contains("<mark>kysterne</mark>")),
+        "{found:?}"
+    );
+    // Words that are not searched for are not marked.
+    assert!(
+        found.iter().all(|s| !s.contains("<mark>beskriver")),
+        "{found:?}"
+    );
+}
+
+#[test]
 fn facets_count_and_filter() {
     let s = archive();
     let r = s.search(&Request::new("godkendt"), &[]).unwrap();
