@@ -71,8 +71,11 @@ pub struct Lexicon {
     last_stems: HashSet<String>,
     /// Splits made so far, shared by every tokenizer of this word list (searches make a
     /// fresh tokenizer per query, for the query and its snippets), bounded.
-    splits: std::sync::RwLock<HashMap<String, Option<Vec<String>>>>,
+    splits: std::sync::RwLock<HashMap<String, Split>>,
 }
+
+/// The parts of a word, or `None` when it is not a compound (shared, cheap to copy).
+type Split = Option<Arc<[String]>>;
 
 /// At most this many words' splits are kept in [`Lexicon`]'s shared cache.
 const SHARED_SPLITS: usize = 200_000;
@@ -150,7 +153,7 @@ pub struct DanishTokenizer {
     lexicon: Arc<Lexicon>,
     stemmer: TextAnalyzer,
     /// Splits already made by this tokenizer (one per indexing thread), bounded.
-    cache: HashMap<String, Option<Vec<String>>>,
+    cache: HashMap<String, Split>,
     tokens: Vec<Token>,
 }
 
@@ -168,7 +171,7 @@ impl DanishTokenizer {
     }
 
     /// The parts of a normalized word, or `None` when it is not a compound.
-    fn parts(&mut self, word: &str) -> Option<Vec<String>> {
+    fn parts(&mut self, word: &str) -> Split {
         if let Some(hit) = self.cache.get(word) {
             return hit.clone();
         }
@@ -183,7 +186,7 @@ impl DanishTokenizer {
             None => {
                 let stemmer = &mut self.stemmer;
                 let mut ends = |rest: &str| lexicon.last_stems.contains(&stem_word(stemmer, rest));
-                let parts = lexicon.compounds.split(word, &mut ends);
+                let parts: Split = lexicon.compounds.split(word, &mut ends).map(Arc::from);
                 if let Ok(mut m) = lexicon.splits.write()
                     && m.len() < SHARED_SPLITS
                 {

@@ -6,6 +6,7 @@ use std::sync::{Arc, Mutex};
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+use tantivy::indexer::UserOperation;
 use tantivy::schema::{
     FAST, FacetOptions, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema,
     TextFieldIndexing, TextOptions,
@@ -311,11 +312,15 @@ impl SearchIndex {
     ///
     /// [`commit`]: SearchIndex::commit
     pub fn replace_meeting(&self, id: &str, entries: &[Entry]) -> Result<()> {
+        // One batch: the indexing threads are woken once per meeting, not per entry.
+        let mut batch = Vec::with_capacity(entries.len() + 1);
+        batch.push(UserOperation::Delete(Term::from_field_text(
+            self.fields.meeting,
+            id,
+        )));
+        batch.extend(entries.iter().map(|e| UserOperation::Add(self.document(e))));
         self.with_writer(|w| {
-            w.delete_term(Term::from_field_text(self.fields.meeting, id));
-            for e in entries {
-                w.add_document(self.document(e))?;
-            }
+            w.run(batch)?;
             Ok(())
         })
     }
