@@ -19,7 +19,7 @@ use tantivy::directory::error::{
     DeleteError, LockError, OpenDirectoryError, OpenReadError, OpenWriteError,
 };
 use tantivy::directory::{
-    Advice, Directory, DirectoryLock, FileHandle, Lock, MmapDirectory, OwnedBytes, WatchCallback,
+    Directory, DirectoryLock, FileHandle, Lock, MmapDirectory, OwnedBytes, WatchCallback,
     WatchHandle, WritePtr,
 };
 
@@ -33,7 +33,7 @@ pub(crate) struct IndexDirectory {
 impl IndexDirectory {
     pub(crate) fn open(root: &Path) -> Result<Self, OpenDirectoryError> {
         Ok(Self {
-            mapped: MmapDirectory::open_with_madvice(root, Advice::Random)?,
+            mapped: MmapDirectory::open(root)?,
             root: root.to_path_buf(),
         })
     }
@@ -124,5 +124,33 @@ impl Directory for IndexDirectory {
 
     fn watch(&self, watch_callback: WatchCallback) -> tantivy::Result<WatchHandle> {
         self.mapped.watch(watch_callback)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    #[test]
+    fn stored_documents_read_by_position_give_the_same_bytes_as_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let bytes: Vec<u8> = (0..3 * LONG_READ).map(|i| (i % 251) as u8).collect();
+        std::fs::write(dir.path().join("seg.store"), &bytes).unwrap();
+        std::fs::write(dir.path().join("seg.idx"), &bytes[..1000]).unwrap();
+        let d = IndexDirectory::open(dir.path()).unwrap();
+        let store = d.get_file_handle(Path::new("seg.store")).unwrap();
+        assert_eq!(store.len(), bytes.len());
+        for range in [0..0, 5..17, 4096..20_000, 0..LONG_READ, 7..bytes.len()] {
+            let read = store.read_bytes(range.clone()).unwrap();
+            assert_eq!(read.as_slice(), &bytes[range.clone()], "{range:?}");
+        }
+        let other = d.get_file_handle(Path::new("seg.idx")).unwrap();
+        assert_eq!(other.read_bytes(10..20).unwrap().as_slice(), &bytes[10..20]);
+        assert!(matches!(
+            d.get_file_handle(Path::new("missing.store")),
+            Err(OpenReadError::FileDoesNotExist(_))
+        ));
     }
 }

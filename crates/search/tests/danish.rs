@@ -326,3 +326,50 @@ fn bad_input_gives_a_message_or_nothing_never_an_error() {
     sorted.sort = Sort::Oldest;
     assert!(!s.search(&sorted, &[]).unwrap().hits.is_empty());
 }
+
+#[test]
+fn an_index_on_disk_reads_its_stored_text_and_survives_merges_and_reopening() {
+    // On disk the stored documents are read by position, not mapped: snippets, merges
+    // of segments (which copy whole stores) and a reopened index must all still read them.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("public");
+    let open = || SearchIndex::open(&path, Audience::Public, lexicon()).unwrap();
+    let public = open();
+    let mut stored = 0;
+    for k in 0..12 {
+        let m = meeting(
+            "Direktionen",
+            "DIR",
+            &format!("2025-01-{:02}", k + 1),
+            vec![item(
+                1,
+                &format!("Budget nummer {k}"),
+                &format!("Sagsfremstilling om vandløb nummer {k} og kysterne."),
+                "Godkendt.",
+            )],
+        );
+        let id = format!("m{k}");
+        let e = entries(&m, &id, &|_, _| None);
+        stored += e.len() as u64;
+        public.replace_meeting(&id, &e).unwrap();
+        // A commit per meeting: many small segments, merged in the background.
+        public.commit().unwrap();
+    }
+    public.finish_build().unwrap();
+    drop(public);
+    let search = Search {
+        public: open(),
+        internal: None,
+    };
+    assert_eq!(search.public.entries(), stored);
+    let found = search.search(&Request::new("vandløb"), &[]).unwrap();
+    assert_eq!(found.items, 12);
+    assert!(
+        found
+            .hits
+            .iter()
+            .all(|h| h.snippet.contains("<mark>vandløb</mark>") && h.snippet.contains("nummer")),
+        "{:?}",
+        found.hits.iter().map(|h| &h.snippet).collect::<Vec<_>>()
+    );
+}
