@@ -335,18 +335,19 @@ fn stop_words() -> StopWordFilter {
     StopWordFilter::new(Language::Danish).unwrap_or_else(|| StopWordFilter::remove(Vec::new()))
 }
 
+fn parts_analyzer(lexicon: &Arc<Lexicon>) -> TextAnalyzer {
+    TextAnalyzer::builder(DanishTokenizer::new(Mode::Parts, Arc::clone(lexicon)))
+        .filter(RemoveLongFilter::limit(LONGEST))
+        .filter(stop_words())
+        .filter(Stemmer::new(Language::Danish))
+        .filter(MarkParts)
+        .build()
+}
+
 /// The analyzers by name, for the index's tokenizer manager and for queries.
 pub fn analyzers(lexicon: &Arc<Lexicon>) -> Vec<(&'static str, TextAnalyzer)> {
     vec![
-        (
-            PARTS,
-            TextAnalyzer::builder(DanishTokenizer::new(Mode::Parts, Arc::clone(lexicon)))
-                .filter(RemoveLongFilter::limit(LONGEST))
-                .filter(stop_words())
-                .filter(Stemmer::new(Language::Danish))
-                .filter(MarkParts)
-                .build(),
-        ),
+        (PARTS, parts_analyzer(lexicon)),
         (
             EXACT,
             TextAnalyzer::builder(DanishTokenizer::new(Mode::Exact, Arc::clone(lexicon)))
@@ -378,11 +379,7 @@ pub fn snippet_analyzer<'a>(
         .collect();
     cues.sort();
     cues.dedup();
-    let parts = analyzers(lexicon)
-        .into_iter()
-        .find(|(name, _)| *name == PARTS)
-        .map(|(_, a)| a)
-        .unwrap_or_else(|| TextAnalyzer::from(RawTokenizer::default()));
+    let parts = parts_analyzer(lexicon);
     TextAnalyzer::from(CuedTokenizer {
         cues: Arc::new(cues),
         parts,

@@ -295,6 +295,19 @@ fn misspelt_words_get_a_suggestion_from_the_vocabulary() {
     let r = s.search(&Request::new("lokalplanforslgaet"), &[]).unwrap();
     assert_eq!(r.total, 0);
     assert_eq!(r.suggestion.as_deref(), Some("lokalplanforslaget"));
+    // A compound of known words is spelt right even where the record does not hold it:
+    // no "mente du …?" for it, though a word of the record is two letters away.
+    let s = index(&[meeting(
+        "Direktionen",
+        "DIR",
+        "2025-12-03",
+        vec![item(1, "Klimasag", "Om kysten.", "Godkendt.")],
+    )]);
+    let r = s.search(&Request::new("klimasgg"), &[]).unwrap();
+    assert_eq!(r.suggestion.as_deref(), Some("klimasag"), "a misspelling");
+    let r = s.search(&Request::new("klimasti"), &[]).unwrap();
+    assert_eq!(r.total, 0);
+    assert_eq!(r.suggestion, None, "klima + sti is a word");
 }
 
 #[test]
