@@ -317,15 +317,17 @@ impl SearchIndex {
                     let terms = self.analyze(f.parts, w);
                     let whole = whole_words(&terms);
                     match &whole[..] {
-                        // Whole words rank first, then the word as a part of compounds.
+                        // Whole words rank first, then the word as a part of compounds
+                        // (also a compound searched for: a longer one may have been split
+                        // with it as one part, "orienterings|sag").
                         [(_, stem)] => {
                             any.push((Occur::Should, boost(term_query_freqs(f.parts, stem), 2.0)));
-                            if !stem_only && !terms.iter().any(|(_, t)| t.contains(PAIR)) {
+                            if !stem_only {
                                 let part = format!("{PART}{stem}");
                                 any.push((Occur::Should, term_query_freqs(f.parts, &part)));
                             }
                         }
-                        // A word that is several ("e-learning"): a phrase of them.
+                        // A word that is several ("e-learning"): all of them.
                         many => {
                             if let Some(q) = all_of(f.parts, many) {
                                 any.push((Occur::Should, q));

@@ -149,6 +149,19 @@ fn a_word_finds_the_compounds_it_is_part_of() {
 }
 
 #[test]
+fn a_word_is_found_where_a_longer_compound_has_it_as_one_part() {
+    // The dictionary splits "orientering" itself (orient-e-ring), but "orienteringssag"
+    // as orienterings + sag: the word searched for is then one part of the longer one.
+    let s = index(&[meeting(
+        "Direktionen",
+        "DIR",
+        "2025-12-03",
+        vec![item(1, "Orienteringssag om budget", "Til drøftelse.", "Drøftet.")],
+    )]);
+    assert_eq!(titles(&s, "orientering"), ["Orienteringssag om budget"]);
+}
+
+#[test]
 fn aa_and_å_are_one_letter_in_names() {
     let s = archive();
     assert!(titles(&s, "Århus").contains(&"Møde med Aarhus Kommune".to_string()));
