@@ -156,7 +156,12 @@ fn a_word_is_found_where_a_longer_compound_has_it_as_one_part() {
         "Direktionen",
         "DIR",
         "2025-12-03",
-        vec![item(1, "Orienteringssag om budget", "Til drøftelse.", "Drøftet.")],
+        vec![item(
+            1,
+            "Orienteringssag om budget",
+            "Til drøftelse.",
+            "Drøftet.",
+        )],
     )]);
     assert_eq!(titles(&s, "orientering"), ["Orienteringssag om budget"]);
 }

@@ -126,6 +126,7 @@ pub async fn evaluate(shared: &Path, judged_path: &Path) -> Result<Table> {
     let mut case_of: HashMap<Key, String> = HashMap::new();
     let mut sections: Vec<(Key, String)> = Vec::new();
     let mut after = None;
+    let mut text_bytes = 0u64;
     loop {
         let page = store.public_meetings_after(after, 200).await?;
         let Some(last) = page.last() else { break };
@@ -142,6 +143,7 @@ pub async fn evaluate(shared: &Path, judged_path: &Path) -> Result<Table> {
                 }
             }
             for e in entries(&m, &p.summary.id.to_string(), &|_, _| None) {
+                text_bytes += e.text.len() as u64;
                 if e.part == protokol_search::Part::Meeting {
                     continue;
                 }
@@ -150,6 +152,24 @@ pub async fn evaluate(shared: &Path, judged_path: &Path) -> Result<Table> {
             }
         }
     }
+    // The index's size on real records (the generated text of `bench search` is random
+    // words in random order, which compresses and repeats less than minutes do).
+    let public = &service.search.public;
+    let (segments, parts) = public.space_by_part()?;
+    let size = public.size_on_disk();
+    eprintln!(
+        "public index of these records: {} entries, {:.1} MB of text, index {:.1} MB = {:.2} × the text ({segments} segments: {})",
+        public.entries(),
+        text_bytes as f64 / 1e6,
+        size as f64 / 1e6,
+        size as f64 / text_bytes.max(1) as f64,
+        parts
+            .iter()
+            .take(6)
+            .map(|(what, b)| format!("{what} {:.2}×", *b as f64 / text_bytes.max(1) as f64))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
     let relevant_of = |j: &Judged| -> Result<HashSet<Key>> {
         let (body, date, item) = &j.target;
         let found: Vec<Key> = case_of
