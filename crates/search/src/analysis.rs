@@ -472,14 +472,20 @@ pub fn identifiers(text: &str) -> Vec<String> {
 mod tests {
     use super::*;
 
-    fn analyzed(name: &str, text: &str) -> Vec<String> {
+    fn analyzer(name: &str) -> TextAnalyzer {
         let lexicon = Lexicon::new(Compounds::test());
-        let mut a = analyzers(&lexicon)
+        analyzers(&lexicon)
             .into_iter()
             .find(|(n, _)| *n == name)
             .map(|(_, a)| a)
-            .unwrap();
-        terms(&mut a, text).into_iter().map(|(_, t)| t).collect()
+            .unwrap()
+    }
+
+    fn analyzed(name: &str, text: &str) -> Vec<String> {
+        terms(&mut analyzer(name), text)
+            .into_iter()
+            .map(|(_, t)| t)
+            .collect()
     }
 
     #[test]
@@ -499,8 +505,7 @@ mod tests {
 
     #[test]
     fn parts_of_compounds_follow_each_other() {
-        let lexicon = Lexicon::new(Compounds::test());
-        let mut a = analyzers(&lexicon).remove(0).1;
+        let mut a = analyzer(PARTS);
         assert_eq!(
             terms(&mut a, "Byrådsmødet godkendte"),
             [
@@ -511,12 +516,8 @@ mod tests {
                 (2, "godkend".into())
             ]
         );
-        let plan: Vec<String> = terms(&mut a, "lokalplanforslaget")
-            .into_iter()
-            .map(|(_, t)| t)
-            .collect();
         assert_eq!(
-            plan,
+            analyzed(PARTS, "lokalplanforslaget"),
             [
                 "lokalplanforslag",
                 "~lokal",
@@ -530,8 +531,7 @@ mod tests {
 
     #[test]
     fn a_common_word_and_its_neighbour_are_one_more_term() {
-        let lexicon = Lexicon::new(Compounds::test());
-        let mut a = analyzers(&lexicon).remove(1).1;
+        let mut a = analyzer(EXACT);
         assert_eq!(
             terms(&mut a, "Udvalget for teknik, budget og miljø"),
             [
