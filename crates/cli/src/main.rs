@@ -208,7 +208,12 @@ enum Command {
     /// progress bar. The server keeps them current itself and builds them at start when
     /// they are missing or from an older version; run this to repair them (with the
     /// server stopped: it holds the indexes while it runs).
-    Reindex,
+    Reindex {
+        /// Memory (MB) the index writer may fill before it writes a segment; taken only as
+        /// the archive needs it. Less: more segments, merged as the build goes (slower).
+        #[arg(long, default_value_t = protokol_search::FULL_BUILD_MB)]
+        writer_mb: usize,
+    },
     /// Accounts and roles: add, passwd, grant, revoke, list.
     #[command(subcommand)]
     User(users::UserCommand),
@@ -268,6 +273,10 @@ enum BenchCommand {
         /// How many queries to run.
         #[arg(long, default_value_t = 240)]
         queries: usize,
+        /// Memory (MB) protokol's index writer may fill before it writes a segment (as
+        /// `protokol reindex`).
+        #[arg(long, default_value_t = protokol_search::FULL_BUILD_MB)]
+        writer_mb: usize,
     },
     /// Search quality on real records: import the seeds and Greve's 288 FirstAgenda
     /// meetings, run the judged queries (bench/judged-queries.tsv) and print recall@10 and
@@ -368,7 +377,7 @@ fn main() -> ExitCode {
             Command::Migrate => commands::migrate(g).await,
             Command::RenderWorker => commands::render_worker(),
             Command::Republish => commands::republish(g).await,
-            Command::Reindex => search::reindex(g).await,
+            Command::Reindex { writer_mb } => search::reindex(g, writer_mb).await,
             Command::Search {
                 query,
                 limit,
@@ -414,11 +423,13 @@ fn main() -> ExitCode {
             }) => bench::serve(meetings, seconds, connections)
                 .await
                 .map(|()| ExitCode::SUCCESS),
-            Command::Bench(BenchCommand::Search { sections, queries }) => {
-                bench::search(sections, queries)
-                    .await
-                    .map(|()| ExitCode::SUCCESS)
-            }
+            Command::Bench(BenchCommand::Search {
+                sections,
+                queries,
+                writer_mb,
+            }) => bench::search(sections, queries, writer_mb)
+                .await
+                .map(|()| ExitCode::SUCCESS),
             Command::Bench(BenchCommand::Quality { shared, judged }) => {
                 bench::quality(shared, judged)
                     .await

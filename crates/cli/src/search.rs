@@ -33,19 +33,22 @@ pub fn lexicon() -> Arc<Lexicon> {
 
 /// This node's search service, opened from the data folder.
 pub fn service(g: &Global) -> Result<Arc<SearchService>> {
+    Ok(Arc::new(open_service(g)?))
+}
+
+fn open_service(g: &Global) -> Result<SearchService> {
     let dir = folder(g);
     std::fs::create_dir_all(&dir)
         .with_context(|| format!("cannot create the search folder {}", dir.display()))?;
-    Ok(Arc::new(
-        SearchService::open(&dir, lexicon())
-            .with_context(|| format!("cannot open the search indexes in {}", dir.display()))?,
-    ))
+    SearchService::open(&dir, lexicon())
+        .with_context(|| format!("cannot open the search indexes in {}", dir.display()))
 }
 
-/// `protokol reindex`.
-pub async fn reindex(g: &Global) -> Result<ExitCode> {
+/// `protokol reindex`: a full build, its writer filling up to `writer_mb` of memory.
+pub async fn reindex(g: &Global, writer_mb: usize) -> Result<ExitCode> {
     let store = open_store(g).await?;
-    let service = service(g)?;
+    let service =
+        Arc::new(open_service(g)?.with_writer_memory(writer_mb.saturating_mul(1_000_000)));
     let bar = indicatif::ProgressBar::new(0).with_style(
         indicatif::ProgressStyle::with_template(
             "{msg} [{bar:40}] {pos}/{len} meetings ({per_sec}, {eta} left)",

@@ -22,6 +22,13 @@ use crate::{Result, SearchError};
 /// rebuilt.
 pub const SCHEMA_VERSION: u32 = 4;
 
+/// Memory (MB) the index writer may fill before it writes a segment, in a full build with
+/// the server stopped (`protokol reindex`, `bench search`). Taken only as an archive needs
+/// it; at 1,000,000 entries this much makes two segments (one per indexing thread) and no
+/// merges. Less makes more, smaller segments that are merged as the build goes: slower,
+/// and a larger index until they are.
+pub const FULL_BUILD_MB: usize = 2_600;
+
 /// Who an index is for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Audience {
@@ -260,7 +267,8 @@ impl SearchIndex {
     /// Memory the writer may use before it writes a segment (more is faster for a full
     /// build).
     pub fn set_writer_memory(&mut self, bytes: usize) {
-        self.writer_memory = bytes.max(15_000_000);
+        // tantivy takes 15 MB to 4 GB per indexing thread (two above 100 MB).
+        self.writer_memory = bytes.clamp(15_000_000, 8_000_000_000);
     }
 
     /// What the index was built from (`None` for an index in memory).

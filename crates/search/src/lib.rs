@@ -20,7 +20,7 @@ pub mod search;
 
 pub use compounds::Compounds;
 pub use entries::{Entry, Part, decision_kind, entries};
-pub use index::{Audience, IndexState, SearchIndex};
+pub use index::{Audience, FULL_BUILD_MB, IndexState, SearchIndex};
 pub use query::{Filters, Request, Sort};
 pub use search::{Facet, FacetValue, Hit, Results, Search};
 

@@ -103,6 +103,16 @@ impl SearchService {
         })
     }
 
+    /// The memory each index's writer may fill before it writes a segment (a full build
+    /// with the server stopped may use much more than the server's own default).
+    pub fn with_writer_memory(mut self, bytes: usize) -> Self {
+        self.search.public.set_writer_memory(bytes);
+        if let Some(internal) = self.search.internal.as_mut() {
+            internal.set_writer_memory(bytes);
+        }
+        self
+    }
+
     /// Indexes in memory (tests).
     pub fn in_memory(lexicon: Arc<Lexicon>) -> SyncResult<Self> {
         Ok(Self {

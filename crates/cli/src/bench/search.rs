@@ -318,7 +318,7 @@ pub fn reader(index: &std::path::Path, queries: &std::path::Path) -> Result<()> 
     Ok(())
 }
 
-pub async fn search(sections: usize, query_count: usize) -> Result<()> {
+pub async fn search(sections: usize, query_count: usize, writer_mb: usize) -> Result<()> {
     let started = Instant::now();
     let corpus = generate(sections);
     let qs = queries(&corpus, query_count);
@@ -335,7 +335,7 @@ pub async fn search(sections: usize, query_count: usize) -> Result<()> {
     let dir = tempfile::tempdir()?;
     let lexicon = crate::search::lexicon();
     let mut index = SearchIndex::open(&dir.path().join("public"), Audience::Public, lexicon)?;
-    index.set_writer_memory(400_000_000);
+    index.set_writer_memory(writer_mb.saturating_mul(1_000_000));
     let t = Instant::now();
     let bar = indicatif::ProgressBar::new(corpus.sections.len() as u64);
     for (m, chunk) in corpus.sections.chunks(20).enumerate() {
@@ -380,7 +380,7 @@ pub async fn search(sections: usize, query_count: usize) -> Result<()> {
     slowest.sort_by_key(|s| std::cmp::Reverse(s.0));
     tracing::info!("slowest queries: {:?}", &slowest[..5.min(slowest.len())]);
     println!(
-        "protokol (tantivy, Danish analysis): built in {:.1} s; index {:.1} MB = {:.2} × the text; {} of {} queries found something",
+        "protokol (tantivy, Danish analysis): built in {:.1} s (writer memory up to {writer_mb} MB); index {:.1} MB = {:.2} × the text; {} of {} queries found something",
         build.as_secs_f64(),
         size as f64 / 1e6,
         size as f64 / corpus.bytes as f64,
