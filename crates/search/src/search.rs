@@ -417,39 +417,7 @@ impl Search {
             let gens = match generators.entry(i) {
                 std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
                 std::collections::hash_map::Entry::Vacant(v) => {
-                    let mut gens = Vec::new();
-                    // Only the analyses the query searches: each costs a pass over the text.
-                    for field in [f.parts, f.exact] {
-                        let mut terms: BTreeMap<String, f32> = BTreeMap::new();
-                        let mut looked = Vec::new();
-                        query.query_terms(&mut |term, _| {
-                            if term.field() == field {
-                                looked.push(term.clone());
-                            }
-                        });
-                        for term in looked {
-                            let Some(text) = term.value().as_str().map(str::to_string) else {
-                                continue;
-                            };
-                            let df = searcher.doc_freq(&term)?;
-                            if df > 0 {
-                                terms.insert(text, 1.0 / (1.0 + df as f32));
-                            }
-                        }
-                        if terms.is_empty() {
-                            continue;
-                        }
-                        // Stems in `parts` are analyzed only in words that contain them.
-                        let analyzer = if field == f.parts {
-                            crate::analysis::snippet_analyzer(
-                                &index.lexicon,
-                                terms.keys().map(String::as_str),
-                            )
-                        } else {
-                            index.index.tokenizer_for_field(field)?
-                        };
-                        gens.push(SnippetGenerator::new(terms, analyzer, field, SNIPPET_CHARS));
-                    }
+                    let gens = snippet_generators(index, searcher, query.as_ref())?;
                     v.insert(gens)
                 }
             };
@@ -510,6 +478,42 @@ impl Search {
         }
         Ok(results)
     }
+}
+
+/// A snippet generator per analysis the query searches (each costs a pass over an entry's
+/// text), weighing each searched term by how rare it is, as tantivy's own does; stems are
+/// analyzed only in words that contain them (see [`crate::analysis::snippet_analyzer`]).
+fn snippet_generators(
+    index: &SearchIndex,
+    searcher: &Searcher,
+    query: &dyn Query,
+) -> Result<Vec<SnippetGenerator>> {
+    let f = &index.fields;
+    let mut searched = Vec::new();
+    query.query_terms(&mut |term, _| searched.push(term.clone()));
+    let mut gens = Vec::new();
+    for field in [f.parts, f.exact] {
+        let mut terms: BTreeMap<String, f32> = BTreeMap::new();
+        for term in searched.iter().filter(|t| t.field() == field) {
+            let Some(text) = term.value().as_str().map(str::to_string) else {
+                continue;
+            };
+            let df = searcher.doc_freq(term)?;
+            if df > 0 {
+                terms.insert(text, 1.0 / (1.0 + df as f32));
+            }
+        }
+        if terms.is_empty() {
+            continue;
+        }
+        let analyzer = if field == f.parts {
+            crate::analysis::snippet_analyzer(&index.lexicon, terms.keys().map(String::as_str))
+        } else {
+            index.index.tokenizer_for_field(field)?
+        };
+        gens.push(SnippetGenerator::new(terms, analyzer, field, SNIPPET_CHARS));
+    }
+    Ok(gens)
 }
 
 impl SearchIndex {
