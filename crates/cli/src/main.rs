@@ -298,6 +298,9 @@ enum BenchCommand {
         index: PathBuf,
         #[arg(long)]
         queries: PathBuf,
+        /// The sections' texts, as the store keeps them (for snippets).
+        #[arg(long)]
+        records: PathBuf,
     },
     /// (For `bench serve`: the static file server it measures against.)
     #[command(hide = true)]
@@ -435,9 +438,13 @@ fn main() -> ExitCode {
                     .await
                     .map(|()| ExitCode::SUCCESS)
             }
-            Command::Bench(BenchCommand::SearchReader { index, queries }) => {
-                bench::search_reader(&index, &queries).map(|()| ExitCode::SUCCESS)
-            }
+            Command::Bench(BenchCommand::SearchReader {
+                index,
+                queries,
+                records,
+            }) => bench::search_reader(&index, &queries, &records)
+                .await
+                .map(|()| ExitCode::SUCCESS),
             Command::Bench(BenchCommand::StaticFiles { dir }) => {
                 bench::static_files(dir).await.map(|()| ExitCode::SUCCESS)
             }

@@ -95,7 +95,7 @@ pub async fn search(
     if let Some(s) = sort {
         request.sort = Sort::from_key(s).unwrap_or_default();
     }
-    let results = service.search.search(&request, &[])?;
+    let results = service.search(&store, request, Vec::new()).await?;
     if json {
         println!("{}", serde_json::to_string_pretty(&results)?);
         return Ok(ExitCode::SUCCESS);

@@ -30,6 +30,9 @@ use tantivy::tokenizer::{
 use crate::compounds::Compounds;
 
 pub const PARTS: &str = "da_parts";
+/// `da_parts` as a searched word is analyzed: a compound of two parts also gives the pair
+/// of its parts, which the index has only inside longer compounds (see [`Mode`]).
+pub const PARTS_QUERY: &str = "da_parts_query";
 pub const EXACT: &str = "da_exact";
 pub const IDENTIFIER: &str = "identifier";
 
@@ -142,7 +145,13 @@ pub fn words(text: &str) -> impl Iterator<Item = (usize, &str)> {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Mode {
+    /// Stems, compounds whole and by marked parts, and the pairs of neighbouring parts of
+    /// compounds of three or more parts. A compound of two is its whole word: its one pair
+    /// would be the same word again (and one more term per compound in the dictionary).
     Parts,
+    /// As `Parts`, with the pair of a two-part compound too: a compound searched for is
+    /// then also found as two parts of a longer one ("byrådsmøde" in "byrådsmødesalen").
+    PartsQuery,
     Exact,
 }
 
@@ -201,21 +210,15 @@ impl DanishTokenizer {
         self.cache.insert(word.to_string(), parts.clone());
         parts
     }
-}
-
-impl Tokenizer for DanishTokenizer {
-    type TokenStream<'a> = BufferedStream<'a>;
-
-    fn token_stream<'a>(&'a mut self, text: &'a str) -> BufferedStream<'a> {
-        let mut tokens = std::mem::take(&mut self.tokens);
-        tokens.clear();
+    /// `Parts`: each word, and a compound whole, by its parts and (see [`Mode`]) by pairs
+    /// of neighbouring parts joined by '_' at the first one's position: a compound
+    /// searched for is then one term, not a phrase of common parts.
+    fn stems(&mut self, text: &str, tokens: &mut Vec<Token>) {
         let mut position = 0;
-        // The word before (exact: for common grams), with where it starts.
-        let mut before: Option<(usize, String, bool, bool)> = None;
         for (from, word) in words(text) {
             let norm = normalize(word);
             let to = from + word.len();
-            let mut push = |text: String, position: usize, from: usize, length: usize| {
+            let mut push = |text: String, position: usize, length: usize| {
                 tokens.push(Token {
                     offset_from: from,
                     offset_to: to,
@@ -224,36 +227,90 @@ impl Tokenizer for DanishTokenizer {
                     position_length: length,
                 });
             };
-            if self.mode == Mode::Parts
-                && let Some(parts) = self.parts(&norm)
-            {
-                // The whole word; each part (marked) and each pair of neighbouring parts
-                // joined by '_' at the first one's position: a compound searched for is
-                // then one term (or a phrase of pairs), not a phrase of common parts.
-                push(norm, position, from, 1);
+            if let Some(parts) = self.parts(&norm) {
+                let pairs = self.mode == Mode::PartsQuery || parts.len() > 2;
+                push(norm, position, 1);
                 for (k, p) in parts.iter().enumerate() {
-                    push(p.clone(), position, from, PART_TOKEN);
-                    if let Some(next) = parts.get(k + 1) {
-                        push(format!("{p}{PAIR}{next}"), position, from, 1);
+                    push(p.clone(), position, PART_TOKEN);
+                    if let Some(next) = parts.get(k + 1).filter(|_| pairs) {
+                        push(format!("{p}{PAIR}{next}"), position, 1);
                     }
                     position += 1;
                 }
                 continue;
             }
-            if self.mode == Mode::Exact {
-                // A compound is a rare word: a phrase with it is quick without a pair,
-                // and its pairs would be as many new terms as there are compounds.
+            push(norm, position, 1);
+            position += 1;
+        }
+    }
+
+    /// `Exact`: each word as written, and each pair of neighbours of which one is a common
+    /// word and neither a compound ("til_efterretning", at the first one's position). A
+    /// common word itself is left out where pairs stand for it on both sides (a phrase
+    /// with it is searched by its pairs): it is kept only next to a compound (a compound
+    /// is rare, and its pairs would be as many new terms as there are compounds) or alone.
+    fn exact(&mut self, text: &str, tokens: &mut Vec<Token>) {
+        struct Word {
+            from: usize,
+            to: usize,
+            norm: String,
+            common: bool,
+            /// Whether it makes a pair with a common neighbour (not a compound).
+            pairs: bool,
+        }
+        let list: Vec<Word> = words(text)
+            .map(|(from, word)| {
+                let norm = normalize(word);
                 let common = is_common(&norm);
                 let pairs = common || self.parts(&norm).is_none();
-                if let Some((start, prev, prev_common, prev_pairs)) = &before
-                    && ((*prev_common && pairs) || (common && *prev_pairs))
-                {
-                    push(format!("{prev}{PAIR}{norm}"), position - 1, *start, 1);
+                Word {
+                    from,
+                    to: from + word.len(),
+                    norm,
+                    common,
+                    pairs,
                 }
-                before = Some((from, norm.clone(), common, pairs));
+            })
+            .collect();
+        for (k, w) in list.iter().enumerate() {
+            let prev = k.checked_sub(1).and_then(|j| list.get(j));
+            let next = list.get(k + 1);
+            if let Some(p) = prev
+                && ((p.common && w.pairs) || (w.common && p.pairs))
+            {
+                tokens.push(Token {
+                    offset_from: p.from,
+                    offset_to: w.to,
+                    position: k - 1,
+                    text: format!("{}{PAIR}{}", p.norm, w.norm),
+                    position_length: 1,
+                });
             }
-            push(norm, position, from, 1);
-            position += 1;
+            let beside_compound = prev.is_some_and(|p| !p.pairs) || next.is_some_and(|n| !n.pairs);
+            let alone = prev.is_none() && next.is_none();
+            if !w.common || beside_compound || alone {
+                tokens.push(Token {
+                    offset_from: w.from,
+                    offset_to: w.to,
+                    position: k,
+                    text: w.norm.clone(),
+                    position_length: 1,
+                });
+            }
+        }
+    }
+}
+
+impl Tokenizer for DanishTokenizer {
+    type TokenStream<'a> = BufferedStream<'a>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> BufferedStream<'a> {
+        let mut tokens = std::mem::take(&mut self.tokens);
+        tokens.clear();
+        if self.mode == Mode::Exact {
+            self.exact(text, &mut tokens);
+        } else {
+            self.stems(text, &mut tokens);
         }
         self.tokens = tokens;
         BufferedStream {
@@ -335,8 +392,8 @@ fn stop_words() -> StopWordFilter {
     StopWordFilter::new(Language::Danish).unwrap_or_else(|| StopWordFilter::remove(Vec::new()))
 }
 
-fn parts_analyzer(lexicon: &Arc<Lexicon>) -> TextAnalyzer {
-    TextAnalyzer::builder(DanishTokenizer::new(Mode::Parts, Arc::clone(lexicon)))
+fn parts_analyzer(lexicon: &Arc<Lexicon>, mode: Mode) -> TextAnalyzer {
+    TextAnalyzer::builder(DanishTokenizer::new(mode, Arc::clone(lexicon)))
         .filter(RemoveLongFilter::limit(LONGEST))
         .filter(stop_words())
         .filter(Stemmer::new(Language::Danish))
@@ -347,7 +404,8 @@ fn parts_analyzer(lexicon: &Arc<Lexicon>) -> TextAnalyzer {
 /// The analyzers by name, for the index's tokenizer manager and for queries.
 pub fn analyzers(lexicon: &Arc<Lexicon>) -> Vec<(&'static str, TextAnalyzer)> {
     vec![
-        (PARTS, parts_analyzer(lexicon)),
+        (PARTS, parts_analyzer(lexicon, Mode::Parts)),
+        (PARTS_QUERY, parts_analyzer(lexicon, Mode::PartsQuery)),
         (
             EXACT,
             TextAnalyzer::builder(DanishTokenizer::new(Mode::Exact, Arc::clone(lexicon)))
@@ -379,7 +437,7 @@ pub fn snippet_analyzer<'a>(
         .collect();
     cues.sort();
     cues.dedup();
-    let parts = parts_analyzer(lexicon);
+    let parts = parts_analyzer(lexicon, Mode::Parts);
     TextAnalyzer::from(CuedTokenizer {
         cues: Arc::new(cues),
         parts,
@@ -505,9 +563,19 @@ mod tests {
 
     #[test]
     fn parts_of_compounds_follow_each_other() {
-        let mut a = analyzer(PARTS);
+        // Indexed, a compound of two parts is whole and by its parts; searched for, also
+        // by its pair (found inside longer compounds).
         assert_eq!(
-            terms(&mut a, "Byrådsmødet godkendte"),
+            terms(&mut analyzer(PARTS), "Byrådsmødet godkendte"),
+            [
+                (0, "byrådsmød".into()),
+                (0, "~byråd".into()),
+                (1, "~mød".into()),
+                (2, "godkend".into())
+            ]
+        );
+        assert_eq!(
+            terms(&mut analyzer(PARTS_QUERY), "Byrådsmødet godkendte"),
             [
                 (0, "byrådsmød".into()),
                 (0, "~byråd".into()),
@@ -532,28 +600,38 @@ mod tests {
     #[test]
     fn a_common_word_and_its_neighbour_are_one_more_term() {
         let mut a = analyzer(EXACT);
+        // The common words themselves are left out where pairs stand for them.
         assert_eq!(
             terms(&mut a, "Udvalget for teknik, budget og miljø"),
             [
                 (0, "udvalget".into()),
                 (0, "udvalget_for".into()),
-                (1, "for".into()),
                 (1, "for_teknik".into()),
                 (2, "teknik".into()),
                 (3, "budget".into()),
                 (3, "budget_og".into()),
-                (4, "og".into()),
                 (4, "og_miljø".into()),
                 (5, "miljø".into()),
             ]
         );
+        // Next to a compound (which makes no pairs), or alone, a common word is kept.
+        assert_eq!(
+            terms(&mut a, "byrådsmødet i december"),
+            [
+                (0, "byrådsmødet".into()),
+                (1, "i".into()),
+                (1, "i_december".into()),
+                (2, "december".into()),
+            ]
+        );
+        assert_eq!(terms(&mut a, "og"), [(0, "og".into())]);
         // The pair is highlighted as both words.
         let mut stream = a.token_stream("en direktionen");
         let mut spans = Vec::new();
         while let Some(t) = stream.next() {
             spans.push((t.text.clone(), t.offset_from, t.offset_to));
         }
-        assert_eq!(spans[1], ("en_direktionen".to_string(), 0, 14));
+        assert_eq!(spans[0], ("en_direktionen".to_string(), 0, 14));
     }
 
     #[test]

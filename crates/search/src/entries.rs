@@ -136,6 +136,10 @@ pub struct Entry {
     /// The place on the meeting's or item's page ("punkt-3-beslutning").
     pub anchor: String,
     pub attachment: Option<u32>,
+    /// Which of its item's entries of this part it is: the section's or sub-point's place
+    /// in the item (from 0), the attachment's number; 0 for parts an item has once. With
+    /// the item and the part it finds the entry again in the meeting (see [`entry_text`]).
+    pub nth: u32,
     pub text: String,
     /// Document, journal and case numbers, as written.
     pub identifiers: Vec<String>,
@@ -180,6 +184,39 @@ pub fn href(
     }
 }
 
+/// Where an entry's text is kept, to find it again: the index keeps this, not the text,
+/// and a hit's snippet is made from the text as the store holds it now (see
+/// [`entry_text`]).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Place {
+    pub meeting_id: String,
+    /// The index the hit came from: the public one (text from the public record) or the
+    /// internal one (text from the meeting as stored).
+    pub audience: crate::Audience,
+    pub item: Option<u32>,
+    /// Tells unnumbered items apart.
+    pub item_title: String,
+    pub part: Part,
+    pub nth: u32,
+    /// The attachment whose text the entry is (its text is fetched apart).
+    pub attachment: Option<u32>,
+}
+
+/// The text of the entry at `place` in `meeting` (the meeting as the place's index is made
+/// from it, with the text of the place's attachment where it is one), or `None` when the
+/// meeting no longer has that entry.
+pub fn entry_text(meeting: &Meeting, place: &Place) -> Option<String> {
+    entries(meeting, &place.meeting_id, &|_, _| None)
+        .into_iter()
+        .find(|e| {
+            e.item == place.item
+                && e.part == place.part
+                && e.nth == place.nth
+                && (place.item.is_some() || e.item_title == place.item_title)
+        })
+        .map(|e| e.text)
+}
+
 /// Longest attachment text indexed (the rest of a very long attachment is not searched).
 pub const MAX_ATTACHMENT_TEXT: usize = 1 << 20;
 
@@ -219,6 +256,7 @@ pub fn entries(
         heading: String::new(),
         anchor: String::new(),
         attachment: None,
+        nth: 0,
         text: String::new(),
         identifiers: Vec::new(),
         decision: None,
@@ -261,6 +299,7 @@ fn item_entries(
         ..base.clone()
     };
     let mut place = |part: Part,
+                     nth: usize,
                      heading: &str,
                      suffix: &str,
                      text: String,
@@ -280,51 +319,59 @@ fn item_entries(
             text,
             identifiers: ids,
             attachment,
+            nth: u32::try_from(nth).unwrap_or(u32::MAX),
             ..base.clone()
         });
-    };
-    let mut push = |part: Part, heading: &str, suffix: &str, text: String, ids: Vec<String>| {
-        place(part, heading, suffix, text, ids, None)
     };
     let mut title = vec![item.title.clone()];
     title.extend(item.case_number.clone());
     title.extend(item.route.iter().cloned());
-    push(
+    place(
         Part::Title,
+        0,
         "",
         "",
         title.join("\n"),
         item.case_number.iter().cloned().collect(),
+        None,
     );
     let text = |t: &Option<String>| t.clone().unwrap_or_default();
-    push(
+    place(
         Part::Case,
+        0,
         "Sagsfremstilling",
         "sagsfremstilling",
         text(&item.case),
         vec![],
+        None,
     );
-    push(
+    place(
         Part::Economy,
+        0,
         "Økonomiske konsekvenser",
         "oekonomi",
         text(&item.economy),
         vec![],
+        None,
     );
-    push(
+    place(
         Part::Recommendation,
+        0,
         "Indstilling",
         "indstilling",
         text(&item.recommendation),
         vec![],
+        None,
     );
     for (k, s) in item.sections.iter().enumerate() {
-        push(
+        place(
             Part::Section,
+            k,
             &s.heading,
             &format!("afsnit-{}", k + 1),
             s.text.clone(),
             vec![],
+            None,
         );
     }
     let mut decided = vec![text(&item.decision)];
@@ -333,14 +380,16 @@ fn item_entries(
             .iter()
             .map(|d| format!("{}: {}", d.member, d.text)),
     );
-    push(
+    place(
         Part::Decision,
+        0,
         "Beslutning",
         "beslutning",
         decided.join("\n"),
         vec![],
+        None,
     );
-    for s in &item.schedule {
+    for (k, s) in item.schedule.iter().enumerate() {
         let mut t = vec![s.title.clone()];
         t.extend(s.text.clone());
         t.extend(s.decision.clone());
@@ -350,7 +399,15 @@ fn item_entries(
         } else {
             "sagsfremstilling"
         };
-        push(Part::SubPoint, &s.title, suffix, t.join("\n"), vec![]);
+        place(
+            Part::SubPoint,
+            k,
+            &s.title,
+            suffix,
+            t.join("\n"),
+            vec![],
+            None,
+        );
     }
     let followups: Vec<String> = item
         .followups
@@ -360,21 +417,32 @@ fn item_entries(
             None => f.owner.clone(),
         })
         .collect();
-    push(
+    place(
         Part::Followup,
+        0,
         "Opfølgning",
         "",
         followups.join("\n"),
         vec![],
+        None,
     );
     for a in &item.attachments {
         let n = Some(a.number);
+        let nth = a.number as usize;
         let mut t = vec![a.title.clone()];
         t.extend(a.doc_id.clone());
         t.extend(a.journal.clone());
         let ids = a.doc_id.iter().chain(a.journal.iter()).cloned().collect();
         let heading = format!("Bilag {}: {}", a.number, a.title);
-        place(Part::Attachment, &heading, "bilag", t.join("\n"), ids, n);
+        place(
+            Part::Attachment,
+            nth,
+            &heading,
+            "bilag",
+            t.join("\n"),
+            ids,
+            n,
+        );
         let body = a
             .file
             .as_ref()
@@ -383,7 +451,15 @@ fn item_entries(
         if let Some(body) = body {
             let mut e_text = cut(&body, MAX_ATTACHMENT_TEXT).to_string();
             e_text.shrink_to_fit();
-            place(Part::AttachmentText, &heading, "bilag", e_text, vec![], n);
+            place(
+                Part::AttachmentText,
+                nth,
+                &heading,
+                "bilag",
+                e_text,
+                vec![],
+                n,
+            );
         }
     }
 }
@@ -401,5 +477,90 @@ mod tests {
         assert_eq!(decision_kind("Anbefales over for byrådet."), "anbefalet");
         assert_eq!(decision_kind("Drøftet."), "droeftet");
         assert_eq!(decision_kind("Sendt i høring."), "andet");
+    }
+
+    #[test]
+    fn every_entry_is_found_again_at_its_place() {
+        use protokol_core::{Access, Attachment, AttachmentFile, BodyRef, Section, SubPoint};
+        let mut m = Meeting::new(
+            BodyRef {
+                name: "Direktionen".into(),
+                code: "DIR".parse().unwrap(),
+            },
+            MeetingKind::Minutes,
+            NaiveDate::from_ymd_opt(2025, 3, 12).unwrap(),
+        );
+        let mut first = Item::new(Some(1), "Budget");
+        first.case = Some("Sagen om budgettet.".into());
+        first.decision = Some("Godkendt.".into());
+        first.sections = vec![
+            Section {
+                heading: "Baggrund".into(),
+                text: "Første afsnit.".into(),
+            },
+            Section {
+                heading: "Baggrund".into(),
+                text: "Andet afsnit med samme overskrift.".into(),
+            },
+        ];
+        let sub = |text: &str| -> SubPoint {
+            serde_json::from_value(serde_json::json!({"title": "Orientering", "text": text}))
+                .unwrap()
+        };
+        first.schedule = vec![sub("Første underpunkt."), sub("Andet underpunkt.")];
+        for (n, text) in [
+            (1, Some("Bilagets tekst.")),
+            (2, None),
+            (3, Some("Tredje.")),
+        ] {
+            first.attachments.push(Attachment {
+                id: None,
+                number: n,
+                title: format!("Bilag {n}"),
+                access: Access::Open,
+                doc_id: None,
+                journal: None,
+                file: Some(AttachmentFile {
+                    name: format!("b{n}.pdf"),
+                    media_type: "application/pdf".into(),
+                    sha256: None,
+                    text: text.map(Into::into),
+                }),
+            });
+        }
+        let mut loose = Item::new(None, "Eventuelt");
+        loose.decision = Some("Intet.".into());
+        let mut other = Item::new(None, "Orientering fra direktøren");
+        other.decision = Some("Taget til efterretning.".into());
+        m.items = vec![first, loose, other];
+        let all = entries(&m, "m1", &|_, _| None);
+        assert!(all.len() > 12, "{}", all.len());
+        for e in &all {
+            let place = Place {
+                meeting_id: e.meeting_id.clone(),
+                audience: crate::Audience::Public,
+                item: e.item,
+                item_title: e.item_title.clone(),
+                part: e.part,
+                nth: e.nth,
+                attachment: e.attachment,
+            };
+            assert_eq!(
+                entry_text(&m, &place).as_deref(),
+                Some(e.text.as_str()),
+                "{e:?}"
+            );
+        }
+        // An attachment without text has no text entry; a place that is gone finds nothing.
+        let gone = Place {
+            meeting_id: "m1".into(),
+            audience: crate::Audience::Public,
+            item: Some(1),
+            item_title: "Budget".into(),
+            part: Part::Section,
+            nth: 2,
+            attachment: None,
+        };
+        assert_eq!(entry_text(&m, &gone), None);
     }
 }

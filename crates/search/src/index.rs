@@ -20,7 +20,7 @@ use crate::{Result, SearchError};
 
 /// Moved on whenever the schema or the analysis changes: an index of another version is
 /// rebuilt.
-pub const SCHEMA_VERSION: u32 = 4;
+pub const SCHEMA_VERSION: u32 = 5;
 
 /// Memory (MB) the index writer may fill before it writes a segment, in a full build with
 /// the server stopped (`protokol reindex`, `bench search`). Taken only as an archive needs
@@ -30,7 +30,7 @@ pub const SCHEMA_VERSION: u32 = 4;
 pub const FULL_BUILD_MB: usize = 2_600;
 
 /// Who an index is for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Audience {
     /// Built from the public read model only.
     Public,
@@ -67,8 +67,9 @@ pub struct Fields {
     pub attachment: Field,
     pub decision: Field,
     pub facets: Field,
-    /// The text as written (stored, for snippets; not indexed).
-    pub stored: Field,
+    /// Which of its item's entries of its part the entry is (see [`Entry::nth`]). The
+    /// text itself is not stored: the store has it, and snippets are made from there.
+    pub nth: Field,
     pub parts: Field,
     pub exact: Field,
     pub ids: Field,
@@ -100,7 +101,7 @@ fn schema() -> (Schema, Fields) {
         attachment: b.add_u64_field("attachment", STORED),
         decision: b.add_text_field("decision", STORED),
         facets: b.add_facet_field("facets", FacetOptions::default()),
-        stored: b.add_text_field("stored", STORED),
+        nth: b.add_u64_field("nth", STORED),
         // Stems, compounds whole and by parts and pairs of parts: no positions (a pair
         // of parts is one term, so a compound needs no phrase; quoted phrases run on
         // `exact`).
@@ -451,7 +452,7 @@ impl SearchIndex {
         for facet in crate::search::facets_of(e) {
             d.add_facet(f.facets, facet);
         }
-        d.add_text(f.stored, &e.text);
+        d.add_u64(f.nth, u64::from(e.nth));
         // The item's title is searched with every part of the item, so "budget
         // godkendt" finds the decision of the item titled "Budget 2026".
         let searched = if e.item_title.is_empty() || e.part == crate::Part::Title {

@@ -19,10 +19,10 @@ pub mod query;
 pub mod search;
 
 pub use compounds::Compounds;
-pub use entries::{Entry, Part, decision_kind, entries};
+pub use entries::{Entry, Part, Place, decision_kind, entries, entry_text};
 pub use index::{Audience, FULL_BUILD_MB, IndexState, SearchIndex};
 pub use query::{Filters, Request, Sort};
-pub use search::{Facet, FacetValue, Hit, Results, Search};
+pub use search::{Facet, FacetValue, Found, Hit, Results, Search};
 
 /// What can go wrong in search.
 #[derive(Debug, thiserror::Error)]

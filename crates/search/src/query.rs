@@ -285,6 +285,14 @@ impl SearchIndex {
         }
     }
 
+    /// A searched word's terms in `parts` (with the pair of a two-part compound).
+    pub(crate) fn analyze_word(&self, word: &str) -> Vec<(usize, String)> {
+        match self.index.tokenizers().get(crate::analysis::PARTS_QUERY) {
+            Some(mut analyzer) => terms(&mut analyzer, word),
+            None => self.analyze(self.fields.parts, word),
+        }
+    }
+
     /// The query for one clause, or `None` when nothing of it is searchable (stop words).
     pub(crate) fn clause_query(&self, clause: &Clause, stem_only: bool) -> Option<Box<dyn Query>> {
         let f = &self.fields;
@@ -314,7 +322,7 @@ impl SearchIndex {
                         any.push((Occur::Should, q));
                     }
                 } else {
-                    let terms = self.analyze(f.parts, w);
+                    let terms = self.analyze_word(w);
                     let whole = whole_words(&terms);
                     match &whole[..] {
                         // Whole words rank first, then the word as a part of compounds

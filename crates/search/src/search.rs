@@ -12,7 +12,7 @@ use tantivy::snippet::SnippetGenerator;
 use tantivy::{DocAddress, Order, Searcher, TantivyDocument};
 
 use crate::Result;
-use crate::entries::{DECISION_KINDS, Entry, Part};
+use crate::entries::{DECISION_KINDS, Entry, Part, Place};
 use crate::index::SearchIndex;
 use crate::query::{BodyScope, Parsed, Request, Sort, parse};
 
@@ -59,6 +59,9 @@ pub struct Hit {
     /// HTML: the text around what was found, escaped, with `<mark>` around the words found.
     pub snippet: String,
     pub score: f32,
+    /// Where the hit's text is kept (for its snippet; not shown).
+    #[serde(skip)]
+    pub place: Place,
 }
 
 /// What a search found.
@@ -113,7 +116,7 @@ fn facet_label(facet: &str, key: &str) -> String {
 }
 
 /// One index's part of a search.
-struct Found {
+struct IndexHits {
     total: u64,
     items: std::collections::HashSet<u64>,
     top: Vec<(f64, f32, DocAddress)>,
@@ -126,11 +129,11 @@ fn run(
     sort: Sort,
     limit: usize,
     counts: bool,
-) -> Result<Found> {
+) -> Result<IndexHits> {
     if !counts {
         // Only the best entries: tantivy may skip blocks that cannot reach the top.
         let top = searcher.search(query, &TopDocs::with_limit(limit).order_by_score())?;
-        return Ok(Found {
+        return Ok(IndexHits {
             total: top.len() as u64,
             items: Default::default(),
             top: top.into_iter().map(|(s, a)| (f64::from(s), s, a)).collect(),
@@ -192,7 +195,7 @@ fn run(
             map.insert((f.to_string(), key), count);
         }
     }
-    Ok(Found {
+    Ok(IndexHits {
         total: total as u64,
         items,
         top,
@@ -261,6 +264,79 @@ pub struct Search {
     pub internal: Option<SearchIndex>,
 }
 
+/// A search's results before their snippets: the index does not keep the text (the store
+/// does), so the caller fetches each hit's text at its [`Found::places`] and hands the
+/// texts to [`Found::finish`].
+pub struct Found {
+    results: Results,
+    /// Per hit, which of `generators` makes its snippet.
+    sources: Vec<usize>,
+    generators: Vec<Vec<SnippetGenerator>>,
+}
+
+impl std::fmt::Debug for Found {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Found")
+            .field("results", &self.results)
+            .finish()
+    }
+}
+
+impl Found {
+    fn new(results: Results) -> Self {
+        Self {
+            results,
+            sources: Vec::new(),
+            generators: Vec::new(),
+        }
+    }
+
+    /// Where the text of each hit is, in the order of the hits.
+    pub fn places(&self) -> impl Iterator<Item = &Place> {
+        self.results.hits.iter().map(|h| &h.place)
+    }
+
+    /// The results with their snippets, from the hits' texts (in the order of
+    /// [`Found::places`]). A hit whose text is gone (`None`: the store no longer holds
+    /// that place as the hit's reader may see it, and the index has not caught up yet with
+    /// the edit, closure or deletion) is left out.
+    pub fn finish(self, texts: Vec<Option<String>>) -> Results {
+        let Found {
+            mut results,
+            sources,
+            generators,
+        } = self;
+        let hits = std::mem::take(&mut results.hits);
+        for ((mut hit, source), text) in hits.into_iter().zip(sources).zip(texts) {
+            let Some(text) = text else {
+                tracing::debug!(meeting = %hit.place.meeting_id, "a hit's place is no longer in the store; left out");
+                continue;
+            };
+            hit.snippet = snippet(generators.get(source).map_or(&[], Vec::as_slice), &text);
+            results.hits.push(hit);
+        }
+        results
+    }
+}
+
+/// The text around what was found, marked; else the start of the text.
+fn snippet(generators: &[SnippetGenerator], text: &str) -> String {
+    generators
+        .iter()
+        .map(|g| {
+            let mut s = g.snippet(text);
+            s.set_snippet_prefix_postfix("<mark>", "</mark>");
+            s
+        })
+        .max_by_key(|s| s.highlighted().len())
+        .filter(|s| !s.highlighted().is_empty())
+        .map(|s| s.to_html())
+        .unwrap_or_else(|| {
+            let start: String = text.chars().take(SNIPPET_CHARS).collect();
+            escape(&start)
+        })
+}
+
 fn stored_str(doc: &TantivyDocument, field: tantivy::schema::Field) -> String {
     doc.get_first(field)
         .and_then(|v| v.as_str())
@@ -281,8 +357,23 @@ fn escape(s: &str) -> String {
 
 impl Search {
     /// Searches as the public (`bodies` empty) or as a member or secretary of `bodies`
-    /// (codes), who also finds those bodies' closed content.
-    pub fn search(&self, request: &Request, bodies: &[String]) -> Result<Results> {
+    /// (codes), who also finds those bodies' closed content; `text` gives the text at a
+    /// hit's place as the store holds it now (see [`Search::find`]).
+    pub fn search(
+        &self,
+        request: &Request,
+        bodies: &[String],
+        text: impl FnMut(&Place) -> Option<String>,
+    ) -> Result<Results> {
+        let found = self.find(request, bodies)?;
+        let texts = found.places().map(text).collect();
+        Ok(found.finish(texts))
+    }
+
+    /// A search up to its snippets: the caller fetches the hits' texts (from the store,
+    /// public hits from the public record and internal hits from the meeting as stored)
+    /// and finishes it with [`Found::finish`].
+    pub fn find(&self, request: &Request, bodies: &[String]) -> Result<Found> {
         let parsed = parse(&request.query);
         let mut results = Results {
             notices: parsed.notices.clone(),
@@ -292,7 +383,7 @@ impl Search {
             results
                 .notices
                 .push("Skriv et eller flere ord at søge efter.".into());
-            return Ok(results);
+            return Ok(Found::new(results));
         }
         let per_page = request.per_page.clamp(1, 100);
         let page = request.page.max(1);
@@ -301,13 +392,13 @@ impl Search {
             results.notices.push(format!(
                 "Der vises højst {MAX_RESULTS} resultater. Gør søgningen mere præcis, eller afgræns den med filtrene."
             ));
-            return Ok(results);
+            return Ok(Found::new(results));
         }
         // Several entries of one item collapse into one result: ask for more entries than
         // the page shows.
         let want = ((skip + per_page) * 4 + 20).min(MAX_RESULTS * 2);
         let internal = self.internal.as_ref().filter(|_| !bodies.is_empty());
-        let mut parts: Vec<(&SearchIndex, Searcher, Box<dyn Query>, Found)> = Vec::new();
+        let mut parts: Vec<(&SearchIndex, Searcher, Box<dyn Query>, IndexHits)> = Vec::new();
         let public_scope = if internal.is_some() {
             BodyScope::Except(bodies)
         } else {
@@ -329,7 +420,7 @@ impl Search {
             results.notices.push(
                 "Søgningen indeholdt kun småord (som «og», «i», «at»), der ikke søges på.".into(),
             );
-            return Ok(results);
+            return Ok(Found::new(results));
         }
         // Facets and totals: the sum over the indexes searched (their entries are
         // disjoint: a body's entries come from one index only).
@@ -410,32 +501,22 @@ impl Search {
                 .notices
                 .push("Der er ikke flere resultater; gå tilbage til første side.".into());
         }
-        let mut generators: HashMap<usize, Vec<SnippetGenerator>> = HashMap::new();
+        // One set of snippet generators per index that gave a hit on this page.
+        let mut generators: Vec<Vec<SnippetGenerator>> = Vec::new();
+        let mut made: HashMap<usize, usize> = HashMap::new();
+        let mut sources = Vec::new();
         for (i, score, doc) in picked {
             let (index, searcher, query, _) = &parts[i];
             let f = &index.fields;
-            let gens = match generators.entry(i) {
-                std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
-                std::collections::hash_map::Entry::Vacant(v) => {
-                    let gens = snippet_generators(index, searcher, query.as_ref())?;
-                    v.insert(gens)
+            let source = match made.get(&i) {
+                Some(k) => *k,
+                None => {
+                    generators.push(snippet_generators(index, searcher, query.as_ref())?);
+                    made.insert(i, generators.len() - 1);
+                    generators.len() - 1
                 }
             };
-            let text = stored_str(&doc, f.stored);
-            let snippet = gens
-                .iter()
-                .map(|g| {
-                    let mut s = g.snippet(&text);
-                    s.set_snippet_prefix_postfix("<mark>", "</mark>");
-                    s
-                })
-                .max_by_key(|s| s.highlighted().len())
-                .filter(|s| !s.highlighted().is_empty())
-                .map(|s| s.to_html())
-                .unwrap_or_else(|| {
-                    let start: String = text.chars().take(SNIPPET_CHARS).collect();
-                    escape(&start)
-                });
+            sources.push(source);
             let part = stored_str(&doc, f.part);
             let day = doc.get_first(f.day).and_then(|v| v.as_i64()).unwrap_or(0);
             let date = format!(
@@ -444,39 +525,62 @@ impl Search {
                 day / 100 % 100,
                 day % 100
             );
+            let item = stored_u64(&doc, f.item).and_then(|n| u32::try_from(n).ok());
+            let attachment = stored_u64(&doc, f.attachment).and_then(|n| u32::try_from(n).ok());
+            let kind = Part::from_key(&part).unwrap_or(Part::Title);
             let entry_href = crate::entries::href(
                 &stored_str(&doc, f.body_slug),
                 &date,
-                stored_u64(&doc, f.item).and_then(|n| u32::try_from(n).ok()),
-                stored_u64(&doc, f.attachment).and_then(|n| u32::try_from(n).ok()),
-                Part::from_key(&part).unwrap_or(Part::Title),
+                item,
+                attachment,
+                kind,
                 &stored_str(&doc, f.anchor),
             );
             let decision = Some(stored_str(&doc, f.decision)).filter(|d| !d.is_empty());
+            let meeting_id = stored_str(&doc, f.meeting);
+            let item_title = stored_str(&doc, f.item_title);
+            let place = Place {
+                meeting_id: meeting_id.clone(),
+                audience: index.audience,
+                item,
+                item_title: item_title.clone(),
+                part: kind,
+                nth: stored_u64(&doc, f.nth)
+                    .and_then(|n| u32::try_from(n).ok())
+                    .unwrap_or(0),
+                attachment: (kind == Part::AttachmentText)
+                    .then_some(attachment)
+                    .flatten(),
+            };
             results.hits.push(Hit {
                 href: entry_href,
-                meeting_id: stored_str(&doc, f.meeting),
+                meeting_id,
                 body_code: stored_str(&doc, f.body),
                 body_name: stored_str(&doc, f.body_name),
                 body_slug: stored_str(&doc, f.body_slug),
                 date,
                 document: stored_str(&doc, f.document),
-                item: stored_u64(&doc, f.item),
-                item_title: stored_str(&doc, f.item_title),
+                item: item.map(u64::from),
+                item_title,
                 part_label: Part::from_key(&part).map_or(String::new(), |p| p.label().into()),
                 part,
                 heading: stored_str(&doc, f.heading),
-                attachment: stored_u64(&doc, f.attachment),
+                attachment: attachment.map(u64::from),
                 decision,
-                snippet,
+                snippet: String::new(),
                 score,
+                place,
             });
         }
         // "Mente du …?" where little was found and a word is unknown.
         if results.total < 3 && parsed.words().any(|w| self.public.unknown_word(w)) {
             results.suggestion = self.public.suggest(&parsed);
         }
-        Ok(results)
+        Ok(Found {
+            results,
+            sources,
+            generators,
+        })
     }
 }
 
@@ -519,15 +623,18 @@ fn snippet_generators(
 impl SearchIndex {
     /// Whether a word searched for is in none of this index's entries.
     fn unknown_word(&self, word: &str) -> bool {
-        if crate::analysis::is_identifier(word) {
+        // Common words are known (the index keeps them mostly in pairs).
+        if crate::analysis::is_identifier(word)
+            || crate::analysis::is_common(&crate::analysis::normalize(word))
+        {
             return false;
         }
         let f = &self.fields;
         // A compound of known words is spelt right, whether or not it is in the index.
-        if let Ok(mut parts) = self.index.tokenizer_for_field(f.parts)
-            && crate::analysis::terms(&mut parts, word)
-                .iter()
-                .any(|(_, t)| t.contains(crate::analysis::PAIR))
+        if self
+            .analyze_word(word)
+            .iter()
+            .any(|(_, t)| t.contains(crate::analysis::PAIR))
         {
             return false;
         }

@@ -102,6 +102,41 @@ impl Store {
         Ok(Some(self.public_meeting_with_texts(&p).await?))
     }
 
+    /// The meeting of the public record of meeting `id`, without its attachments' texts
+    /// (see [`Store::public_attachment_text`]), or `None` when the public may not see it.
+    pub async fn public_record_meeting(&self, id: &str) -> Result<Option<Meeting>> {
+        let Ok(mid) = id.parse::<MeetingId>() else {
+            return Ok(None);
+        };
+        Ok(self
+            .public_meeting_by_id(mid)
+            .await?
+            .map(|p| p.record.meeting))
+    }
+
+    /// The extracted text of public attachment `number` of item `item` of public meeting
+    /// `id` (the primary key of `public_files`), or `None`.
+    pub async fn public_attachment_text(
+        &self,
+        id: &str,
+        item: u32,
+        number: u32,
+    ) -> Result<Option<String>> {
+        let row = sqlx::query(
+            "SELECT text FROM public_files
+             WHERE meeting_id = $1 AND item_number = $2 AND attachment_number = $3",
+        )
+        .bind(id)
+        .bind(i64::from(item))
+        .bind(i64::from(number))
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(match row {
+            Some(r) => r.try_get::<Option<String>, _>("text")?,
+            None => None,
+        })
+    }
+
     /// The meeting `id` as stored (for the internal index), or `None`.
     pub async fn stored_searchable(&self, id: &str) -> Result<Option<Meeting>> {
         let mut conn = self.pool.acquire().await?;

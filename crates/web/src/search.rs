@@ -121,20 +121,11 @@ async fn run(state: &AppState, visitor: &Visitor, request: &Request) -> Result<R
     };
     let bodies = own_bodies(state, visitor).await?;
     let ready = service.is_ready();
-    let request = request.clone();
-    let outcome =
-        tokio::task::spawn_blocking(move || service.search.search(&request, &bodies)).await;
+    let outcome = service.search(&state.store, request.clone(), bodies).await;
     let mut results = match outcome {
-        Ok(Ok(r)) => r,
-        Ok(Err(e)) => {
-            tracing::error!("search failed: {e}");
-            Results {
-                notices: vec!["Søgningen kunne ikke gennemføres. Prøv igen om lidt.".into()],
-                ..Results::default()
-            }
-        }
+        Ok(r) => r,
         Err(e) => {
-            tracing::error!("search task failed: {e}");
+            tracing::error!("search failed: {e}");
             Results {
                 notices: vec!["Søgningen kunne ikke gennemføres. Prøv igen om lidt.".into()],
                 ..Results::default()

@@ -12,7 +12,7 @@
 //! only once that number appears, or after [`HOLE_PATIENCE`], when the transaction that held
 //! it must have rolled back.
 
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -20,7 +20,9 @@ use std::time::{Duration, Instant};
 
 use protokol_core::Meeting;
 use protokol_search::analysis::Lexicon;
-use protokol_search::{Audience, IndexState, Search, SearchIndex, entries};
+use protokol_search::{
+    Audience, IndexState, Place, Request, Results, Search, SearchIndex, entries, entry_text,
+};
 use protokol_store::Store;
 use tokio::sync::Mutex;
 
@@ -67,6 +69,58 @@ async fn load(store: &Store, id: &str) -> Result<Indexable, protokol_store::Stor
         public: store.public_searchable(id).await?,
         internal: store.stored_searchable(id).await?,
     })
+}
+
+/// The text at each place, as the store holds it now (`None` where it is gone): each
+/// meeting read once.
+pub async fn hit_texts(store: &Store, places: &[Place]) -> SyncResult<Vec<Option<String>>> {
+    let mut meetings: HashMap<(&str, Audience), Option<Meeting>> = HashMap::new();
+    let mut out = Vec::with_capacity(places.len());
+    for p in places {
+        let key = (p.meeting_id.as_str(), p.audience);
+        if !meetings.contains_key(&key) {
+            let m = match p.audience {
+                Audience::Public => store.public_record_meeting(&p.meeting_id).await?,
+                Audience::Internal => store.stored_searchable(&p.meeting_id).await?,
+            };
+            meetings.insert(key, m);
+        }
+        let Some(Some(m)) = meetings.get(&key) else {
+            out.push(None);
+            continue;
+        };
+        // The public record keeps its attachments' texts apart.
+        let text = match (p.audience, p.item, p.attachment) {
+            (Audience::Public, Some(item), Some(number)) => {
+                match store
+                    .public_attachment_text(&p.meeting_id, item, number)
+                    .await?
+                {
+                    Some(t) => entry_text(&with_attachment_text(m, item, number, t), p),
+                    None => None,
+                }
+            }
+            _ => entry_text(m, p),
+        };
+        out.push(text);
+    }
+    Ok(out)
+}
+
+/// `m` with `text` as the text of attachment `number` of item `item`.
+fn with_attachment_text(m: &Meeting, item: u32, number: u32, text: String) -> Meeting {
+    let mut m = m.clone();
+    if let Some(file) = m
+        .items
+        .iter_mut()
+        .filter(|i| i.number == Some(item))
+        .flat_map(|i| i.attachments.iter_mut())
+        .find(|a| a.number == number)
+        .and_then(|a| a.file.as_mut())
+    {
+        file.text = Some(text.into());
+    }
+    m
 }
 
 /// What can stop indexing.
@@ -123,6 +177,25 @@ impl SearchService {
             ready: AtomicBool::new(true),
             follow: Mutex::new(Follow::default()),
         })
+    }
+
+    /// A search with its snippets, as the public (`bodies` empty) or as a member or
+    /// secretary of `bodies`. The indexes do not keep the text: each hit's text is taken
+    /// from the store as it is now, a public hit's from the public record and an internal
+    /// hit's from the meeting as stored (a hit whose place the store no longer holds is
+    /// left out). Bounded: one page of hits, at most one meeting read per hit.
+    pub async fn search(
+        self: &Arc<Self>,
+        store: &Store,
+        request: Request,
+        bodies: Vec<String>,
+    ) -> SyncResult<Results> {
+        let this = Arc::clone(self);
+        let found =
+            tokio::task::spawn_blocking(move || this.search.find(&request, &bodies)).await??;
+        let places: Vec<Place> = found.places().cloned().collect();
+        let texts = hit_texts(store, &places).await?;
+        Ok(tokio::task::spawn_blocking(move || found.finish(texts)).await?)
     }
 
     /// Whether a full build is running.

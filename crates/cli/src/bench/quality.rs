@@ -241,12 +241,13 @@ pub async fn evaluate(shared: &Path, judged_path: &Path) -> Result<Table> {
     let mut misses = Vec::new();
     for j in &judged {
         let relevant = relevant_of(j)?;
-        let ranked = |stem_only: bool| -> Result<Vec<Key>> {
+        let mut ranked = Vec::new();
+        for stem_only in [false, true] {
             let mut r = Request::new(j.query.clone());
             r.stem_only = stem_only;
-            Ok(service
-                .search
-                .search(&r, &[])?
+            let keys: Vec<Key> = service
+                .search(&store, r, Vec::new())
+                .await?
                 .hits
                 .into_iter()
                 .map(|h| {
@@ -256,10 +257,11 @@ pub async fn evaluate(shared: &Path, judged_path: &Path) -> Result<Table> {
                         item_key(h.item.and_then(|n| u32::try_from(n).ok())),
                     )
                 })
-                .collect())
-        };
-        let ours = score(&relevant, &ranked(false)?);
-        let stems = score(&relevant, &ranked(true)?);
+                .collect();
+            ranked.push(keys);
+        }
+        let ours = score(&relevant, &ranked[0]);
+        let stems = score(&relevant, &ranked[1]);
         if ours.0 < 1.0 {
             misses.push(format!("  {} «{}» recall {:.2}", j.kind, j.query, ours.0));
         }

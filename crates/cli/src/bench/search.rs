@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::Result;
 use chrono::NaiveDate;
-use protokol_search::{Audience, Entry, Part, Request, Search, SearchIndex};
+use protokol_search::{Audience, Entry, Part, Place, Request, Results, Search, SearchIndex};
 use sqlx::{Connection, Row};
 
 use super::Lcg;
@@ -243,7 +243,7 @@ fn entry(k: usize, text: &str) -> Entry {
     let day = NaiveDate::from_ymd_opt(2015, 1, 1).unwrap_or_default()
         + chrono::Duration::days((k / 20 % 4_000) as i64);
     Entry {
-        meeting_id: format!("m{:07}", k / 20),
+        meeting_id: meeting_id(k),
         body_code: "KB".into(),
         body_name: "Kommunalbestyrelsen".into(),
         body_slug: "kommunalbestyrelsen".into(),
@@ -255,10 +255,100 @@ fn entry(k: usize, text: &str) -> Entry {
         heading: "Sagsfremstilling".into(),
         anchor: format!("punkt-{}-sagsfremstilling", k % 20 + 1),
         attachment: None,
+        nth: 0,
         text: text.to_string(),
         identifiers: Vec::new(),
         decision: None,
     }
+}
+
+/// The sections' texts as the store keeps them: per meeting one record (a JSON array of
+/// its sections, as the store's public record is one JSON document per meeting), read by
+/// its key. protokol's index does not keep the text; a hit's snippet is made from here.
+struct Records {
+    conn: sqlx::SqliteConnection,
+    /// Time spent reading texts, per search.
+    reading: Vec<Duration>,
+}
+
+impl Records {
+    async fn create(path: &std::path::Path, sections: &[String]) -> Result<Self> {
+        let mut conn =
+            sqlx::SqliteConnection::connect(&format!("sqlite://{}?mode=rwc", path.display()))
+                .await?;
+        sqlx::query("PRAGMA journal_mode = OFF")
+            .execute(&mut conn)
+            .await?;
+        sqlx::query("CREATE TABLE records (meeting_id TEXT PRIMARY KEY, record TEXT NOT NULL)")
+            .execute(&mut conn)
+            .await?;
+        let mut tx = conn.begin().await?;
+        for (m, chunk) in sections.chunks(20).enumerate() {
+            sqlx::query("INSERT INTO records (meeting_id, record) VALUES ($1, $2)")
+                .bind(meeting_id(m * 20))
+                .bind(serde_json::to_string(chunk)?)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(Self {
+            conn,
+            reading: Vec::new(),
+        })
+    }
+
+    async fn open(path: &std::path::Path) -> Result<Self> {
+        let conn = sqlx::SqliteConnection::connect(&format!("sqlite://{}?mode=ro", path.display()))
+            .await?;
+        Ok(Self {
+            conn,
+            reading: Vec::new(),
+        })
+    }
+
+    /// The text at each place, in one query: SQLite picks each section out of its
+    /// meeting's record (`json_extract`), so only the sections found are read out.
+    async fn texts(&mut self, places: &[Place]) -> Result<Vec<Option<String>>> {
+        if places.is_empty() {
+            return Ok(Vec::new());
+        }
+        let rows = (0..places.len())
+            .map(|i| format!("({}, ${}, ${})", i, 2 * i + 1, 2 * i + 2))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "WITH p(i, m, k) AS (VALUES {rows})
+             SELECT p.i AS i, json_extract(r.record, '$[' || p.k || ']') AS text
+             FROM p JOIN records r ON r.meeting_id = p.m"
+        );
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for p in places {
+            let k = p.item.map_or(0, i64::from).saturating_sub(1);
+            query = query.bind(p.meeting_id.as_str()).bind(k);
+        }
+        let mut out = vec![None; places.len()];
+        for r in query.fetch_all(&mut self.conn).await? {
+            let i: i64 = r.try_get("i")?;
+            if let Some(slot) = usize::try_from(i).ok().and_then(|i| out.get_mut(i)) {
+                *slot = r.try_get("text")?;
+            }
+        }
+        Ok(out)
+    }
+
+    /// A search with its snippets, the texts read from here.
+    async fn search(&mut self, search: &Search, request: &Request) -> Result<Results> {
+        let found = search.find(request, &[])?;
+        let places: Vec<Place> = found.places().cloned().collect();
+        let t = Instant::now();
+        let texts = self.texts(&places).await?;
+        self.reading.push(t.elapsed());
+        Ok(found.finish(texts))
+    }
+}
+
+fn meeting_id(k: usize) -> String {
+    format!("m{:07}", k / 20)
 }
 
 /// FTS5's query language for our query: words ANDed, OR kept, phrases quoted, numbers as
@@ -286,9 +376,14 @@ fn postgres_query(kind: Kind, q: &str) -> String {
 
 /// `bench search-reader`: opens an index as the server does, runs the queries (each
 /// twice, with counts and facets as the page does) and prints the peak memory.
-pub fn reader(index: &std::path::Path, queries: &std::path::Path) -> Result<()> {
+pub async fn reader(
+    index: &std::path::Path,
+    queries: &std::path::Path,
+    records: &std::path::Path,
+) -> Result<()> {
     use super::import::status_mb;
     let list = std::fs::read_to_string(queries)?;
+    let mut records = Records::open(records).await?;
     let lexicon = crate::search::lexicon();
     let with_words = status_mb("VmRSS:");
     let public = SearchIndex::open(index, Audience::Public, lexicon)?;
@@ -303,7 +398,7 @@ pub fn reader(index: &std::path::Path, queries: &std::path::Path) -> Result<()> 
         latency.0.clear();
         for q in list.lines() {
             let t = Instant::now();
-            search.search(&Request::new(q), &[])?;
+            records.search(&search, &Request::new(q)).await?;
             latency.0.push(t.elapsed());
         }
     }
@@ -331,8 +426,18 @@ pub async fn search(sections: usize, query_count: usize, writer_mb: usize) -> Re
         started.elapsed().as_secs_f64()
     );
 
-    // protokol's search.
+    // The store's copy of the text (not part of the index: the store holds it anyway).
     let dir = tempfile::tempdir()?;
+    let t = Instant::now();
+    let records_path = dir.path().join("records.db");
+    let mut records = Records::create(&records_path, &corpus.sections).await?;
+    println!(
+        "The store's copy of the text (one record per meeting, read for snippets; not part of the index): written in {:.1} s, {:.1} MB",
+        t.elapsed().as_secs_f64(),
+        std::fs::metadata(&records_path).map_or(0, |m| m.len()) as f64 / 1e6
+    );
+
+    // protokol's search.
     let lexicon = crate::search::lexicon();
     let mut index = SearchIndex::open(&dir.path().join("public"), Audience::Public, lexicon)?;
     index.set_writer_memory(writer_mb.saturating_mul(1_000_000));
@@ -362,11 +467,12 @@ pub async fn search(sections: usize, query_count: usize, writer_mb: usize) -> Re
     let mut found = 0usize;
     for _ in 0..2 {
         ours.0.clear();
+        records.reading.clear();
         for (_, q) in &qs {
             let t = Instant::now();
             let mut request = Request::new(q.clone());
             request.counts = false;
-            let r = search.search(&request, &[])?;
+            let r = records.search(&search, &request).await?;
             ours.0.push(t.elapsed());
             found += usize::from(!r.hits.is_empty());
         }
@@ -379,6 +485,7 @@ pub async fn search(sections: usize, query_count: usize, writer_mb: usize) -> Re
         .collect();
     slowest.sort_by_key(|s| std::cmp::Reverse(s.0));
     tracing::info!("slowest queries: {:?}", &slowest[..5.min(slowest.len())]);
+    let reading = Latency(std::mem::take(&mut records.reading));
     println!(
         "protokol (tantivy, Danish analysis): built in {:.1} s (writer memory up to {writer_mb} MB); index {:.1} MB = {:.2} × the text; {} of {} queries found something",
         build.as_secs_f64(),
@@ -415,6 +522,8 @@ pub async fn search(sections: usize, query_count: usize, writer_mb: usize) -> Re
         .arg(dir.path().join("public"))
         .arg("--queries")
         .arg(&list)
+        .arg("--records")
+        .arg(&records_path)
         .output()?;
     println!(
         "protokol, index opened by a search-only process: {}",
@@ -533,6 +642,7 @@ pub async fn search(sections: usize, query_count: usize, writer_mb: usize) -> Re
         qs.len()
     );
     println!("{}", ours.line("protokol"));
+    println!("  {}", reading.line("of which reading the texts"));
     println!("{}", fts.line("SQLite FTS5"));
     if let Some(pg) = &pg_latency {
         println!("{}", pg.line("PostgreSQL danish"));
