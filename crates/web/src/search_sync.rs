@@ -78,12 +78,11 @@ pub async fn hit_texts(store: &Store, places: &[Place]) -> SyncResult<Vec<Option
     let mut out = Vec::with_capacity(places.len());
     for p in places {
         let key = (p.meeting_id.as_str(), p.audience);
-        if !meetings.contains_key(&key) {
-            let m = match p.audience {
+        if let std::collections::hash_map::Entry::Vacant(slot) = meetings.entry(key) {
+            slot.insert(match p.audience {
                 Audience::Public => store.public_record_meeting(&p.meeting_id).await?,
                 Audience::Internal => store.stored_searchable(&p.meeting_id).await?,
-            };
-            meetings.insert(key, m);
+            });
         }
         let Some(Some(m)) = meetings.get(&key) else {
             out.push(None);
