@@ -1,8 +1,8 @@
 //! Where an index's files are read from: mapped into memory, except the stored documents.
 //!
 //! Postings, positions, term dictionaries and fast fields are read in long runs and
-//! often: they are mapped (tantivy's `MmapDirectory`). The stored documents (the text
-//! snippets are made from) are read ten small blocks per search, scattered over the
+//! often: they are mapped (tantivy's `MmapDirectory`). The stored documents (each hit's
+//! place: meeting, item, part; not its text) are read ten small blocks per search, scattered over the
 //! largest file of the index: mapped, each read would map in the pages around it too, and
 //! after a few thousand searches most of the file would count as the server's memory.
 //! They are read with positional reads instead, which copy just the block asked for out of

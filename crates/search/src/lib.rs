@@ -8,7 +8,9 @@
 //! search comes from the public index). See [`Search`].
 //!
 //! This crate knows nothing of the store: callers hand it meetings (see [`entries`]) and
-//! keep it current.
+//! keep it current. The index keeps no copy of the text: a search gives its hits' places
+//! ([`Found::places`]), the caller reads their texts from the store and the search makes
+//! the snippets ([`Found::finish`]).
 
 pub mod analysis;
 pub mod compounds;
