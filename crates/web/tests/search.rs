@@ -119,27 +119,37 @@ async fn assert_public_finds_nothing_closed(state: &AppState, step: &str) {
     );
 }
 
-async fn closed_content_is_never_found_by_the_public(kind: Kind) {
-    let t = fresh(kind).await;
-    let (state, service) = node(&t.store);
-    let mut m = with_closed_canaries(council_meeting());
-    m.date = "2026-12-08".parse().unwrap();
+/// The council meeting as a planned agenda on `date`, not yet published.
+fn planned_agenda(meeting: protokol_core::Meeting, date: &str) -> protokol_core::Meeting {
+    let mut m = meeting;
+    m.date = date.parse().unwrap();
     m.kind = MeetingKind::Agenda;
     m.status = Some(MeetingStatus::Planned);
     m.signatures.clear();
+    m
+}
+
+/// Publishes stored meeting `id` as an agenda; its new version.
+async fn publish_agenda(t: &protokol_testkit::TestStore, id: protokol_core::MeetingId) -> i64 {
+    let (mut m, v) = t.meeting(id).await.unwrap().unwrap();
+    m.status = Some(MeetingStatus::AgendaPublished);
+    t.publish(&m, v, PublicationKind::Agenda, "sekretær")
+        .await
+        .unwrap()
+        .version
+}
+
+async fn closed_content_is_never_found_by_the_public(kind: Kind) {
+    let t = fresh(kind).await;
+    let (state, service) = node(&t.store);
+    let m = planned_agenda(with_closed_canaries(council_meeting()), "2026-12-08");
     let id = t.upsert_meeting(&m, "sekretær").await.unwrap().id;
     service.rebuild(&t.store, |_, _| {}).await.unwrap();
     let draft = json(&get(&state, "/api/search?q=politikker", None).await.body);
     assert_eq!(draft["total"], 0, "a draft is not public: {draft}");
 
     // Published.
-    let (mut m, v) = t.meeting(id).await.unwrap().unwrap();
-    m.status = Some(MeetingStatus::AgendaPublished);
-    let v = t
-        .publish(&m, v, PublicationKind::Agenda, "sekretær")
-        .await
-        .unwrap()
-        .version;
+    let v = publish_agenda(&t, id).await;
     service.follow_once(&t.store).await.unwrap();
     let found = json(&get(&state, "/api/search?q=politikker", None).await.body);
     assert!(found["total"].as_u64().unwrap() >= 1, "published: {found}");
@@ -395,11 +405,7 @@ async fn snippets_come_from_the_store_and_a_place_closed_since_is_left_out(kind:
     use protokol_core::{Access, Attachment, AttachmentFile};
     let t = fresh(kind).await;
     let (state, service) = node(&t.store);
-    let mut m = council_meeting();
-    m.date = "2026-12-09".parse().unwrap();
-    m.kind = MeetingKind::Agenda;
-    m.status = Some(MeetingStatus::Planned);
-    m.signatures.clear();
+    let mut m = planned_agenda(council_meeting(), "2026-12-09");
     let secret = "Vandløbsregulering ved Kolindsund";
     let open = m.items.iter_mut().find(|i| !i.access.is_closed()).unwrap();
     let number = open.attachments.iter().map(|a| a.number).max().unwrap_or(0) + 1;
@@ -418,13 +424,7 @@ async fn snippets_come_from_the_store_and_a_place_closed_since_is_left_out(kind:
         }),
     });
     let id = t.upsert_meeting(&m, "sekretær").await.unwrap().id;
-    let (mut m, v) = t.meeting(id).await.unwrap().unwrap();
-    m.status = Some(MeetingStatus::AgendaPublished);
-    let v = t
-        .publish(&m, v, PublicationKind::Agenda, "sekretær")
-        .await
-        .unwrap()
-        .version;
+    let v = publish_agenda(&t, id).await;
     service.rebuild(&t.store, |_, _| {}).await.unwrap();
     let r = json(&get(&state, "/api/search?q=kolindsund", None).await.body);
     let hit = r["hits"]
