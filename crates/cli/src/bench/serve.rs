@@ -502,7 +502,64 @@ fn page_kinds(n: usize, today: NaiveDate) -> Vec<(&'static str, Vec<String>)> {
                 .map(|i| format!("{}/punkt/1/bilag/1", page(*i).0))
                 .collect(),
         ),
+        (SEARCH_PAGE, search_paths(&sample)),
     ]
+}
+
+const SEARCH_PAGE: &str = "search page";
+
+/// Searches as readers make them on the search page (with counts and facets): words in
+/// nearly every meeting, rarer ones, phrases, OR, and document numbers and week numbers
+/// of the sampled meetings (one hit each). Each hit's text is read from the store.
+fn search_paths(sample: &[usize]) -> Vec<String> {
+    let mut queries: Vec<String> = [
+        "budget",
+        "budgetopfølgning",
+        "forvaltningen oplæg",
+        "\"videre proces\"",
+        "godkendt ELLER drift",
+        "notat",
+        "økonomiske rammer",
+        "mødelokale",
+        "personalesag",
+        "Økonomiudvalget",
+    ]
+    .iter()
+    .map(|q| q.to_string())
+    .collect();
+    for i in sample.iter().step_by(4) {
+        queries.push(format!("{}", 3_000_000 + i * 40 + 1));
+        queries.push(format!("\"budgetopfølgning uge {}\"", i / BODIES.len()));
+    }
+    queries
+        .iter()
+        .map(|q| {
+            let q: String = form_urlencoded::byte_serialize(q.as_bytes()).collect();
+            format!("/soeg?q={q}")
+        })
+        .collect()
+}
+
+/// Waits until the server's search indexes are built (it builds them in the background
+/// at start).
+async fn search_ready(addr: SocketAddr) -> Result<()> {
+    let started = Instant::now();
+    let mut conn = Conn::open(addr).await?;
+    loop {
+        let (status, body) = conn.get(&addr.to_string(), "/api/search?q=budget").await?;
+        let text = String::from_utf8_lossy(&body);
+        if status == 200 && !text.contains("ved at blive bygget") {
+            println!(
+                "search indexes ready {:.0} s after the first look",
+                started.elapsed().as_secs_f64()
+            );
+            return Ok(());
+        }
+        if started.elapsed() > Duration::from_secs(1_800) {
+            bail!("the server's search indexes were not built within 30 minutes");
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
 }
 
 /// Fetches every path once from `addr` (which lays each document out and keeps it) and
@@ -662,6 +719,7 @@ async fn measure(n: usize, seconds: u64, connections: usize) -> Result<Vec<(&'st
         );
         pages = walked;
     }
+    search_ready(server.addr).await?;
     let step = pages.len().div_ceil(200).max(1);
     kinds.push((OPARL_PAGE, pages.iter().step_by(step).cloned().collect()));
     let statics = work.path().join("static");
