@@ -106,7 +106,12 @@ pub async fn search(
     if let Some(s) = &results.suggestion {
         println!("Mente du: {s}?");
     }
-    println!("{} resultater ({} steder)", results.items, results.total);
+    let about = if results.estimated { "ca. " } else { "" };
+    println!(
+        "{about}{} resultater ({about}{} steder)",
+        protokol_core::danish::count(results.items),
+        protokol_core::danish::count(results.total)
+    );
     for h in &results.hits {
         let title = match h.item {
             Some(n) => format!("{n}. {}", h.item_title),

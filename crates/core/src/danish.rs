@@ -133,9 +133,31 @@ pub fn slug(name: &str) -> String {
     out
 }
 
+/// A count as Danish writes it, with a point between thousands: 12.345.
+pub fn count(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push('.');
+        }
+        out.push(c);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn counts_have_a_point_between_thousands() {
+        assert_eq!(count(0), "0");
+        assert_eq!(count(999), "999");
+        assert_eq!(count(1_000), "1.000");
+        assert_eq!(count(12_345), "12.345");
+        assert_eq!(count(1_234_567), "1.234.567");
+    }
 
     #[test]
     fn moments_are_shown_in_danish_time_summer_and_winter() {

@@ -14,6 +14,7 @@
 
 pub mod analysis;
 pub mod compounds;
+pub mod counting;
 mod directory;
 pub mod entries;
 pub mod index;

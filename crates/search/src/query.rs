@@ -84,6 +84,9 @@ pub struct Request {
     /// the ranked results are found, and `total` is how many of them there are: what
     /// `bench search` compares with the baselines, which rank a top 10 only too.
     pub counts: bool,
+    /// About how many matches counting looks at: beyond it, counts are estimated from an
+    /// even sample of the matches (see [`crate::counting`]).
+    pub count_limit: usize,
 }
 
 impl Request {
@@ -96,6 +99,7 @@ impl Request {
             per_page: 10,
             stem_only: false,
             counts: true,
+            count_limit: crate::counting::COUNT_LIMIT,
         }
     }
 }

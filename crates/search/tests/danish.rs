@@ -477,3 +477,126 @@ fn a_hit_whose_place_is_gone_from_the_store_is_left_out() {
         "nothing of the place that is gone appears"
     );
 }
+
+/// An archive of many years: every item mentions the budget, only the harbour items of
+/// one body in 2003 mention "havnebassin".
+fn years_archive() -> Archive {
+    let mut meetings = Vec::new();
+    for year in 1995..2025 {
+        for month in [2, 5, 8, 11] {
+            for (body, code) in [("Byrådet", "BR"), ("Teknik- og Miljøudvalget", "TMU")] {
+                let date = format!("{year}-{month:02}-10");
+                let mut items: Vec<Item> = (1..=4)
+                    .map(|n| {
+                        item(
+                            n,
+                            &format!("Budgetopfølgning {n}"),
+                            &format!("{year}-{month}-{n}"),
+                            "Budgettet blev godkendt.",
+                        )
+                    })
+                    .collect();
+                if year == 2003 && code == "TMU" {
+                    items.push(item(
+                        5,
+                        "Havnebassin",
+                        "h-1",
+                        "Havnebassinet blev godkendt.",
+                    ));
+                }
+                meetings.push(meeting(body, code, &date, items));
+            }
+        }
+    }
+    index(&meetings)
+}
+
+#[test]
+fn counts_beyond_the_limit_are_estimated_from_the_whole_archive_and_flagged() {
+    let s = years_archive();
+    let mut exact = Request::new("budget");
+    exact.count_limit = usize::MAX;
+    let exact = s.search(&exact, &[]).unwrap();
+    assert!(!exact.estimated);
+    assert_eq!(exact.items, 30 * 4 * 2 * 4, "one result per item");
+    let mut sampled = Request::new("budget");
+    sampled.count_limit = 1_000;
+    let sampled = s.search(&sampled, &[]).unwrap();
+    assert!(sampled.estimated);
+    let near = |estimate: u64, truth: u64, what: &str| {
+        let ratio = estimate as f64 / truth as f64;
+        assert!(
+            (0.75..=1.33).contains(&ratio),
+            "{what}: estimated {estimate}, truly {truth}"
+        );
+    };
+    near(sampled.total, exact.total, "entries");
+    near(sampled.items, exact.items, "items");
+    // The sample spans the archive: every year and body is counted, near its true count.
+    for name in ["år", "organ"] {
+        let truth = exact.facets.iter().find(|f| f.name == name).unwrap();
+        let estimate = sampled.facets.iter().find(|f| f.name == name).unwrap();
+        assert_eq!(
+            truth.values.len(),
+            estimate.values.len(),
+            "{name}: {estimate:?}"
+        );
+        for v in &truth.values {
+            let e = estimate.values.iter().find(|e| e.key == v.key).unwrap();
+            near(e.count, v.count, &format!("{name} {}", v.key));
+        }
+    }
+    // The page itself is the same: the best results do not depend on counting.
+    assert_eq!(
+        exact.hits.iter().map(|h| &h.href).collect::<Vec<_>>(),
+        sampled.hits.iter().map(|h| &h.href).collect::<Vec<_>>()
+    );
+    // What matches less than the limit is counted exactly.
+    let mut rare = Request::new("havnebassin");
+    rare.count_limit = 300;
+    let rare = s.search(&rare, &[]).unwrap();
+    assert!(!rare.estimated);
+    assert_eq!(rare.items, 4, "{rare:?}");
+}
+
+#[test]
+fn newest_and_oldest_first_find_the_ends_of_the_archive_however_far_apart() {
+    let s = years_archive();
+    let dates = |q: &str, sort: Sort| {
+        let mut r = Request::new(q);
+        r.sort = sort;
+        s.search(&r, &[])
+            .unwrap()
+            .hits
+            .into_iter()
+            .map(|h| h.date)
+            .collect::<Vec<_>>()
+    };
+    let newest = dates("budget", Sort::Newest);
+    assert_eq!(newest.len(), 10);
+    // The 8 items of the last meeting day, then the one before.
+    assert!(newest[..8].iter().all(|d| d == "2024-11-10"), "{newest:?}");
+    assert_eq!(newest[8], "2024-08-10");
+    let oldest = dates("budget", Sort::Oldest);
+    assert!(oldest[..8].iter().all(|d| d == "1995-02-10"), "{oldest:?}");
+    assert_eq!(oldest[8], "1995-05-10");
+    // Only found long before the newest year: the search widens until it finds them.
+    let harbour = dates("havnebassin", Sort::Newest);
+    assert_eq!(
+        harbour,
+        ["2003-11-10", "2003-08-10", "2003-05-10", "2003-02-10"]
+    );
+    let mut asc = harbour.clone();
+    asc.reverse();
+    assert_eq!(dates("havnebassin", Sort::Oldest), asc);
+    // Every page of a date-sorted search is in order, across the windows.
+    let mut all = Vec::new();
+    for page in 1..=12 {
+        let mut r = Request::new("budget");
+        r.sort = Sort::Newest;
+        r.page = page;
+        all.extend(s.search(&r, &[]).unwrap().hits.into_iter().map(|h| h.date));
+    }
+    assert_eq!(all.len(), 120);
+    assert!(all.windows(2).all(|w| w[0] >= w[1]), "{all:?}");
+}

@@ -156,6 +156,12 @@ fn link(pairs: &[(String, String)], key: &str, value: Option<&str>) -> String {
     format!("/soeg?{}", out.finish())
 }
 
+/// A count as shown: "1.234", or "ca. 12.000" for an estimate.
+fn count_text(n: u64, estimated: bool) -> String {
+    let n = protokol_core::danish::count(n);
+    if estimated { format!("ca. {n}") } else { n }
+}
+
 fn value<'a>(pairs: &'a [(String, String)], key: &str) -> &'a str {
     pairs
         .iter()
@@ -170,7 +176,8 @@ pub struct FacetView {
 
 pub struct FacetLink {
     pub label: String,
-    pub count: u64,
+    /// "12", "1.234", or for an estimate "ca. 12.000".
+    pub count: String,
     pub href: String,
     pub chosen: bool,
 }
@@ -196,6 +203,10 @@ pub struct SearchPage {
     pub hidden: Vec<(String, String)>,
     pub total: u64,
     pub items: u64,
+    /// `total` and `items` as shown ("ca. 12.000" when estimated).
+    pub total_text: String,
+    pub items_text: String,
+    pub estimated: bool,
     pub hits: Vec<HitView>,
     pub facets: Vec<FacetView>,
     pub notices: Vec<String>,
@@ -273,7 +284,7 @@ pub async fn page(
                             } else {
                                 v.label.clone()
                             },
-                            count: v.count,
+                            count: count_text(v.count, results.estimated),
                             href: if chosen {
                                 link(pairs, param, None)
                             } else {
@@ -350,6 +361,9 @@ pub async fn page(
             .collect(),
         total: results.total,
         items: results.items,
+        total_text: count_text(results.total, results.estimated),
+        items_text: count_text(results.items, results.estimated),
+        estimated: results.estimated,
         hits,
         facets,
         notices,
