@@ -175,6 +175,19 @@ impl Meeting {
         }
     }
 
+    /// Attachment `number` of the item numbered `item`.
+    pub fn attachment_mut(
+        &mut self,
+        item: u32,
+        number: u32,
+    ) -> Option<&mut crate::item::Attachment> {
+        self.items
+            .iter_mut()
+            .filter(|i| i.number == Some(item))
+            .flat_map(|i| i.attachments.iter_mut())
+            .find(|a| a.number == number)
+    }
+
     /// The file name a meeting is exported under: `<body code>-<date>.json`.
     pub fn export_file_name(&self) -> String {
         format!("{}-{}.json", self.body.code, self.date.format("%Y-%m-%d"))

@@ -203,10 +203,20 @@ pub struct Place {
 }
 
 /// The text of the entry at `place` in `meeting` (the meeting as the place's index is made
-/// from it, with the text of the place's attachment where it is one), or `None` when the
-/// meeting no longer has that entry.
-pub fn entry_text(meeting: &Meeting, place: &Place) -> Option<String> {
-    entries(meeting, &place.meeting_id, &|_, _| None)
+/// from it), or `None` when the meeting no longer has that entry. `attachment_text` is the
+/// text of the place's attachment where the meeting does not hold it (the public record
+/// keeps attachment texts apart).
+pub fn entry_text(
+    meeting: &Meeting,
+    place: &Place,
+    attachment_text: Option<&str>,
+) -> Option<String> {
+    let text = |item: u32, number: u32| {
+        (place.item == Some(item) && place.attachment == Some(number))
+            .then(|| attachment_text.map(str::to_string))
+            .flatten()
+    };
+    entries(meeting, &place.meeting_id, &text)
         .into_iter()
         .find(|e| {
             e.item == place.item
@@ -546,7 +556,7 @@ mod tests {
                 attachment: e.attachment,
             };
             assert_eq!(
-                entry_text(&m, &place).as_deref(),
+                entry_text(&m, &place, None).as_deref(),
                 Some(e.text.as_str()),
                 "{e:?}"
             );
@@ -561,6 +571,6 @@ mod tests {
             nth: 2,
             attachment: None,
         };
-        assert_eq!(entry_text(&m, &gone), None);
+        assert_eq!(entry_text(&m, &gone, None), None);
     }
 }

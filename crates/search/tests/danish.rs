@@ -60,7 +60,7 @@ impl Archive {
                 .meetings
                 .iter()
                 .find(|(id, _)| *id == place.meeting_id)?;
-            entry_text(m, place)
+            entry_text(m, place, None)
         })
     }
 }

@@ -827,14 +827,10 @@ impl Store {
             let (item, number): (i64, i64) =
                 (r.try_get("item_number")?, r.try_get("attachment_number")?);
             let text: String = r.try_get("text")?;
-            if let Some(file) = m
-                .items
-                .iter_mut()
-                .filter(|i| i.number.map(i64::from) == Some(item))
-                .flat_map(|i| i.attachments.iter_mut())
-                .find(|a| i64::from(a.number) == number)
-                .and_then(|a| a.file.as_mut())
-            {
+            let (Ok(item), Ok(number)) = (u32::try_from(item), u32::try_from(number)) else {
+                continue;
+            };
+            if let Some(file) = m.attachment_mut(item, number).and_then(|a| a.file.as_mut()) {
                 file.text = Some(text.into());
             }
         }

@@ -95,31 +95,15 @@ pub async fn hit_texts(store: &Store, places: &[Place]) -> SyncResult<Vec<Option
                     .public_attachment_text(&p.meeting_id, item, number)
                     .await?
                 {
-                    Some(t) => entry_text(&with_attachment_text(m, item, number, t), p),
+                    Some(t) => entry_text(m, p, Some(&t)),
                     None => None,
                 }
             }
-            _ => entry_text(m, p),
+            _ => entry_text(m, p, None),
         };
         out.push(text);
     }
     Ok(out)
-}
-
-/// `m` with `text` as the text of attachment `number` of item `item`.
-fn with_attachment_text(m: &Meeting, item: u32, number: u32, text: String) -> Meeting {
-    let mut m = m.clone();
-    if let Some(file) = m
-        .items
-        .iter_mut()
-        .filter(|i| i.number == Some(item))
-        .flat_map(|i| i.attachments.iter_mut())
-        .find(|a| a.number == number)
-        .and_then(|a| a.file.as_mut())
-    {
-        file.text = Some(text.into());
-    }
-    m
 }
 
 /// What can stop indexing.
