@@ -2,9 +2,10 @@
 //!
 //! A word found in nearly every meeting matches hundreds of thousands of entries in a large
 //! archive; counting them all (and their items and facet values) would make the search page
-//! cost grow with the archive. Below [`COUNT_LIMIT`] matches everything is counted exactly.
-//! Above it, each segment's documents are cut into [`STRIDES`] equal stretches and only
-//! the first matches of each stretch are looked at: how far into its stretch the quota was
+//! cost grow with the archive. The first [`COUNT_LIMIT`] matches are counted one by one, so
+//! a search that matches fewer is counted exactly. Beyond them, the rest of each segment's
+//! documents is cut into [`STRIDES`] equal stretches and only the first matches of each
+//! stretch are looked at (about as many in all as the limit, shared by size): how far into its stretch the quota was
 //! reached tells the stretch's density, which scales its counts. Stretches cover the whole
 //! archive evenly (old and new meetings, every body), so facets are estimated from the
 //! whole of it, not from whatever was indexed first. Estimates are flagged and rounded.
@@ -74,31 +75,34 @@ impl BoundedCounts {
         }
     }
 
-    /// Counts the segment's matches one by one while the shared budget lasts; `false`
-    /// (and nothing counted) when the segment has more.
+    /// Counts the segment's matches one by one while the shared budget lasts. Returns
+    /// `None` when it has counted them all, else the document it stopped at (the scorer
+    /// is on it; it and what follows are not counted).
     fn exactly(
         &self,
         child: &mut SegmentCounts,
         scorer: &mut dyn DocSet,
         reader: &SegmentReader,
-    ) -> bool {
+    ) -> Option<DocId> {
         let alive = reader.alive_bitset();
         let mut taken = Vec::new();
         let mut doc = scorer.doc();
+        let mut stopped = None;
         while doc != TERMINATED {
             if alive.is_none_or(|a| a.is_alive(doc)) {
                 let claimed =
                     self.exact_left
                         .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| n.checked_sub(1));
                 if claimed.is_err() {
-                    return false;
+                    stopped = Some(doc);
+                    break;
                 }
                 taken.push(doc);
             }
             doc = scorer.advance();
         }
         child.take(&taken, 1.0, None);
-        true
+        stopped
     }
 }
 
@@ -207,9 +211,9 @@ impl Collector for BoundedCounts {
         Ok(all)
     }
 
-    /// Counted one by one while the limit lasts; beyond, each stretch of the segment's
-    /// documents gives up to its quota of matches, and a stretch with more is scaled by how
-    /// far into it the quota was reached.
+    /// Counted one by one while the limit lasts; beyond, each stretch of the rest of the
+    /// segment's documents gives up to its quota of matches, and a stretch with more is
+    /// scaled by how far into it the quota was reached.
     fn collect_segment(
         &self,
         weight: &dyn Weight,
@@ -218,23 +222,21 @@ impl Collector for BoundedCounts {
     ) -> tantivy::Result<Counts> {
         let mut child = self.for_segment(segment_ord, reader)?;
         let max_doc = reader.max_doc();
-        if max_doc == 0 {
+        let mut scorer = weight.scorer(reader, 1.0)?;
+        let Some(start) = self.exactly(&mut child, scorer.as_mut(), reader) else {
             return Ok(child.harvest());
-        }
-        let share =
-            (self.limit as u128 * u128::from(max_doc)).div_ceil(u128::from(self.docs.max(1)));
-        let strides = STRIDES.min(max_doc);
+        };
+        // What is left of the segment, from `start`, is sampled with its share of the limit.
+        let span = u64::from(max_doc - start);
+        let share = (self.limit as u128 * u128::from(span)).div_ceil(u128::from(self.docs.max(1)));
+        let strides = u64::from(STRIDES).min(span).max(1);
         let quota =
             usize::try_from(share.div_ceil(u128::from(strides)).max(1)).unwrap_or(usize::MAX);
-        if self.exactly(&mut child, weight.scorer(reader, 1.0)?.as_mut(), reader) {
-            return Ok(child.harvest());
-        }
         let alive = reader.alive_bitset();
-        let mut scorer = weight.scorer(reader, 1.0)?;
         let mut taken = Vec::new();
         for s in 0..strides {
-            let lo = (u64::from(max_doc) * u64::from(s) / u64::from(strides)) as DocId;
-            let hi = (u64::from(max_doc) * (u64::from(s) + 1) / u64::from(strides)) as DocId;
+            let lo = start + (span * s / strides) as DocId;
+            let hi = start + (span * (s + 1) / strides) as DocId;
             let mut doc = scorer.doc();
             if doc < lo {
                 doc = scorer.seek(lo);

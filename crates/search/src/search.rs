@@ -136,15 +136,7 @@ fn run(
     limit: usize,
     counts: bool,
 ) -> Result<IndexHits> {
-    let top = match request.sort {
-        // Only the best entries: tantivy skips blocks that cannot reach the top.
-        Sort::Relevance => searcher
-            .search(query, &TopDocs::with_limit(limit).order_by_score())?
-            .into_iter()
-            .map(|(s, a)| (f64::from(s), s, a))
-            .collect(),
-        Sort::Newest | Sort::Oldest => by_day(searcher, index, query, request.sort, limit)?,
-    };
+    let top = top_entries(searcher, index, query, request.sort, limit)?;
     let counts = if counts {
         searcher.search(
             query,
@@ -158,6 +150,25 @@ fn run(
         }
     };
     Ok(IndexHits { top, counts })
+}
+
+/// The best `limit` entries: (sort key, score, address).
+fn top_entries(
+    searcher: &Searcher,
+    index: &SearchIndex,
+    query: &dyn Query,
+    sort: Sort,
+    limit: usize,
+) -> Result<Vec<(f64, f32, DocAddress)>> {
+    Ok(match sort {
+        // Only the best entries: tantivy skips blocks that cannot reach the top.
+        Sort::Relevance => searcher
+            .search(query, &TopDocs::with_limit(limit).order_by_score())?
+            .into_iter()
+            .map(|(s, a)| (f64::from(s), s, a))
+            .collect(),
+        Sort::Newest | Sort::Oldest => by_day(searcher, index, query, sort, limit)?,
+    })
 }
 
 /// The newest (or oldest) `limit` entries found. Ordering every match by date would cost
@@ -222,6 +233,44 @@ fn day_keys(top: Vec<(Option<i64>, DocAddress)>, sign: f64) -> Vec<(f64, f32, Do
     top.into_iter()
         .map(|(d, a)| (sign * d.unwrap_or(0) as f64, 0.0, a))
         .collect()
+}
+
+/// The indexes' top entries merged, the best entry of each item (or meeting) only, the
+/// first `need` of them: (score, which of `parts`, address).
+fn item_firsts(
+    parts: &[(&SearchIndex, Searcher, Box<dyn Query>, IndexHits)],
+    need: usize,
+) -> Vec<(f32, usize, DocAddress)> {
+    let mut merged: Vec<(f64, f32, usize, DocAddress)> = parts
+        .iter()
+        .enumerate()
+        .flat_map(|(i, (_, _, _, f))| f.top.iter().map(move |(k, s, a)| (*k, *s, i, *a)))
+        .collect();
+    merged.sort_by(|a, b| b.0.total_cmp(&a.0));
+    let mut seen = std::collections::HashSet::new();
+    let mut firsts = Vec::new();
+    let mut columns: HashMap<(usize, u32), Option<tantivy::columnar::Column<u64>>> = HashMap::new();
+    for (_, score, i, address) in merged {
+        if firsts.len() == need {
+            break;
+        }
+        let (_, searcher, _, _) = &parts[i];
+        let column = columns.entry((i, address.segment_ord)).or_insert_with(|| {
+            searcher
+                .segment_reader(address.segment_ord)
+                .fast_fields()
+                .u64("item_key")
+                .ok()
+        });
+        let key = column
+            .as_ref()
+            .and_then(|c| c.first(address.doc_id))
+            .unwrap_or(u64::from(address.doc_id));
+        if seen.insert((i, key)) {
+            firsts.push((score, i, address));
+        }
+    }
+    firsts
 }
 
 /// The public index, and where members search, the internal one.
@@ -362,8 +411,10 @@ impl Search {
             return Ok(Found::new(results));
         }
         // Several entries of one item collapse into one result: ask for more entries than
-        // the page shows.
-        let want = ((skip + per_page) * 4 + 20).min(MAX_RESULTS * 2);
+        // the page shows, and for more again if they were too few items (one more result
+        // than the page tells whether there is a next page).
+        let need = skip + per_page + 1;
+        let mut want = (need * 2 + 10).min(MAX_RESULTS * 2);
         let internal = self.internal.as_ref().filter(|_| !bodies.is_empty());
         let mut parts: Vec<(&SearchIndex, Searcher, Box<dyn Query>, IndexHits)> = Vec::new();
         let public_scope = if internal.is_some() {
@@ -426,43 +477,21 @@ impl Search {
                 }
             })
             .collect();
-        // Merge the indexes' top entries, then one result per item.
-        let mut merged: Vec<(f64, f32, usize, DocAddress)> = parts
-            .iter()
-            .enumerate()
-            .flat_map(|(i, (_, _, _, f))| f.top.iter().map(move |(k, s, a)| (*k, *s, i, *a)))
-            .collect();
-        merged.sort_by(|a, b| b.0.total_cmp(&a.0));
-        let mut seen = std::collections::HashSet::new();
+        let firsts = loop {
+            let firsts = item_firsts(&parts, need);
+            let exhausted = parts.iter().all(|(_, _, _, f)| f.top.len() < want);
+            if firsts.len() >= need || exhausted || want >= MAX_RESULTS * 2 {
+                break firsts;
+            }
+            want = (want * 4).min(MAX_RESULTS * 2);
+            for (index, searcher, query, found) in &mut parts {
+                found.top = top_entries(searcher, index, query.as_ref(), request.sort, want)?;
+            }
+        };
+        results.more = firsts.len() > skip + per_page;
         let mut picked = Vec::new();
-        let mut distinct = 0;
-        let mut columns: HashMap<(usize, u32), Option<tantivy::columnar::Column<u64>>> =
-            HashMap::new();
-        for (_, score, i, address) in merged {
-            let (_, searcher, _, _) = &parts[i];
-            let column = columns.entry((i, address.segment_ord)).or_insert_with(|| {
-                searcher
-                    .segment_reader(address.segment_ord)
-                    .fast_fields()
-                    .u64("item_key")
-                    .ok()
-            });
-            let key = column
-                .as_ref()
-                .and_then(|c| c.first(address.doc_id))
-                .unwrap_or(u64::from(address.doc_id));
-            if !seen.insert(key) {
-                continue;
-            }
-            distinct += 1;
-            if distinct <= skip {
-                continue;
-            }
-            if picked.len() == per_page {
-                results.more = true;
-                break;
-            }
-            let doc: TantivyDocument = searcher.doc(address)?;
+        for (score, i, address) in firsts.into_iter().skip(skip).take(per_page) {
+            let doc: TantivyDocument = parts[i].1.doc(address)?;
             picked.push((i, score, doc));
         }
         if picked.is_empty() && skip > 0 && results.total > 0 {
