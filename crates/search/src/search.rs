@@ -414,7 +414,7 @@ impl Search {
         // the page shows, and for more again if they were too few items (one more result
         // than the page tells whether there is a next page).
         let need = skip + per_page + 1;
-        let mut want = (need * 2 + 10).min(MAX_RESULTS * 2);
+        let mut want = (need * 4 + 16).min(MAX_RESULTS * 2);
         let internal = self.internal.as_ref().filter(|_| !bodies.is_empty());
         let mut parts: Vec<(&SearchIndex, Searcher, Box<dyn Query>, IndexHits)> = Vec::new();
         let public_scope = if internal.is_some() {

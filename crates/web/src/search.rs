@@ -492,3 +492,15 @@ pub async fn api(
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
     Ok(response)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::count_text;
+
+    #[test]
+    fn counts_are_written_the_danish_way_and_estimates_say_so() {
+        assert_eq!(count_text(7, false), "7");
+        assert_eq!(count_text(12_345, false), "12.345");
+        assert_eq!(count_text(12_000, true), "ca. 12.000");
+    }
+}
