@@ -320,6 +320,77 @@ impl Tokenizer for DanishTokenizer {
     }
 }
 
+/// Snowball Danish stems, as tantivy's `Stemmer` makes them, each word stemmed once per
+/// analyzer (an indexing thread meets the same words again and again).
+#[derive(Clone, Copy)]
+struct CachedStemmer;
+
+impl TokenFilter for CachedStemmer {
+    type Tokenizer<T: Tokenizer> = CachedStemmerWrapper<T>;
+
+    fn transform<T: Tokenizer>(self, tokenizer: T) -> CachedStemmerWrapper<T> {
+        CachedStemmerWrapper {
+            inner: tokenizer,
+            stemmer: stemmer(),
+            stems: HashMap::new(),
+        }
+    }
+}
+
+#[derive(Clone)]
+struct CachedStemmerWrapper<T> {
+    inner: T,
+    stemmer: TextAnalyzer,
+    /// Word → stem, bounded.
+    stems: HashMap<String, String>,
+}
+
+impl<T: Tokenizer> Tokenizer for CachedStemmerWrapper<T> {
+    type TokenStream<'a> = CachedStemmerStream<'a, T::TokenStream<'a>>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
+        CachedStemmerStream {
+            tail: self.inner.token_stream(text),
+            stemmer: &mut self.stemmer,
+            stems: &mut self.stems,
+        }
+    }
+}
+
+struct CachedStemmerStream<'a, S> {
+    tail: S,
+    stemmer: &'a mut TextAnalyzer,
+    stems: &'a mut HashMap<String, String>,
+}
+
+impl<S: TokenStream> TokenStream for CachedStemmerStream<'_, S> {
+    fn advance(&mut self) -> bool {
+        if !self.tail.advance() {
+            return false;
+        }
+        let token = self.tail.token_mut();
+        if let Some(stem) = self.stems.get(&token.text) {
+            token.text.clone_from(stem);
+        } else {
+            let stem = stem_word(self.stemmer, &token.text);
+            if self.stems.len() >= CACHE_ENTRIES {
+                self.stems.clear();
+            }
+            let word = std::mem::replace(&mut token.text, stem.clone());
+            self.stems.insert(word, stem);
+        }
+        true
+    }
+
+    fn token(&self) -> &Token {
+        self.tail.token()
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        self.tail.token_mut()
+    }
+}
+
 /// Marks the parts of compounds (after stop words and stemming): "mød" → "~mød".
 #[derive(Clone, Copy)]
 struct MarkParts;
@@ -396,7 +467,7 @@ fn parts_analyzer(lexicon: &Arc<Lexicon>, mode: Mode) -> TextAnalyzer {
     TextAnalyzer::builder(DanishTokenizer::new(mode, Arc::clone(lexicon)))
         .filter(RemoveLongFilter::limit(LONGEST))
         .filter(stop_words())
-        .filter(Stemmer::new(Language::Danish))
+        .filter(CachedStemmer)
         .filter(MarkParts)
         .build()
 }
@@ -544,6 +615,26 @@ mod tests {
             .into_iter()
             .map(|(_, t)| t)
             .collect()
+    }
+
+    #[test]
+    fn stems_are_tantivys_snowball_stems_also_when_remembered() {
+        use tantivy::tokenizer::SimpleTokenizer;
+        let text = "Møderne og mødet, budgettet og budgetterne; møderne igen: \
+                    lokalplanforslaget, lokalplanforslagene og byrådsmødet i byrådet";
+        let mut plain = TextAnalyzer::builder(SimpleTokenizer::default())
+            .filter(LowerCaser)
+            .filter(Stemmer::new(Language::Danish))
+            .build();
+        let mut cached = TextAnalyzer::builder(SimpleTokenizer::default())
+            .filter(LowerCaser)
+            .filter(CachedStemmer)
+            .build();
+        let expected = terms(&mut plain, text);
+        assert!(expected.iter().any(|(_, t)| t == "mød"), "{expected:?}");
+        // Twice: the second time every word comes from what was remembered.
+        assert_eq!(terms(&mut cached, text), expected);
+        assert_eq!(terms(&mut cached, text), expected);
     }
 
     #[test]

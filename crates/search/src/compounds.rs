@@ -175,10 +175,28 @@ impl Compounds {
         let at = |i: usize| chars.get(i).map_or(word.len(), |(b, _)| *b);
         // best[i]: the most parts `word[at(i)..]` splits into, with where the first ends
         // (None: it is a valid last part on its own).
+        // reach[i]: `word[..at(i)]` is a run of first parts. Only there can a part begin,
+        // so only there is the rest asked about (each asking stems it).
+        let mut reach = vec![false; n + 1];
+        reach[0] = true;
+        for i in 0..n {
+            if !reach[i] {
+                continue;
+            }
+            for j in (i + MIN_PART)..=(n.saturating_sub(MIN_PART)) {
+                if !reach[j] && self.initial.contains_key(&word[at(i)..at(j)]) {
+                    reach[j] = true;
+                }
+            }
+        }
         let mut best: Vec<Option<(usize, Option<usize>)>> = vec![None; n + 1];
         for i in (0..n).rev() {
+            if !reach[i] {
+                continue;
+            }
             let rest = &word[at(i)..];
-            if n - i >= MIN_PART && (self.last.contains(rest) || ends(rest)) {
+            // The whole word as one part is no split (i = 0).
+            if i > 0 && n - i >= MIN_PART && (self.last.contains(rest) || ends(rest)) {
                 best[i] = Some((1, None));
             }
             for j in (i + MIN_PART)..=(n.saturating_sub(MIN_PART)) {
