@@ -218,13 +218,18 @@ pub fn entry_text(
     };
     entries(meeting, &place.meeting_id, &text)
         .into_iter()
-        .find(|e| {
-            e.item == place.item
-                && e.part == place.part
-                && e.nth == place.nth
-                && (place.item.is_some() || e.item_title == place.item_title)
-        })
+        .find(|e| place.is_of(e))
         .map(|e| e.text)
+}
+
+impl Place {
+    /// Whether `entry` is the one at this place (of the same meeting).
+    pub fn is_of(&self, entry: &Entry) -> bool {
+        entry.item == self.item
+            && entry.part == self.part
+            && entry.nth == self.nth
+            && (self.item.is_some() || entry.item_title == self.item_title)
+    }
 }
 
 /// Longest attachment text indexed (the rest of a very long attachment is not searched).

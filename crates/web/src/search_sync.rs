@@ -21,7 +21,7 @@ use std::time::{Duration, Instant};
 use protokol_core::Meeting;
 use protokol_search::analysis::Lexicon;
 use protokol_search::{
-    Audience, IndexState, Place, Request, Results, Search, SearchIndex, entries, entry_text,
+    Audience, Entry, IndexState, Place, Request, Results, Search, SearchIndex, entries, entry_text,
 };
 use protokol_store::Store;
 use tokio::sync::Mutex;
@@ -71,25 +71,32 @@ async fn load(store: &Store, id: &str) -> Result<Indexable, protokol_store::Stor
     })
 }
 
+/// A hit's meeting as its reader may see it, with its searchable entries.
+type MeetingEntries = (Meeting, Vec<Entry>);
+
 /// The text at each place, as the store holds it now (`None` where it is gone): each
-/// meeting read once.
+/// meeting read, and its entries made, once.
 pub async fn hit_texts(store: &Store, places: &[Place]) -> SyncResult<Vec<Option<String>>> {
-    let mut meetings: HashMap<(&str, Audience), Option<Meeting>> = HashMap::new();
+    let mut meetings: HashMap<(&str, Audience), Option<MeetingEntries>> = HashMap::new();
     let mut out = Vec::with_capacity(places.len());
     for p in places {
         let key = (p.meeting_id.as_str(), p.audience);
         if let std::collections::hash_map::Entry::Vacant(slot) = meetings.entry(key) {
-            slot.insert(match p.audience {
+            let meeting = match p.audience {
                 Audience::Public => store.public_record_meeting(&p.meeting_id).await?,
                 Audience::Internal => store.stored_searchable(&p.meeting_id).await?,
-            });
+            };
+            slot.insert(meeting.map(|m| {
+                let list = entries(&m, &p.meeting_id, &|_, _| None);
+                (m, list)
+            }));
         }
-        let Some(Some(m)) = meetings.get(&key) else {
+        let Some(Some((m, list))) = meetings.get(&key) else {
             out.push(None);
             continue;
         };
-        // The public record keeps its attachments' texts apart.
         let text = match (p.audience, p.item, p.attachment) {
+            // The public record keeps its attachments' texts apart.
             (Audience::Public, Some(item), Some(number)) => {
                 match store
                     .public_attachment_text(&p.meeting_id, item, number)
@@ -99,7 +106,7 @@ pub async fn hit_texts(store: &Store, places: &[Place]) -> SyncResult<Vec<Option
                     None => None,
                 }
             }
-            _ => entry_text(m, p, None),
+            _ => list.iter().find(|e| p.is_of(e)).map(|e| e.text.clone()),
         };
         out.push(text);
     }
