@@ -277,6 +277,11 @@ enum BenchCommand {
         /// `protokol reindex`).
         #[arg(long, default_value_t = protokol_search::FULL_BUILD_MB)]
         writer_mb: usize,
+        /// Keep the generated index, the store's copy of the text and the query list in
+        /// this folder (made if missing) instead of a temporary one, for running
+        /// `bench search-reader` on them again or profiling it.
+        #[arg(long, value_name = "DIR")]
+        keep: Option<PathBuf>,
     },
     /// Search quality on real records: import the seeds and Greve's 288 FirstAgenda
     /// meetings, run the judged queries (bench/judged-queries.tsv) and print recall@10 and
@@ -430,7 +435,8 @@ fn main() -> ExitCode {
                 sections,
                 queries,
                 writer_mb,
-            }) => bench::search(sections, queries, writer_mb)
+                keep,
+            }) => bench::search(sections, queries, writer_mb, keep)
                 .await
                 .map(|()| ExitCode::SUCCESS),
             Command::Bench(BenchCommand::Quality { shared, judged }) => {

@@ -299,6 +299,17 @@ impl SearchIndex {
 
     /// The query for one clause, or `None` when nothing of it is searchable (stop words).
     pub(crate) fn clause_query(&self, clause: &Clause, stem_only: bool) -> Option<Box<dyn Query>> {
+        let any = self.clause_alternatives(clause, stem_only);
+        (!any.is_empty()).then(|| Box::new(BooleanQuery::new(any)) as Box<dyn Query>)
+    }
+
+    /// A clause's alternatives (each `Should`): an entry matching any of them matches the
+    /// clause, its score theirs summed. Empty when nothing of it is searchable.
+    fn clause_alternatives(
+        &self,
+        clause: &Clause,
+        stem_only: bool,
+    ) -> Vec<(Occur, Box<dyn Query>)> {
         let f = &self.fields;
         match clause {
             Clause::Phrase(p) => {
@@ -313,7 +324,7 @@ impl SearchIndex {
                         boost(term_query(f.ids, &p.to_lowercase()), 20.0),
                     ));
                 }
-                (!any.is_empty()).then(|| Box::new(BooleanQuery::new(any)) as Box<dyn Query>)
+                any
             }
             Clause::Word(w) => {
                 let mut any: Vec<(Occur, Box<dyn Query>)> = Vec::new();
@@ -353,7 +364,7 @@ impl SearchIndex {
                         }
                     }
                 }
-                (!any.is_empty()).then(|| Box::new(BooleanQuery::new(any)) as Box<dyn Query>)
+                any
             }
         }
     }
@@ -369,30 +380,37 @@ impl SearchIndex {
         let f = &self.fields;
         let mut all: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         for group in &parsed.must {
-            let any: Vec<(Occur, Box<dyn Query>)> = group
+            // The alternatives of the group's clauses in one list (a sum of sums is one
+            // sum: the scores are the same), so that where they are all terms tantivy
+            // sees one union of terms and skips the blocks that cannot reach the top
+            // (block-max WAND); a union nested in a union is scored entry by entry.
+            let mut any: Vec<(Occur, Box<dyn Query>)> = group
                 .iter()
-                .filter_map(|c| self.clause_query(c, stem_only))
-                .map(|q| (Occur::Should, q))
+                .flat_map(|c| self.clause_alternatives(c, stem_only))
                 .collect();
             match any.len() {
                 0 => {}
-                1 => all.extend(any.into_iter().map(|(_, q)| (Occur::Must, q))),
+                1 => all.extend(any.pop().map(|(_, q)| (Occur::Must, q))),
                 _ => all.push((Occur::Must, Box::new(BooleanQuery::new(any)))),
             }
         }
         if all.is_empty() {
             return None;
         }
+        let filtered = filter_queries(f, filters);
+        let whole_archive =
+            parsed.not.is_empty() && filtered.is_empty() && matches!(bodies, BodyScope::All);
+        if whole_archive && all.len() == 1 {
+            // One group and nothing else: the group's query itself, not wrapped in a
+            // query of one clause (which tantivy scores entry by entry).
+            return all.pop().map(|(_, q)| q);
+        }
         for c in &parsed.not {
             if let Some(q) = self.clause_query(c, stem_only) {
                 all.push((Occur::MustNot, q));
             }
         }
-        all.extend(
-            filter_queries(f, filters)
-                .into_iter()
-                .map(|q| (Occur::Must, q)),
-        );
+        all.extend(filtered.into_iter().map(|q| (Occur::Must, q)));
         match bodies {
             BodyScope::All => {}
             BodyScope::Only(codes) => {

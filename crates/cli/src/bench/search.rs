@@ -393,20 +393,30 @@ pub async fn reader(
         public,
         internal: None,
     };
+    // Top 10 with snippets (what the baselines are measured on), then with counts and
+    // facets as the search page asks; each round twice, the second measured.
+    let mut ranked = Latency(Vec::new());
     let mut latency = Latency(Vec::new());
     let mut estimated = 0;
-    for _ in 0..2 {
-        latency.0.clear();
-        estimated = 0;
-        for q in list.lines() {
-            let t = Instant::now();
-            let r = records.search(&search, &Request::new(q)).await?;
-            latency.0.push(t.elapsed());
-            estimated += usize::from(r.estimated);
+    for counts in [false, true] {
+        for _ in 0..2 {
+            let measured = if counts { &mut latency } else { &mut ranked };
+            measured.0.clear();
+            estimated = 0;
+            for q in list.lines() {
+                let mut request = Request::new(q);
+                request.counts = counts;
+                let t = Instant::now();
+                let r = records.search(&search, &request).await?;
+                measured.0.push(t.elapsed());
+                estimated += usize::from(r.estimated);
+            }
         }
     }
     println!(
-        "{entries} entries; with counts and facets as the page: p50 {:.2} ms, p99 {:.2} ms ({estimated} of {} queries matched more than {} entries and were counted by estimate); peak RSS {:.0} MB (RSS {with_words:.0} MB with the word list loaded, {opened:.0} MB with the index open; at the end {:.0} MB heap + {:.0} MB of mapped index files)",
+        "{entries} entries; top 10 with snippets: p50 {:.2} ms, p99 {:.2} ms; with counts and facets as the page: p50 {:.2} ms, p99 {:.2} ms ({estimated} of {} queries matched more than {} entries and were counted by estimate); peak RSS {:.0} MB (RSS {with_words:.0} MB with the word list loaded, {opened:.0} MB with the index open; at the end {:.0} MB heap + {:.0} MB of mapped index files)",
+        ranked.pct(0.5),
+        ranked.pct(0.99),
         latency.pct(0.5),
         latency.pct(0.99),
         list.lines().count(),
@@ -418,7 +428,12 @@ pub async fn reader(
     Ok(())
 }
 
-pub async fn search(sections: usize, query_count: usize, writer_mb: usize) -> Result<()> {
+pub async fn search(
+    sections: usize,
+    query_count: usize,
+    writer_mb: usize,
+    keep: Option<std::path::PathBuf>,
+) -> Result<()> {
     let started = Instant::now();
     let corpus = generate(sections);
     let qs = queries(&corpus, query_count);
@@ -432,9 +447,25 @@ pub async fn search(sections: usize, query_count: usize, writer_mb: usize) -> Re
     );
 
     // The store's copy of the text (not part of the index: the store holds it anyway).
-    let dir = tempfile::tempdir()?;
+    let temporary = tempfile::tempdir()?;
+    let dir = match &keep {
+        Some(kept) => {
+            // What an earlier run left there is replaced.
+            for name in ["public", "records.db", "fts5.db", "queries.txt"] {
+                let path = kept.join(name);
+                if path.is_dir() {
+                    std::fs::remove_dir_all(&path)?;
+                } else if path.exists() {
+                    std::fs::remove_file(&path)?;
+                }
+            }
+            std::fs::create_dir_all(kept)?;
+            kept.clone()
+        }
+        None => temporary.path().to_path_buf(),
+    };
     let t = Instant::now();
-    let records_path = dir.path().join("records.db");
+    let records_path = dir.join("records.db");
     let mut records = Records::create(&records_path, &corpus.sections).await?;
     println!(
         "The store's copy of the text (one record per meeting, read for snippets; not part of the index): written in {:.1} s, {:.1} MB",
@@ -444,7 +475,7 @@ pub async fn search(sections: usize, query_count: usize, writer_mb: usize) -> Re
 
     // protokol's search.
     let lexicon = crate::search::lexicon();
-    let mut index = SearchIndex::open(&dir.path().join("public"), Audience::Public, lexicon)?;
+    let mut index = SearchIndex::open(&dir.join("public"), Audience::Public, lexicon)?;
     index.set_writer_memory(writer_mb.saturating_mul(1_000_000));
     let t = Instant::now();
     let bar = indicatif::ProgressBar::new(corpus.sections.len() as u64);
@@ -514,7 +545,7 @@ pub async fn search(sections: usize, query_count: usize, writer_mb: usize) -> Re
     // The index as a server holds it: opened by a fresh process that only searches (the
     // benchmark process itself holds the corpus and the writer's memory).
     drop(search);
-    let list = dir.path().join("queries.txt");
+    let list = dir.join("queries.txt");
     std::fs::write(
         &list,
         qs.iter()
@@ -524,7 +555,7 @@ pub async fn search(sections: usize, query_count: usize, writer_mb: usize) -> Re
     )?;
     let reader = std::process::Command::new(std::env::current_exe()?)
         .args(["bench", "search-reader", "--index"])
-        .arg(dir.path().join("public"))
+        .arg(dir.join("public"))
         .arg("--queries")
         .arg(&list)
         .arg("--records")
@@ -536,7 +567,7 @@ pub async fn search(sections: usize, query_count: usize, writer_mb: usize) -> Re
     );
 
     // SQLite FTS5 on the same corpus.
-    let path = dir.path().join("fts5.db");
+    let path = dir.join("fts5.db");
     let mut lite =
         sqlx::SqliteConnection::connect(&format!("sqlite://{}?mode=rwc", path.display())).await?;
     sqlx::query("PRAGMA journal_mode = OFF")
