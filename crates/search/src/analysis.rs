@@ -18,10 +18,9 @@
 //! Identifiers (document, journal and case numbers: "91141/23", "EMN-2025-01234") are
 //! collected apart by [`identifiers`] and indexed whole.
 
-use std::collections::{HashMap, HashSet};
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
-use regex::Regex;
+use foldhash::{HashMap, HashMapExt, HashSet};
 use tantivy::tokenizer::{
     Language, LowerCaser, RawTokenizer, RemoveLongFilter, Stemmer, StopWordFilter, TextAnalyzer,
     Token, TokenFilter, TokenStream, Tokenizer,
@@ -112,14 +111,26 @@ fn stem_word(analyzer: &mut TextAnalyzer, word: &str) -> String {
         .unwrap_or_else(|| word.to_string())
 }
 
-/// A word as every analysis starts from it: lower case, "aa" as "å".
+/// A word as every analysis starts from it: lower case, "aa" as "å" (read from the left:
+/// "aaa" is "åa").
 pub fn normalize(word: &str) -> String {
-    let lower = word.to_lowercase();
-    if lower.contains("aa") {
-        lower.replace("aa", "å")
-    } else {
-        lower
+    if word.contains('Σ') {
+        // Greek capital sigma lowers by its place in the word: leave it to `to_lowercase`.
+        return word.to_lowercase().replace("aa", "å");
     }
+    let mut out = String::with_capacity(word.len() + 1);
+    let mut after_a = false;
+    for c in word.chars().flat_map(char::to_lowercase) {
+        if c == 'a' && after_a {
+            out.pop();
+            out.push('å');
+            after_a = false;
+        } else {
+            out.push(c);
+            after_a = c == 'a';
+        }
+    }
+    out
 }
 
 /// The words of `text` with their byte offsets: runs of letters and digits.
@@ -565,11 +576,6 @@ pub fn terms(analyzer: &mut TextAnalyzer, text: &str) -> Vec<(usize, String)> {
     out
 }
 
-fn identifier_pattern() -> &'static Regex {
-    static RE: OnceLock<Regex> = OnceLock::new();
-    RE.get_or_init(|| crate::re(r"[\p{L}\p{N}][\p{L}\p{N}./-]*[\p{L}\p{N}]"))
-}
-
 /// Whether a searched-for word is an identifier: digits, possibly with letters and / - .
 /// ("91141/23", "3514050", "EMN-2025-01234", "00.01.00-P15-1-23").
 pub fn is_identifier(s: &str) -> bool {
@@ -584,12 +590,16 @@ pub fn is_identifier(s: &str) -> bool {
         && !(s.len() == 4 && digits == 4 && (s.starts_with("19") || s.starts_with("20")))
 }
 
-/// The identifiers in `text`, lower case, each once.
+/// The identifiers in `text`, lower case, each once: of each run of letters, digits and
+/// `/ - .`, the part from its first to its last letter or digit, where that is an
+/// identifier.
 pub fn identifiers(text: &str) -> Vec<String> {
-    let mut out: Vec<String> = identifier_pattern()
-        .find_iter(text)
-        .map(|m| m.as_str())
-        .filter(|s| is_identifier(s))
+    let joins = |c: char| c.is_alphanumeric() || matches!(c, '/' | '-' | '.');
+    let mut out: Vec<String> = text
+        .split(|c: char| !joins(c))
+        .map(|run| run.trim_matches(|c: char| !c.is_alphanumeric()))
+        // An identifier has digits: most words are passed over by this alone.
+        .filter(|s| s.bytes().any(|b| b.is_ascii_digit()) && is_identifier(s))
         .map(str::to_lowercase)
         .collect();
     out.sort();
@@ -734,5 +744,23 @@ mod tests {
         assert!(!is_identifier("møde"));
         assert!(!is_identifier("2025"));
         assert!(is_identifier("00.01.00-P15-1-23"));
+        // Punctuation around a number is not part of it; a run of them joined is one.
+        assert_eq!(
+            identifiers("(j.nr. 00.01.00-P15-1-23.) -- /12345/ 2024/2025, 3 4 5"),
+            ["00.01.00-p15-1-23", "12345", "2024/2025"]
+        );
+        assert!(identifiers("Ingen numre her, kun ord og årstal 1998.").is_empty());
+    }
+
+    #[test]
+    fn normalizing_lowers_case_and_writes_aa_as_å_from_the_left() {
+        assert_eq!(normalize("Aarhus"), "århus");
+        assert_eq!(normalize("AABENRAA"), "åbenrå");
+        assert_eq!(normalize("Møde"), "møde");
+        assert_eq!(normalize("aaa"), "åa");
+        assert_eq!(normalize("Aaaa"), "åå");
+        assert_eq!(normalize("ÆBLE"), "æble");
+        assert_eq!(normalize("İ"), "İ".to_lowercase());
+        assert_eq!(normalize("ΟΔΟΣ"), "ΟΔΟΣ".to_lowercase());
     }
 }

@@ -13,7 +13,7 @@
 //! Verbal prefixes ("for", "til", "ud", …) are never split off: "forslag" is not "for" +
 //! "slag", "tilpasning" is not "til" + "pasning".
 
-use std::collections::{HashMap, HashSet};
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 use std::path::Path;
 
 use sha2::{Digest, Sha256};

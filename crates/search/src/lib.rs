@@ -44,9 +44,3 @@ pub enum SearchError {
 }
 
 pub type Result<T> = std::result::Result<T, SearchError>;
-
-/// A regular expression written in this crate (a bad one is a programming error found by
-/// the tests).
-pub(crate) fn re(pattern: &str) -> regex::Regex {
-    regex::Regex::new(pattern).unwrap_or_else(|e| panic!("{e}"))
-}
