@@ -8,7 +8,7 @@ use sqlx::{AnyConnection, Row};
 use crate::codec::now;
 use crate::public::PublicMeeting;
 use crate::read::load_meeting;
-use crate::{Result, Store};
+use crate::{Result, Store, StoreError};
 
 /// One row of the search outbox.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -102,16 +102,39 @@ impl Store {
         Ok(Some(self.public_meeting_with_texts(&p).await?))
     }
 
-    /// The meeting of the public record of meeting `id`, without its attachments' texts
-    /// (see [`Store::public_attachment_text`]), or `None` when the public may not see it.
-    pub async fn public_record_meeting(&self, id: &str) -> Result<Option<Meeting>> {
-        let Ok(mid) = id.parse::<MeetingId>() else {
-            return Ok(None);
-        };
-        Ok(self
-            .public_meeting_by_id(mid)
-            .await?
-            .map(|p| p.record.meeting))
+    /// The meetings of the public records of meetings `ids`, without their attachments'
+    /// texts (see [`Store::public_attachment_text`]), by id, in one query; a meeting the
+    /// public may not see (or an id that is no meeting's) is not among them.
+    pub async fn public_record_meetings(
+        &self,
+        ids: &[&str],
+    ) -> Result<std::collections::HashMap<String, Meeting>> {
+        let ids: Vec<String> = ids
+            .iter()
+            .filter_map(|id| id.parse::<MeetingId>().ok())
+            .map(|id| id.to_string())
+            .collect();
+        let mut out = std::collections::HashMap::new();
+        if ids.is_empty() {
+            return Ok(out);
+        }
+        let marks: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "SELECT meeting_id, record FROM public_meetings WHERE meeting_id IN ({})",
+            marks.join(", ")
+        );
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for id in &ids {
+            query = query.bind(id.as_str());
+        }
+        for row in query.fetch_all(&self.pool).await? {
+            let id: String = row.try_get("meeting_id")?;
+            let record: String = row.try_get("record")?;
+            let record: protokol_core::public::PublicRecord = serde_json::from_str(&record)
+                .map_err(|e| StoreError::Corrupt(format!("public_meetings.record: {e}")))?;
+            out.insert(id, record.meeting);
+        }
+        Ok(out)
     }
 
     /// The extracted text of public attachment `number` of item `item` of public meeting

@@ -77,13 +77,20 @@ type MeetingEntries = (Meeting, Vec<Entry>);
 /// The text at each place, as the store holds it now (`None` where it is gone): each
 /// meeting read, and its entries made, once.
 pub async fn hit_texts(store: &Store, places: &[Place]) -> SyncResult<Vec<Option<String>>> {
+    // The public hits' meetings in one query.
+    let public: Vec<&str> = places
+        .iter()
+        .filter(|p| p.audience == Audience::Public)
+        .map(|p| p.meeting_id.as_str())
+        .collect();
+    let mut public = store.public_record_meetings(&public).await?;
     let mut meetings: HashMap<(&str, Audience), Option<MeetingEntries>> = HashMap::new();
     let mut out = Vec::with_capacity(places.len());
     for p in places {
         let key = (p.meeting_id.as_str(), p.audience);
         if let std::collections::hash_map::Entry::Vacant(slot) = meetings.entry(key) {
             let meeting = match p.audience {
-                Audience::Public => store.public_record_meeting(&p.meeting_id).await?,
+                Audience::Public => public.remove(&p.meeting_id),
                 Audience::Internal => store.stored_searchable(&p.meeting_id).await?,
             };
             slot.insert(meeting.map(|m| {
