@@ -114,23 +114,17 @@ fn stem_word(analyzer: &mut TextAnalyzer, word: &str) -> String {
 /// A word as every analysis starts from it: lower case, "aa" as "å" (read from the left:
 /// "aaa" is "åa").
 pub fn normalize(word: &str) -> String {
-    if word.contains('Σ') {
-        // Greek capital sigma lowers by its place in the word: leave it to `to_lowercase`.
-        return word.to_lowercase().replace("aa", "å");
+    let lower = if word.is_ascii() {
+        word.to_ascii_lowercase()
+    } else {
+        word.to_lowercase()
+    };
+    // Looked for byte by byte: `str::contains` sets up a substring search for each word.
+    if lower.as_bytes().windows(2).any(|w| w == b"aa") {
+        lower.replace("aa", "å")
+    } else {
+        lower
     }
-    let mut out = String::with_capacity(word.len() + 1);
-    let mut after_a = false;
-    for c in word.chars().flat_map(char::to_lowercase) {
-        if c == 'a' && after_a {
-            out.pop();
-            out.push('å');
-            after_a = false;
-        } else {
-            out.push(c);
-            after_a = c == 'a';
-        }
-    }
-    out
 }
 
 /// The words of `text` with their byte offsets: runs of letters and digits.
@@ -164,6 +158,15 @@ enum Mode {
     /// then also found as two parts of a longer one ("byrådsmøde" in "byrådsmødesalen").
     PartsQuery,
     Exact,
+}
+
+/// Two terms as the one term of their pair ("byråd_mød").
+fn pair(first: &str, second: &str) -> String {
+    let mut out = String::with_capacity(first.len() + second.len() + 1);
+    out.push_str(first);
+    out.push(PAIR);
+    out.push_str(second);
+    out
 }
 
 /// Splits text into normalized words (and, for `Parts`, compound parts).
@@ -244,7 +247,7 @@ impl DanishTokenizer {
                 for (k, p) in parts.iter().enumerate() {
                     push(p.clone(), position, PART_TOKEN);
                     if let Some(next) = parts.get(k + 1).filter(|_| pairs) {
-                        push(format!("{p}{PAIR}{next}"), position, 1);
+                        push(pair(p, next), position, 1);
                     }
                     position += 1;
                 }
@@ -293,7 +296,7 @@ impl DanishTokenizer {
                     offset_from: p.from,
                     offset_to: w.to,
                     position: k - 1,
-                    text: format!("{}{PAIR}{}", p.norm, w.norm),
+                    text: pair(&p.norm, &w.norm),
                     position_length: 1,
                 });
             }
@@ -592,16 +595,27 @@ pub fn is_identifier(s: &str) -> bool {
 
 /// The identifiers in `text`, lower case, each once: of each run of letters, digits and
 /// `/ - .`, the part from its first to its last letter or digit, where that is an
-/// identifier.
+/// identifier. One pass over the text; a run without digits (most words) is passed over.
 pub fn identifiers(text: &str) -> Vec<String> {
-    let joins = |c: char| c.is_alphanumeric() || matches!(c, '/' | '-' | '.');
-    let mut out: Vec<String> = text
-        .split(|c: char| !joins(c))
-        .map(|run| run.trim_matches(|c: char| !c.is_alphanumeric()))
-        // An identifier has digits: most words are passed over by this alone.
-        .filter(|s| s.bytes().any(|b| b.is_ascii_digit()) && is_identifier(s))
-        .map(str::to_lowercase)
-        .collect();
+    let mut out = Vec::new();
+    let mut run: Option<usize> = None;
+    let mut digits = false;
+    let end = std::iter::once((text.len(), ' '));
+    for (i, c) in text.char_indices().chain(end) {
+        if c.is_alphanumeric() || matches!(c, '/' | '-' | '.') {
+            run.get_or_insert(i);
+            digits |= c.is_ascii_digit();
+            continue;
+        }
+        if let Some(from) = run.take()
+            && std::mem::take(&mut digits)
+        {
+            let candidate = text[from..i].trim_matches(|c: char| !c.is_alphanumeric());
+            if is_identifier(candidate) {
+                out.push(candidate.to_lowercase());
+            }
+        }
+    }
     out.sort();
     out.dedup();
     out
