@@ -14,6 +14,7 @@
 
 pub mod analysis;
 pub mod compounds;
+mod conjunction;
 pub mod counting;
 mod directory;
 pub mod entries;

@@ -20,6 +20,7 @@ use tantivy::query::{
 use tantivy::schema::{Facet, IndexRecordOption};
 
 use crate::analysis::{PAIR, PART, is_identifier, terms};
+use crate::conjunction::{AllWordsQuery, WeightedTerm, weighted};
 use crate::index::{Fields, SearchIndex, day_number};
 
 /// At most this many words and phrases of a query are searched for.
@@ -343,13 +344,11 @@ impl SearchIndex {
                         // Whole words rank first, then the word as a part of compounds
                         // (also a compound searched for: a longer one may have been split
                         // with it as one part, "orienterings|sag").
-                        [(_, stem)] => {
-                            any.push((Occur::Should, boost(term_query_freqs(f.parts, stem), 2.0)));
-                            if !stem_only {
-                                let part = format!("{PART}{stem}");
-                                any.push((Occur::Should, term_query_freqs(f.parts, &part)));
-                            }
-                        }
+                        [(_, stem)] => any.extend(
+                            self.stem_terms(stem, stem_only)
+                                .iter()
+                                .map(|(term, weight)| (Occur::Should, weighted(term, *weight))),
+                        ),
                         // A word that is several ("e-learning"): all of them.
                         many => {
                             if let Some(q) = all_of(f.parts, many) {
@@ -369,6 +368,56 @@ impl SearchIndex {
         }
     }
 
+    /// A searched stem's terms in `parts` with the weights of their scores: the stem as a
+    /// whole word (which ranks first) and, unless by stems only, as a part of compounds.
+    fn stem_terms(&self, stem: &str, stem_only: bool) -> Vec<WeightedTerm> {
+        let f = &self.fields;
+        let mut out = vec![(Term::from_field_text(f.parts, stem), 2.0)];
+        if !stem_only {
+            let part = format!("{PART}{stem}");
+            out.push((Term::from_field_text(f.parts, &part), 1.0));
+        }
+        out
+    }
+
+    /// A clause's alternatives when they are plain terms only (a word of one stem that is
+    /// not a compound of known parts nor a number): empty for a word the analysis drops,
+    /// `None` for anything else.
+    fn word_terms(&self, clause: &Clause, stem_only: bool) -> Option<Vec<WeightedTerm>> {
+        let Clause::Word(w) = clause else {
+            return None;
+        };
+        if is_identifier(w) {
+            return None;
+        }
+        let terms = self.analyze_word(w);
+        if terms.is_empty() {
+            return Some(Vec::new());
+        }
+        let compound = !stem_only && terms.iter().any(|(_, t)| t.contains(PAIR));
+        match &whole_words(&terms)[..] {
+            [(_, stem)] if !compound => Some(self.stem_terms(stem, stem_only)),
+            _ => None,
+        }
+    }
+
+    /// Two or more groups of words, each word plain terms only (see [`Self::word_terms`]):
+    /// all of the groups, each any of its words' terms, as one query that skips what
+    /// cannot reach the top; else `None`.
+    fn all_words(&self, parsed: &Parsed, stem_only: bool) -> Option<AllWordsQuery> {
+        let mut words = Vec::with_capacity(parsed.must.len());
+        for group in &parsed.must {
+            let mut terms = Vec::new();
+            for clause in group {
+                terms.extend(self.word_terms(clause, stem_only)?);
+            }
+            if !terms.is_empty() {
+                words.push(terms);
+            }
+        }
+        (words.len() >= 2).then(|| AllWordsQuery::new(words))
+    }
+
     /// The whole query with its filters, or `None` when nothing in it can be searched.
     pub(crate) fn build(
         &self,
@@ -379,7 +428,16 @@ impl SearchIndex {
     ) -> Option<Box<dyn Query>> {
         let f = &self.fields;
         let mut all: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        for group in &parsed.must {
+        let words = self.all_words(parsed, stem_only);
+        let groups = if words.is_some() {
+            &[][..]
+        } else {
+            &parsed.must[..]
+        };
+        if let Some(words) = words {
+            all.push((Occur::Must, Box::new(words)));
+        }
+        for group in groups {
             // The alternatives of the group's clauses in one list (a sum of sums is one
             // sum: the scores are the same), so that where they are all terms tantivy
             // sees one union of terms and skips the blocks that cannot reach the top
