@@ -237,70 +237,95 @@ fn seek_any(terms: &mut [Cursor], target: DocId) -> DocId {
 }
 
 /// Calls `callback` with each entry that has a term of every word and a score above the
-/// threshold (which `callback` raises as the top fills), passing over stretches of entries
-/// where the terms' block maxima together cannot beat it.
+/// threshold (which `callback` raises as the top fills). The rarest word proposes entries;
+/// a stretch of entries (up to the end of the first of the terms' current blocks) is passed
+/// over when the terms' block maxima together cannot beat the threshold, and a proposed
+/// entry is passed over without asking the other words when its own score and their block
+/// maxima together cannot.
 fn best_of_all(
     mut words: Vec<Vec<Cursor>>,
     mut threshold: Score,
     callback: &mut dyn FnMut(DocId, Score) -> Score,
 ) {
-    // The rarest word first: it proposes the entries the others are asked about.
     words.sort_by_key(|terms| terms.iter().map(|t| u64::from(t.size)).sum::<u64>());
+    let Some((leader, others)) = words.split_first_mut() else {
+        return;
+    };
     let mut doc: DocId = 0;
-    // The best score any entry up to `stretch_end` can have (see below), known for the
-    // stretch `doc` is in.
-    let mut best_possible: Score = 0.0;
+    // For the stretch of entries up to `stretch_end`: the best score the leader's terms
+    // and the other words' terms can give an entry in it.
     let mut stretch_end: Option<DocId> = None;
-    loop {
-        // Every word at one entry: each word's next entry at or after `doc`; where one is
-        // further on, start again from there.
-        let mut k = 0;
-        while k < words.len() {
-            let next = seek_any(&mut words[k], doc);
-            if next == TERMINATED {
-                return;
-            }
-            if next > doc {
-                doc = next;
-                if k > 0 {
-                    k = 0;
-                    continue;
-                }
-            }
-            k += 1;
+    let mut leader_best: Score = 0.0;
+    let mut others_best: Score = 0.0;
+    'entries: loop {
+        doc = seek_any(leader, doc);
+        if doc == TERMINATED {
+            return;
         }
-        // Up to the end of the first block to end, no entry can score more than the sum of
-        // the block maxima of the terms' current blocks (each term's entries in that
-        // stretch are all in its current block).
         let end = match stretch_end {
             Some(end) if end >= doc => end,
             _ => {
-                best_possible = 0.0;
+                // Every term on the block that holds its entries from `doc` on: up to the
+                // end of the first of these blocks, each term's entries are in its
+                // current block.
                 let mut end = TERMINATED;
-                for t in words.iter_mut().flatten() {
-                    if t.doc() == TERMINATED {
-                        continue;
+                leader_best = 0.0;
+                others_best = 0.0;
+                for (k, terms) in std::iter::once(&mut *leader)
+                    .chain(others.iter_mut())
+                    .enumerate()
+                {
+                    for t in terms.iter_mut() {
+                        t.seek(doc);
+                        if t.doc() == TERMINATED {
+                            continue;
+                        }
+                        let best = t.block_max();
+                        if k == 0 {
+                            leader_best += best;
+                        } else {
+                            others_best += best;
+                        }
+                        end = end.min(t.block_end());
                     }
-                    best_possible += t.block_max();
-                    end = end.min(t.block_end());
                 }
                 stretch_end = Some(end);
                 end
             }
         };
-        if best_possible <= threshold && end >= doc {
+        if leader_best + others_best <= threshold {
             doc = end.saturating_add(1);
             if doc >= TERMINATED {
                 return;
             }
             continue;
         }
-        let score: Score = words
+        let lead: Score = leader
             .iter()
-            .flatten()
             .filter(|t| t.doc() == doc)
             .map(Cursor::score)
             .sum();
+        if lead + others_best <= threshold {
+            doc += 1;
+            continue;
+        }
+        let mut score = lead;
+        for terms in others.iter_mut() {
+            let next = seek_any(terms, doc);
+            if next == TERMINATED {
+                return;
+            }
+            if next > doc {
+                // This word is not here: on from where it is.
+                doc = next;
+                continue 'entries;
+            }
+            score += terms
+                .iter()
+                .filter(|t| t.doc() == doc)
+                .map(Cursor::score)
+                .sum::<Score>();
+        }
         if score > threshold {
             threshold = callback(doc, score);
         }
