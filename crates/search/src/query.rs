@@ -216,10 +216,7 @@ fn term_query(field: tantivy::schema::Field, text: &str) -> Box<dyn Query> {
 }
 
 fn term_query_freqs(field: tantivy::schema::Field, text: &str) -> Box<dyn Query> {
-    Box::new(TermQuery::new(
-        Term::from_field_text(field, text),
-        IndexRecordOption::WithFreqs,
-    ))
+    weighted(&Term::from_field_text(field, text), 1.0)
 }
 
 /// A query for the terms at their positions in `field`: one term, or a phrase.
